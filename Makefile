@@ -1,0 +1,38 @@
+# Together: the two commands are `make run` and `make test`; both set up everything first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test bootstrap lock lint browser clean
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+# Web (gunicorn), Celery worker and Celery beat together, with demo data and console email.
+run: export DEBUG ?= 1
+run: export EMAIL_URL ?= console://
+run: export GUNICORN_CMD_ARGS ?= --reload
+run: export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+run: bootstrap
+	@$(PY) manage.py migrate --no-input
+	@$(PY) manage.py createcachetable
+	@$(PY) manage.py seed_demo
+	@echo "==> Together is starting at http://127.0.0.1:8000  (Ctrl-C stops web, worker and beat)"
+	@$(VENV)/bin/honcho start -f Procfile
+
+# The whole suite: unit, integration with a real Celery worker, and real Chromium.
+test: bootstrap browser
+	@$(VENV)/bin/pytest
+
+browser:
+	@scripts/ensure_chromium.sh
+
+lint: bootstrap
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+lock:
+	@scripts/lock.sh
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache

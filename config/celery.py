@@ -1,0 +1,27 @@
+"""The Celery app. Settings come from Django's settings (CELERY_*); tasks from each app's tasks.py."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("together")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Beat's schedule lives here, in code (django-celery-beat does not support Django 6.1).
+app.conf.beat_schedule = {
+    # Nightly: drop expired login sessions, so the session table stays small.
+    "clear-expired-sessions": {
+        "task": "members.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
+
+
+@app.task(name="together.healthcheck")
+def healthcheck() -> str:
+    """Proves the round trip web → Redis → worker → result backend."""
+    return "ok"

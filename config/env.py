@@ -1,0 +1,85 @@
+"""Reading configuration from the environment (and an optional .env file).
+
+Kept free of Django imports so scripts/services.py can use it before Django is installed.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/together",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def load_dotenv(path: Path = BASE_DIR / ".env") -> None:
+    """Copy KEY=value lines from `path` into os.environ; the real environment wins."""
+    if not path.exists():
+        return
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
+def get(name: str, default: str = "") -> str:
+    return os.environ.get(name, DEFAULTS.get(name, default))
+
+
+def get_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def get_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in get(name, default).split(",") if item.strip()]
+
+
+def database_config(url: str) -> dict:
+    """Django DATABASES entry for a postgres:// URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ValueError(f"DATABASE_URL must start with postgres://, not {parts.scheme}://")
+    options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "OPTIONS": options,
+    }
+
+
+def mailer_config(url: str) -> dict:
+    """A Django 6.1 MAILERS entry for smtp://, smtps://, console:// or locmem:// URLs."""
+    parts = urlsplit(url)
+    backends = {
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "locmem": "django.core.mail.backends.locmem.EmailBackend",
+        "smtp": "django.core.mail.backends.smtp.EmailBackend",
+        "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    }
+    if parts.scheme not in backends:
+        raise ValueError(f"EMAIL_URL must be smtp://, smtps://, console:// or locmem://: {url!r}")
+    config: dict = {"BACKEND": backends[parts.scheme]}
+    if parts.scheme.startswith("smtp"):
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        config["OPTIONS"] = {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or (465 if parts.scheme == "smtps" else 25),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_ssl": parts.scheme == "smtps",
+            "use_tls": query.get("tls", "") in {"1", "true"},
+            "timeout": 10,
+        }
+    return config

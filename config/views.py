@@ -1,0 +1,50 @@
+"""Project-level pages: the role-aware home page and the health check."""
+
+import redis
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from members.access import public
+from members.models import Role
+
+HOME_TEMPLATES = {
+    Role.PARTICIPANT: "home/participant.html",
+    Role.FACILITATOR: "home/facilitator.html",
+    Role.ADMIN: "home/admin.html",
+}
+
+
+@public
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "home/welcome.html")
+    return render(request, HOME_TEMPLATES[request.user.role])
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:  # any failure means "down"; the reason is not for an unauthenticated caller
+        return False
+
+
+def _redis_ok() -> bool:
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
+@public
+@never_cache
+@transaction.non_atomic_requests
+def healthz(request):
+    checks = {"database": _database_ok(), "redis": _redis_ok()}
+    body = {name: "ok" if ok else "down" for name, ok in checks.items()}
+    return JsonResponse(body, status=200 if all(checks.values()) else 503)

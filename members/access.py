@@ -1,0 +1,62 @@
+"""Who may open a view. Every view in the project is wrapped in exactly one of these.
+
+The wrapper both enforces the rule and records it on the view as `access_rule`, which the
+URL-walk test (tests/test_access.py) reads: a URL whose view has no rule fails that test.
+A wrong role gets 403 on pages; objects outside the user's scope get 404 from their querysets.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from members.models import Role
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    roles: frozenset[str] | None  # None: anyone, signed in or not
+
+    @property
+    def is_public(self) -> bool:
+        return self.roles is None
+
+    def allows(self, user) -> bool:
+        if self.roles is None:
+            return True
+        return user.is_authenticated and user.is_active and user.role in self.roles
+
+
+PUBLIC = AccessRule(roles=None)
+SIGNED_IN = AccessRule(roles=frozenset(Role.values))
+
+
+def _mark(view: Callable, rule: AccessRule) -> Callable:
+    view.access_rule = rule
+    return view
+
+
+def public(view: Callable) -> Callable:
+    return _mark(view, PUBLIC)
+
+
+def roles_required(*roles: Role) -> Callable[[Callable], Callable]:
+    rule = AccessRule(roles=frozenset(roles))
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not rule.allows(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return _mark(wrapped, rule)
+
+    return decorator
+
+
+signed_in = roles_required(*Role)

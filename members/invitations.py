@@ -1,0 +1,24 @@
+"""The invitation a visitor is signing up with, remembered in their session."""
+
+from members.models import Invitation
+
+SESSION_KEY = "members.invitation_id"
+
+
+def remember(request, invitation: Invitation) -> None:
+    request.session[SESSION_KEY] = invitation.pk
+
+
+def usable_invitation(request) -> Invitation | None:
+    """The session's invitation if it can still be used, else None."""
+    invitation_id = request.session.get(SESSION_KEY)
+    if invitation_id is None:
+        return None
+    invitation = Invitation.objects.pending().filter(pk=invitation_id).first()
+    if invitation is None:
+        request.session.pop(SESSION_KEY, None)
+    return invitation
+
+
+def forget(request) -> None:
+    request.session.pop(SESSION_KEY, None)

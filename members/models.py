@@ -1,0 +1,190 @@
+import hashlib
+import secrets
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+INVITATION_LIFETIME = timedelta(days=14)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone.")
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    FACILITATOR = "facilitator", "Facilitator"
+    PARTICIPANT = "participant", "Participant"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.FACILITATOR})
+
+
+class UserManager(DjangoUserManager):
+    """Email is the login; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.update(is_staff=True, is_superuser=True)
+        extra_fields.setdefault("role", Role.ADMIN)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField("email address", unique=True)
+    display_name = models.CharField(
+        max_length=80, blank=True, help_text="The name other people in your groups see."
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    timezone = models.CharField(
+        max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone]
+    )
+    session_reminders = models.BooleanField(
+        "session reminders", default=True, help_text="An email before each session."
+    )
+    goal_prompts = models.BooleanField(
+        "goal check-in prompts", default=True, help_text="A gentle email between sessions."
+    )
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def short_name(self) -> str:
+        """What fellow group members see: never a surname or an email address."""
+        return self.display_name or self.first_name or "Member"
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+    def for_token(self, token: str):
+        return self.filter(token_hash=hash_token(token))
+
+
+class Invitation(models.Model):
+    """Lets exactly one email address sign up, with the role chosen by whoever invited them.
+
+    Only a hash of the token is stored: the link in the email is the only copy of the token.
+    """
+
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="invitation",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(Lower("email"), name="invitation_email_ci")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(role__in=Role.values),
+                                   name="invitation_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} ({self.role})"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.is_accepted and not self.is_expired
+
+
+DEFAULT_CRISIS_RESOURCES = """If you are in danger or might act on thoughts of harming yourself, \
+call your local emergency number now (for example 999 in the UK, 911 in the US and Canada, \
+112 in the EU, 000 in Australia).
+
+If you need to talk to someone today, a crisis line can listen: in the UK and Ireland call \
+Samaritans on 116 123, in the US call or text 988, or find a line in your country at \
+findahelpline.com.
+
+You can also contact your group's facilitator, but they may not see messages straight away."""
+
+
+class Organisation(models.Model):
+    """The one organisation this installation serves; admins edit it in the app."""
+
+    name = models.CharField(max_length=120, default="Together")
+    crisis_resources = models.TextField(
+        default=DEFAULT_CRISIS_RESOURCES,
+        help_text="Shown on the crisis page, linked from every page.",
+    )
+    support_contact = models.CharField(
+        max_length=200, blank=True, help_text="Who people can contact about the app itself."
+    )
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="organisation_singleton")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> "Organisation":
+        organisation, _ = cls.objects.get_or_create(pk=1)
+        return organisation

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from members import views
+
+urlpatterns = [
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("accounts/overview/", views.account_overview, name="account_overview"),
+    path("help/crisis/", views.crisis_resources, name="crisis_resources"),
+]

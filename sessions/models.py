@@ -1,0 +1,1 @@
+"""Group sessions, attendance, notes and the notification outbox (models arrive later)."""

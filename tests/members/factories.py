@@ -1,0 +1,38 @@
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from members.models import STAFF_ROLES, Role, User
+
+PASSWORD = "a-test-password-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user as signup leaves one: verified email; staff also have a TOTP authenticator."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    display_name = factory.SelfAttribute("first_name")
+    role = Role.PARTICIPANT
+    timezone = "Europe/London"
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified_email(user, create, extracted, **kwargs):
+        if create:
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def mfa(user, create, extracted, **kwargs):
+        """mfa=False leaves a staff user without an authenticator."""
+        wanted = user.role in STAFF_ROLES if extracted is None else extracted
+        if create and wanted:
+            user.totp_secret = generate_totp_secret()
+            TOTP.activate(user, user.totp_secret)
+            RecoveryCodes.activate(user)

@@ -1,0 +1,25 @@
+"""Test settings: the project's settings with test defaults in the environment.
+
+Each pytest-xdist worker gets its own Redis database and Celery queue, so one process's task
+never runs in another process's worker against the wrong test database.
+"""
+
+import os
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+_index = int(_worker.removeprefix("gw") or 0)
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{1 + _index}")
+os.environ.setdefault("CELERY_QUEUE", f"together-test-{_worker}")
+os.environ.setdefault("EMAIL_URL", "locmem://")
+
+from config.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve static files from the finders, as in development (no collectstatic before tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

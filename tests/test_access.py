@@ -1,0 +1,133 @@
+"""Every URL pattern has an access rule, and every persona meets it.
+
+Our views carry their rule (members.access); third-party views get theirs here, by URL name.
+A new URL pattern without a rule makes test_every_url_has_an_access_rule fail.
+"""
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from members.access import PUBLIC, SIGNED_IN, AccessRule
+
+ADMIN_SITE = AccessRule(roles=frozenset({"superuser"}))
+# A step inside a login in progress: open to anyone; with no login in progress it sends the
+# visitor back to the login page.
+LOGIN_STEP = AccessRule(roles=None)
+# Pages about an authenticator the person has: staff personas have TOTP and recovery codes,
+# the participant persona has none (for participants MFA is optional), so gets 404.
+OWN_AUTHENTICATOR = AccessRule(roles=frozenset({"admin", "facilitator"}))
+
+THIRD_PARTY_RULES = {
+    # allauth: the ways in (anyone may open them; signed-in people are sent on).
+    "account_login": PUBLIC,
+    "account_logout": PUBLIC,
+    "account_inactive": PUBLIC,
+    "account_signup": PUBLIC,  # refuses without an invitation: tests/members/test_signup.py
+    "account_email_verification_sent": PUBLIC,
+    "account_confirm_email": PUBLIC,
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,
+    "account_reset_password_from_key_done": PUBLIC,
+    "account_confirm_login_code": LOGIN_STEP,
+    "mfa_authenticate": LOGIN_STEP,
+    # allauth: a signed-in person's own account settings.
+    "account_reauthenticate": SIGNED_IN,
+    "account_request_reauthentication_code": SIGNED_IN,
+    "account_confirm_reauthentication_code": SIGNED_IN,
+    "account_email": SIGNED_IN,
+    "account_change_password": SIGNED_IN,
+    "account_set_password": SIGNED_IN,
+    "mfa_index": SIGNED_IN,
+    "mfa_reauthenticate": SIGNED_IN,
+    "mfa_activate_totp": SIGNED_IN,
+    "mfa_deactivate_totp": OWN_AUTHENTICATOR,
+    "mfa_view_recovery_codes": OWN_AUTHENTICATOR,
+    "mfa_generate_recovery_codes": SIGNED_IN,  # without TOTP it sends you to set it up
+    "mfa_download_recovery_codes": OWN_AUTHENTICATOR,
+    "usersessions_list": SIGNED_IN,
+}
+
+# Values for URL parameters: none of these name a real object, which is what the role checks
+# want; object scoping (another group's ids) is tested with the objects' own views.
+SAMPLE_KWARGS = {
+    "token": "not-a-real-token",
+    "key": "not-a-real-key",
+    "uidb36": "zz",
+    "object_id": "1",
+    "app_label": "members",
+    "content_type_id": "1",
+}
+PERSONAS = ["anonymous", "participant", "facilitator", "admin"]
+
+
+def walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}", entry
+
+
+def rule_for(name: str, pattern: URLPattern) -> AccessRule | None:
+    if name.startswith("admin:"):
+        return ADMIN_SITE
+    return getattr(pattern.callback, "access_rule", None) or THIRD_PARTY_RULES.get(name)
+
+
+def url_for(name: str, pattern: URLPattern) -> str:
+    kwargs = {key: SAMPLE_KWARGS[key] for key in pattern.pattern.regex.groupindex}
+    return reverse(name, kwargs=kwargs)
+
+
+ALL_PATTERNS = list(walk(get_resolver().url_patterns))
+# Django admin's model pages all pass through one admin_view check; its index, a model list
+# and an object page stand for the rest.
+CHECKED = [
+    (name, pattern)
+    for name, pattern in ALL_PATTERNS
+    if not name.startswith("admin:")
+    or name in {"admin:index", "admin:members_user_changelist", "admin:members_user_change"}
+]
+
+
+def test_every_url_has_an_access_rule():
+    missing = [name for name, pattern in ALL_PATTERNS if rule_for(name, pattern) is None]
+    assert missing == [], f"URL patterns without an access rule: {missing}"
+
+
+def test_every_url_pattern_outside_django_admin_is_named():
+    unnamed = [str(p.pattern) for name, p in ALL_PATTERNS if name.endswith("None")]
+    assert [p for p in unnamed if not p.startswith("<path:object_id>")] == []
+
+
+def _is_login_redirect(response) -> bool:
+    login = reverse(settings.LOGIN_URL)
+    return response.status_code == 302 and response["Location"].startswith(login)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "pattern"), CHECKED, ids=[name for name, _ in CHECKED])
+def test_url_answers_each_persona_by_its_rule(personas, persona, name, pattern):
+    rule = rule_for(name, pattern)
+    response = personas[persona].get(url_for(name, pattern))
+    status = response.status_code
+    assert status < 500, f"{name} answered {status} to {persona}"
+
+    if rule is ADMIN_SITE:
+        if name not in {"admin:login", "admin:logout"}:  # nobody in PERSONAS is a superuser
+            assert status == 302 and "/django-admin/login/" in response["Location"]
+    elif rule is LOGIN_STEP:
+        assert status in (200, 302)
+    elif rule.is_public:
+        assert not _is_login_redirect(response), f"{name} is public but asked {persona} to sign in"
+    elif persona == "anonymous":
+        assert _is_login_redirect(response), f"{name} let an anonymous visitor in ({status})"
+    elif persona in rule.roles:
+        assert status not in (403, 404) and not _is_login_redirect(response), (
+            f"{name} refused {persona} ({status}), whom its rule allows"
+        )
+    else:
+        assert status in (403, 404), f"{name} let {persona} in ({status}) against its rule"

@@ -1,0 +1,1 @@
+"""Therapy groups, enrollments and goals (models arrive with the facilitators issue)."""
