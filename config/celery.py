@@ -1,4 +1,4 @@
-"""The Celery app. Settings come from Django's settings (CELERY_*); tasks from each app's tasks.py."""
+"""The Celery app: settings from Django (CELERY_*), tasks from each app's tasks.py."""
 
 import os
 

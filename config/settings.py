@@ -20,7 +20,11 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY (50+ random characters) or run with DEBUG=1.")
     SECRET_KEY = "django-insecure-together-development-only-never-in-production"
 
-ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS") or [urlsplit(SITE_URL).hostname, "localhost", "127.0.0.1"]
+ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS") or [
+    urlsplit(SITE_URL).hostname,
+    "localhost",
+    "127.0.0.1",
+]
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [
@@ -104,8 +108,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

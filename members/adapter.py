@@ -1,7 +1,11 @@
+from datetime import timedelta
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.utils import timezone
 
 from members import invitations
 
@@ -24,3 +28,22 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
                     "Use the address the invitation was sent to."
                 )
         return super().clean_email(email)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # Staff must enrol TOTP straight after signing in; asking for the password they have
+        # just typed again protects nothing when they have no authenticator yet.
+        if app == "allauth.mfa" and self._first_enrolment_right_after_sign_in():
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
+    def _first_enrolment_right_after_sign_in(self) -> bool:
+        request = self.request
+        if request is None or not request.user.is_authenticated:
+            return False
+        user = request.user
+        # last_login, not allauth's authentication records: signing in by confirming the
+        # email address (right after signup) leaves no record.
+        recent = user.last_login is not None and timezone.now() - user.last_login < timedelta(
+            seconds=account_settings.REAUTHENTICATION_TIMEOUT
+        )
+        return recent and not user.authenticator_set.exists()

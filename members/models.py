@@ -4,7 +4,8 @@ import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -77,7 +78,9 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
-            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="user_role_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -114,7 +117,10 @@ class Invitation(models.Model):
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=Role.choices)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="invitations_sent",
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -122,7 +128,10 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="invitation",
     )
 
@@ -131,8 +140,9 @@ class Invitation(models.Model):
     class Meta:
         indexes = [models.Index(Lower("email"), name="invitation_email_ci")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(role__in=Role.values),
-                                   name="invitation_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="invitation_role_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,7 +189,9 @@ class Organisation(models.Model):
     )
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="organisation_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="organisation_singleton")
+        ]
 
     def __str__(self) -> str:
         return self.name

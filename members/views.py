@@ -11,11 +11,15 @@ def invitation_accept(request, token: str):
     """The link in an invitation email: remember the invitation, then show the signup form."""
     invitation = Invitation.objects.for_token(token).first()
     if invitation is None:
-        return render(request, "members/invitation_problem.html", {"problem": "unknown"}, status=404)
+        return render(
+            request, "members/invitation_problem.html", {"problem": "unknown"}, status=404
+        )
     if invitation.is_accepted:
         return render(request, "members/invitation_problem.html", {"problem": "used"}, status=410)
     if invitation.is_expired:
-        return render(request, "members/invitation_problem.html", {"problem": "expired"}, status=410)
+        return render(
+            request, "members/invitation_problem.html", {"problem": "expired"}, status=410
+        )
     if request.user.is_authenticated:
         messages.info(request, "You are already signed in. Sign out first to use this invitation.")
         return redirect("home")

@@ -1,4 +1,4 @@
-"""Make sure PostgreSQL, Redis and the app's database are there; start what is installed but stopped.
+"""Make sure PostgreSQL, Redis and the database are there; start what is installed but stopped.
 
 Run by scripts/bootstrap.sh. Prints what it did, or exactly what a person has to do, and exits 1
 when it cannot fix something itself.
@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
-import redis  # noqa: E402
+import psycopg
+import redis
 
-from config import env  # noqa: E402
+from config import env
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 COMPOSE_HINT = "Or, with Docker: 'docker compose up -d postgres redis' (see README.md)."
@@ -42,8 +42,13 @@ def postgres_answers(db: dict) -> bool:
 
 def connect_maintenance(db: dict):
     return psycopg.connect(
-        dbname="postgres", user=db["USER"] or None, password=db["PASSWORD"] or None,
-        host=db["HOST"] or None, port=db["PORT"] or None, connect_timeout=3, autocommit=True,
+        dbname="postgres",
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+        connect_timeout=3,
+        autocommit=True,
     )
 
 
@@ -52,8 +57,9 @@ def start_postgres() -> bool:
     if shutil.which("pg_ctlcluster") and clusters:
         version = Path(clusters[-1]).parent.name
         print(f"==> Starting PostgreSQL {version}")
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
-                       check=False)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False
+        )
         return True
     return False
 
@@ -71,8 +77,21 @@ def start_redis(port: int) -> bool:
     print("==> Starting Redis")
     Path("/var/lib/redis").mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(port),
-         "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis"],
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            "/var/lib/redis",
+        ],
         check=False,
     )
     return True
@@ -80,7 +99,9 @@ def start_redis(port: int) -> bool:
 
 def ensure_database(db: dict) -> None:
     with connect_maintenance(db) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
+        ).fetchone()
         if not exists:
             print(f"==> Creating database {db['NAME']}")
             conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
@@ -100,26 +121,32 @@ def main() -> None:
     if not postgres_answers(db):
         local = db["HOST"] in LOCAL_HOSTS
         if not (local and start_postgres() and wait_for(lambda: postgres_answers(db))):
-            fail([
-                f"PostgreSQL does not answer at {where} (DATABASE_URL).",
-                "Install and start it: 'apt-get install postgresql' then "
-                "'pg_ctlcluster <version> main start',",
-                "or point DATABASE_URL in .env at a server you have.",
-                COMPOSE_HINT,
-            ])
+            fail(
+                [
+                    f"PostgreSQL does not answer at {where} (DATABASE_URL).",
+                    "Install and start it: 'apt-get install postgresql' then "
+                    "'pg_ctlcluster <version> main start',",
+                    "or point DATABASE_URL in .env at a server you have.",
+                    COMPOSE_HINT,
+                ]
+            )
     ensure_database(db)
     print(f"==> PostgreSQL ok ({where}/{db['NAME']})")
 
     if not redis_answers(redis_url):
         parts = urlsplit(redis_url)
         local = (parts.hostname or "") in LOCAL_HOSTS
-        if not (local and start_redis(parts.port or 6379) and wait_for(lambda: redis_answers(redis_url))):
-            fail([
-                f"Redis does not answer at {parts.hostname}:{parts.port or 6379} (REDIS_URL).",
-                "Install it ('apt-get install redis-server') and run 'redis-server --daemonize yes',",
-                "or point REDIS_URL in .env at a server you have.",
-                COMPOSE_HINT,
-            ])
+        if not (
+            local and start_redis(parts.port or 6379) and wait_for(lambda: redis_answers(redis_url))
+        ):
+            fail(
+                [
+                    f"Redis does not answer at {parts.hostname}:{parts.port or 6379} (REDIS_URL).",
+                    "Install it ('apt-get install redis-server') and start it:",
+                    "'redis-server --daemonize yes'; or set REDIS_URL in .env to your server.",
+                    COMPOSE_HINT,
+                ]
+            )
     print("==> Redis ok")
 
 

@@ -1,7 +1,14 @@
+import time
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
 
 from members.models import STAFF_ROLES, Role, User
 
@@ -36,3 +43,8 @@ class UserFactory(factory.django.DjangoModelFactory):
             user.totp_secret = generate_totp_secret()
             TOTP.activate(user, user.totp_secret)
             RecoveryCodes.activate(user)
+
+
+def current_totp(secret: str) -> str:
+    """The code an authenticator app shows right now for `secret`."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))

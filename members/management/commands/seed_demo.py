@@ -21,9 +21,18 @@ STAFF = [
     ("cofacilitator@example.com", "Cody", "Cofacilitator", Role.FACILITATOR),
 ]
 PARTICIPANT_NAMES = [
-    ("Pat", "Park"), ("Sam", "Shaw"), ("Robin", "Reyes"), ("Jo", "Jensen"), ("Kim", "Kaur"),
-    ("Lee", "Lopez"), ("Max", "Moreau"), ("Noor", "Nasser"), ("Ola", "Okafor"), ("Ria", "Rossi"),
-    ("Tam", "Tran"), ("Val", "Varga"),
+    ("Pat", "Park"),
+    ("Sam", "Shaw"),
+    ("Robin", "Reyes"),
+    ("Jo", "Jensen"),
+    ("Kim", "Kaur"),
+    ("Lee", "Lopez"),
+    ("Max", "Moreau"),
+    ("Noor", "Nasser"),
+    ("Ola", "Okafor"),
+    ("Ria", "Rossi"),
+    ("Tam", "Tran"),
+    ("Val", "Varga"),
 ]
 
 
@@ -34,9 +43,15 @@ def participant_email(index: int) -> str:
 def ensure_user(email: str, first: str, last: str, role: Role) -> User:
     user, created = User.objects.get_or_create(
         email=email,
-        defaults={"first_name": first, "last_name": last, "display_name": first, "role": role,
-                  "timezone": "Europe/London", "is_staff": role == Role.ADMIN,
-                  "is_superuser": role == Role.ADMIN},
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "display_name": first,
+            "role": role,
+            "timezone": "Europe/London",
+            "is_staff": role == Role.ADMIN,
+            "is_superuser": role == Role.ADMIN,
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -63,8 +78,10 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, force: bool = False, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("seed_demo adds demo accounts with a known password. "
-                               "It runs only with DEBUG=1, or with --force.")
+            raise CommandError(
+                "seed_demo adds demo accounts with a known password. "
+                "It runs only with DEBUG=1, or with --force."
+            )
         for email, first, last, role in STAFF:
             ensure_mfa(ensure_user(email, first, last, role))
         for index, (first, last) in enumerate(PARTICIPANT_NAMES, start=1):
@@ -73,7 +90,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Password for every demo account: {DEMO_PASSWORD}")
         self.stdout.write("  Staff: " + ", ".join(email for email, *_ in STAFF))
-        self.stdout.write(f"  Participants: participant@example.com, participant2@example.com … "
-                          f"participant{len(PARTICIPANT_NAMES)}@example.com")
-        self.stdout.write(f"  Staff sign in with two-step codes from the demo TOTP secret "
-                          f"{DEMO_TOTP_SECRET} (add it to an authenticator app).")
+        self.stdout.write(
+            f"  Participants: participant@example.com, participant2@example.com … "
+            f"participant{len(PARTICIPANT_NAMES)}@example.com"
+        )
+        self.stdout.write(
+            f"  Staff sign in with two-step codes from the demo TOTP secret "
+            f"{DEMO_TOTP_SECRET} (add it to an authenticator app)."
+        )

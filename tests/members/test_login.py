@@ -1,0 +1,77 @@
+import pytest
+from django.urls import reverse
+
+from members.models import Role
+from tests.members.factories import PASSWORD, UserFactory, current_totp
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", [Role.FACILITATOR, Role.ADMIN])
+def test_staff_without_mfa_are_sent_to_totp_setup(client, role):
+    user = UserFactory(role=role, mfa=False)
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert client.session["_auth_user_id"] == str(user.pk)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+    # The set-up page itself, and the crisis page, stay open.
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    assert client.get(reverse("crisis_resources")).status_code == 200
+
+
+def test_facilitator_with_mfa_reaches_the_dashboard(client, facilitator):
+    client.force_login(facilitator)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "<h1>Dashboard</h1>" in response.text
+
+
+def test_participant_without_mfa_reaches_home(client, participant):
+    client.force_login(participant)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "Your next session" in response.text
+
+
+def sign_in_with_totp(client, user):
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    client.post(reverse("mfa_authenticate"), {"code": current_totp(user.totp_secret)})
+
+
+def test_facilitator_login_asks_for_a_totp_code(client, facilitator):
+    sign_in_with_totp(client, facilitator)
+    assert client.session["_auth_user_id"] == str(facilitator.pk)
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_login_is_rate_limited_after_repeated_failures(client, participant):
+    for _ in range(5):
+        response = client.post(
+            reverse("account_login"), {"login": participant.email, "password": "wrong"}
+        )
+        assert response.status_code == 200
+    # Even the right password is refused now, with a message saying what is going on.
+    response = client.post(
+        reverse("account_login"), {"login": participant.email, "password": PASSWORD}
+    )
+    assert "_auth_user_id" not in client.session
+    assert response.status_code in (200, 429)
+    assert "Too many failed login attempts" in response.text
+
+
+def test_pages_show_times_in_the_viewers_zone_and_name_it(client, participant):
+    participant.timezone = "Australia/Lord_Howe"
+    participant.save()
+    client.force_login(participant)
+    assert "Times are shown in Australia/Lord_Howe" in client.get(reverse("home")).text
+
+
+def test_changing_mfa_later_asks_for_the_password_again(client, facilitator):
+    """The first enrolment right after signing in skips re-authentication; nothing else does."""
+    sign_in_with_totp(client, facilitator)
+    response = client.get(reverse("mfa_deactivate_totp"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))

@@ -1,0 +1,172 @@
+"""Signup is by invitation only: invitation → signup → email verification → login."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Invitation, Role, User
+from members.services import create_invitation
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+SIGNUP = {
+    "display_name": "Nia",
+    "password1": "calm-river-stones-81",
+    "password2": "calm-river-stones-81",
+    "timezone": "America/New_York",
+}
+
+
+def invite(
+    email="nia@example.org",
+    role=Role.PARTICIPANT,
+    invited_by=None,
+    *,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, url = create_invitation(email=email, role=role, invited_by=invited_by)
+    return invitation, url
+
+
+def link_in(message) -> str:
+    return re.search(r"https?://\S+", message.body).group(0)
+
+
+def test_invited_person_signs_up_verifies_email_and_signs_in(
+    client, facilitator, django_capture_on_commit_callbacks
+):
+    invitation, url = invite(
+        invited_by=facilitator,
+        django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+    )
+    assert mail.outbox[-1].to == ["nia@example.org"]
+    assert link_in(mail.outbox[-1]) == url
+
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == reverse("account_signup")
+    form_page = client.get(reverse("account_signup"))
+    assert form_page.status_code == 200
+    assert 'value="nia@example.org"' in form_page.text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_signup"), {"email": "nia@example.org", **SIGNUP})
+    assert response.status_code == 302
+    user = User.objects.get(email="nia@example.org")
+    assert user.role == Role.PARTICIPANT
+    assert user.timezone == "America/New_York"
+    assert user.display_name == "Nia"
+    invitation.refresh_from_db()
+    assert invitation.accepted_user == user and invitation.accepted_at is not None
+
+    # Not verified yet: signing in sends another verification email instead of a session.
+    client.logout()
+    client.post(
+        reverse("account_login"), {"login": "nia@example.org", "password": SIGNUP["password1"]}
+    )
+    assert "_auth_user_id" not in client.session
+
+    verification = next(m for m in reversed(mail.outbox) if "confirm-email" in m.body)
+    response = client.post(link_in(verification))
+    assert response.status_code == 302
+    response = client.post(
+        reverse("account_login"), {"login": "nia@example.org", "password": SIGNUP["password1"]}
+    )
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert client.get(reverse("home")).context["user"] == user
+
+
+def test_open_signup_is_refused_with_a_clear_page(client):
+    response = client.get(reverse("account_signup"))
+    assert response.status_code == 403
+    assert "You can only create an account from an invitation link" in response.text
+    response = client.post(reverse("account_signup"), {"email": "walk-in@example.org", **SIGNUP})
+    assert response.status_code == 403
+    assert not User.objects.filter(email="walk-in@example.org").exists()
+
+
+def test_expired_invitation_says_so(client, django_capture_on_commit_callbacks):
+    invitation, url = invite(django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    response = client.get(url)
+    assert response.status_code == 410
+    assert "This invitation has expired" in response.text
+    assert client.get(reverse("account_signup")).status_code == 403
+
+
+def test_used_invitation_says_so(client, participant, django_capture_on_commit_callbacks):
+    invitation, url = invite(django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        accepted_at=timezone.now(), accepted_user=participant
+    )
+    response = client.get(url)
+    assert response.status_code == 410
+    assert "This invitation has been used" in response.text
+
+
+def test_unknown_invitation_token_is_not_found(client):
+    response = client.get(reverse("invitation_accept", kwargs={"token": "made-up"}))
+    assert response.status_code == 404
+    assert "We could not find this invitation" in response.text
+
+
+def test_invitation_cannot_be_used_for_another_email(client, django_capture_on_commit_callbacks):
+    _, url = invite(django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    client.get(url)
+    response = client.post(
+        reverse("account_signup"), {"email": "someone-else@example.org", **SIGNUP}
+    )
+    assert response.status_code == 200
+    assert "This invitation is for a different email address" in response.text
+    assert not User.objects.filter(email="someone-else@example.org").exists()
+
+
+def test_participant_invitation_cannot_escalate_to_another_role(
+    client, django_capture_on_commit_callbacks
+):
+    _, url = invite(django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    client.get(url)
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "nia@example.org",
+            **SIGNUP,
+            "role": Role.ADMIN,
+            "is_staff": "on",
+            "is_superuser": "on",
+        },
+    )
+    user = User.objects.get(email="nia@example.org")
+    assert (user.role, user.is_staff, user.is_superuser) == (Role.PARTICIPANT, False, False)
+
+
+def test_new_invitation_replaces_the_pending_one(django_capture_on_commit_callbacks):
+    first, _ = invite(django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    second, _ = invite(django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    first.refresh_from_db()
+    assert first.is_expired and second.is_usable
+
+
+def test_invitation_token_is_stored_only_as_a_hash(django_capture_on_commit_callbacks):
+    invitation, url = invite(django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    assert token not in invitation.token_hash
+    assert Invitation.objects.for_token(token).get() == invitation
+
+
+def test_unknown_browser_timezone_falls_back_to_the_server_zone(
+    client, settings, django_capture_on_commit_callbacks
+):
+    _, url = invite(django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    client.get(url)
+    client.post(
+        reverse("account_signup"),
+        {"email": "nia@example.org", **SIGNUP, "timezone": "Mars/Olympus"},
+    )
+    assert User.objects.get(email="nia@example.org").timezone == settings.TIME_ZONE
