@@ -15,7 +15,6 @@ run: export GUNICORN_CMD_ARGS ?= --reload
 run: export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 run: bootstrap
 	@$(PY) manage.py migrate --no-input
-	@$(PY) manage.py createcachetable
 	@$(PY) manage.py seed_demo
 	@echo "==> Together is starting at http://127.0.0.1:8000  (Ctrl-C stops web, worker and beat)"
 	@$(VENV)/bin/honcho start -f Procfile

@@ -1,0 +1,20 @@
+# Together's image: one image for web (gunicorn), Celery worker and Celery beat.
+FROM python:3.13-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+RUN useradd --create-home --uid 1000 together
+
+COPY requirements.lock .
+RUN pip install --no-cache-dir --no-deps -r requirements.lock
+
+COPY . .
+# collectstatic needs settings but no database or real secret.
+RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input
+
+USER together
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
