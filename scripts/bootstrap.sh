@@ -18,5 +18,5 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
-[ -f .env ] || { echo "==> No .env: using the defaults from .env.example"; }
+[ -f .env ] || echo "==> No .env file: using the built-in defaults (see .env.example)"
 .venv/bin/python scripts/services.py
