@@ -75,3 +75,12 @@ def test_changing_mfa_later_asks_for_the_password_again(client, facilitator):
     response = client.get(reverse("mfa_deactivate_totp"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def test_password_reset_sends_a_link_to_an_existing_account(client, participant):
+    from django.core import mail
+
+    response = client.post(reverse("account_reset_password"), {"email": participant.email})
+    assert response.status_code == 302
+    assert mail.outbox[-1].to == [participant.email]
+    assert "/accounts/password/reset/key/" in mail.outbox[-1].body
