@@ -8,5 +8,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
+    path("", include("sessions.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -9,6 +9,8 @@ from django.views.decorators.cache import never_cache
 
 from members.access import public
 from members.models import Role
+from sessions import queries
+from therapy_groups.models import Enrollment
 
 HOME_TEMPLATES = {
     Role.PARTICIPANT: "home/participant.html",
@@ -19,9 +21,17 @@ HOME_TEMPLATES = {
 
 @public
 def home(request):
-    if not request.user.is_authenticated:
+    user = request.user
+    if not user.is_authenticated:
         return render(request, "home/welcome.html")
-    return render(request, HOME_TEMPLATES[request.user.role])
+    context = {}
+    if user.role == Role.FACILITATOR:
+        context["dashboard"] = queries.facilitator_dashboard(user)
+    elif user.role == Role.PARTICIPANT:
+        context["seat_offers"] = Enrollment.objects.filter(
+            participant=user, status=Enrollment.Status.WAITLISTED, offered_at__isnull=False
+        ).select_related("group")
+    return render(request, HOME_TEMPLATES[user.role], context)
 
 
 def _database_ok() -> bool:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import INVITATION_LIFETIME, Invitation, Organisation, Role, User, hash_token
+from members.signals import invitation_accepted
 
 
 def invitation_url(token: str) -> str:
@@ -57,3 +58,4 @@ def accept_invitation(*, invitation: Invitation, user: User) -> None:
         raise ValueError("This invitation has already been used.")
     user.role = invitation.role
     user.save(update_fields=["role"])
+    invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)

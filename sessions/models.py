@@ -1,1 +1,305 @@
-"""Group sessions, attendance, notes and the notification outbox (models arrive later)."""
+"""Group sessions: when a group meets, who came, and what the facilitators wrote."""
+
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from therapy_groups.models import TherapyGroup
+
+
+class SessionSeries(models.Model):
+    """A recurrence (RFC 5545 RRULE) expanded into GroupSession rows in the group's zone."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "Every week"
+        BIWEEKLY = "biweekly", "Every two weeks"
+        MONTHLY = "monthly", "Every month (same weekday, e.g. 2nd Tuesday)"
+
+    group = models.ForeignKey(TherapyGroup, on_delete=models.PROTECT, related_name="series")
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    rrule = models.CharField(max_length=200, help_text="RFC 5545 RRULE, in the group's time zone.")
+    first_date = models.DateField()
+    local_time = models.TimeField()
+    duration = models.PositiveSmallIntegerField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.get_frequency_display()} from {self.first_date}"
+
+
+class GroupSessionQuerySet(models.QuerySet):
+    def for_facilitator(self, user):
+        return self.filter(group__in=TherapyGroup.objects.facilitated_by(user))
+
+    def upcoming(self, now=None):
+        return self.filter(starts_at__gte=now or timezone.now()).order_by("starts_at")
+
+    def past(self, now=None):
+        return self.filter(starts_at__lt=now or timezone.now()).order_by("-starts_at")
+
+    def not_cancelled(self):
+        return self.exclude(status=GroupSession.Status.CANCELLED)
+
+
+class GroupSession(models.Model):
+    """One dated meeting of a group. Belongs to the group, never to a roster."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Took place"
+        NOT_HELD = "not_held", "Did not take place"
+        CANCELLED = "cancelled", "Cancelled"
+
+    group = models.ForeignKey(TherapyGroup, on_delete=models.PROTECT, related_name="sessions")
+    series = models.ForeignKey(
+        SessionSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    starts_at = models.DateTimeField()
+    duration = models.PositiveSmallIntegerField("length (minutes)")
+    location = models.CharField(max_length=200, blank=True)
+    video_link = models.URLField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    # The plan. Topic and take-home assignment are what participants see.
+    topic = models.CharField(max_length=200, blank=True)
+    agenda = models.TextField(blank=True)
+    curriculum_module = models.CharField(max_length=120, blank=True)
+    materials_link = models.URLField(blank=True)
+    take_home = models.TextField("take-home assignment", blank=True)
+    # Bumped on every change participants should hear about (calendar SEQUENCE, notices).
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GroupSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["group", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration__gte=15) & Q(duration__lte=480),
+                name="session_duration_sensible",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                name="cancelled_session_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} on {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def group_zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.group.timezone)
+
+    @property
+    def local_date(self):
+        """The session's date where the group meets."""
+        return timezone.localtime(self.starts_at, self.group_zone).date()
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", "Present"
+        LATE = "late", "Late"
+        LEFT_EARLY = "left_early", "Left early"
+        ABSENT = "absent", "Absent"
+        EXCUSED = "excused", "Excused"
+
+    ATTENDED = (Status.PRESENT, Status.LATE, Status.LEFT_EARLY)
+
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="attendance")
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendance"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices)
+    comment = models.CharField(max_length=200, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "participant"], name="one_attendance_per_person"
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "session"])]
+
+    def __str__(self) -> str:
+        return f"Attendance {self.pk}: {self.status}"
+
+    @property
+    def attended(self) -> bool:
+        return self.status in self.ATTENDED
+
+
+class AbsenceFollowUp(models.Model):
+    """A facilitator reached out after repeated absences; clears the dashboard flag."""
+
+    group = models.ForeignKey(TherapyGroup, on_delete=models.CASCADE, related_name="follow_ups")
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    followed_up_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["group", "participant", "followed_up_on"])]
+
+    def __str__(self) -> str:
+        return f"Follow-up {self.pk} on {self.followed_up_on}"
+
+
+class NoteFormat(models.TextChoices):
+    DAP = "dap", "DAP (Data, Assessment, Plan)"
+    SOAP = "soap", "SOAP (Subjective, Objective, Assessment, Plan)"
+    BIRP = "birp", "BIRP (Behaviour, Intervention, Response, Plan)"
+    FREE = "free", "Free text"
+
+
+# The structured fields each format uses, in order.
+NOTE_FIELDS = {
+    NoteFormat.DAP: ["data", "assessment", "plan"],
+    NoteFormat.SOAP: ["subjective", "objective", "assessment", "plan"],
+    NoteFormat.BIRP: ["behaviour", "intervention", "response", "plan"],
+    NoteFormat.FREE: ["free_text"],
+}
+
+
+class SignedQuerySet(models.QuerySet):
+    def unsigned(self):
+        return self.filter(signed_at__isnull=True)
+
+
+class GroupNote(models.Model):
+    """The one note about a session as a whole, written once for the whole group."""
+
+    session = models.OneToOneField(GroupSession, on_delete=models.PROTECT, related_name="note")
+    format = models.CharField(max_length=5, choices=NoteFormat.choices, default=NoteFormat.DAP)
+    subjective = models.TextField(blank=True)
+    objective = models.TextField(blank=True)
+    data = models.TextField(blank=True)
+    behaviour = models.TextField(blank=True)
+    intervention = models.TextField(blank=True)
+    response = models.TextField(blank=True)
+    assessment = models.TextField(blank=True)
+    plan = models.TextField(blank=True)
+    free_text = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SignedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True, signed_by__isnull=True)
+                | Q(signed_at__isnull=False, signed_by__isnull=False),
+                name="group_note_signature_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Group note {self.pk} ({'signed' if self.is_signed else 'draft'})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    def sections(self) -> list[tuple[str, str]]:
+        """(label, text) for the fields of this note's format."""
+        return [
+            (self._meta.get_field(name).verbose_name.capitalize(), getattr(self, name))
+            for name in NOTE_FIELDS[self.format]
+        ]
+
+
+class IndividualNote(models.Model):
+    """A short note about one participant who attended a session; signed with the group note."""
+
+    session = models.ForeignKey(
+        GroupSession, on_delete=models.PROTECT, related_name="individual_notes"
+    )
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="individual_notes"
+    )
+    progress = models.TextField(blank=True)
+    participation = models.TextField(blank=True)
+    risk_flag = models.BooleanField("risk concern", default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SignedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "participant"], name="one_individual_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Individual note {self.pk} ({'signed' if self.is_signed else 'draft'})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class Addendum(models.Model):
+    """A correction to a signed note: appended and signed; the original never changes."""
+
+    group_note = models.ForeignKey(
+        GroupNote, null=True, blank=True, on_delete=models.PROTECT, related_name="addenda"
+    )
+    individual_note = models.ForeignKey(
+        IndividualNote, null=True, blank=True, on_delete=models.PROTECT, related_name="addenda"
+    )
+    text = models.TextField()
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["signed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(group_note__isnull=False, individual_note__isnull=True)
+                | Q(group_note__isnull=True, individual_note__isnull=False),
+                name="addendum_to_exactly_one_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Addendum {self.pk}"

@@ -1,5 +1,7 @@
 """Personas every test can use. Staff personas have MFA enrolled, as the app requires."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.test import Client
 
@@ -46,11 +48,53 @@ def signed_in_client(user) -> Client:
 
 
 @pytest.fixture
-def personas(admin_user, facilitator, participant):
-    """One client per role, plus anonymous."""
+def personas(admin_user, facilitator, participant, other_facilitator, other_participant):
+    """One client per role, plus anonymous and the people of another group."""
     return {
         "anonymous": Client(),
         "participant": signed_in_client(participant),
         "facilitator": signed_in_client(facilitator),
         "admin": signed_in_client(admin_user),
+        "other_facilitator": signed_in_client(other_facilitator),
+        "other_participant": signed_in_client(other_participant),
     }
+
+
+@pytest.fixture
+def world(facilitator, cofacilitator, participant, other_facilitator, other_participant):
+    """Two groups: the facilitator's (with the participant, a past and a future session) and
+    another group, run by other_facilitator with other_participant."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sessions.models import GroupNote, GroupSession, IndividualNote
+    from tests.sessions.factories import AttendanceFactory, GroupSessionFactory
+    from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
+
+    group = TherapyGroupFactory(facilitators=[facilitator, cofacilitator])
+    enrollment = EnrollmentFactory(group=group, participant=participant)
+    now = timezone.now()
+    past = GroupSessionFactory(
+        group=group, starts_at=now - timedelta(days=7), status=GroupSession.Status.HELD
+    )
+    upcoming = GroupSessionFactory(group=group, starts_at=now + timedelta(days=7))
+    AttendanceFactory(session=past, participant=participant)
+    signed = {"signed_by": facilitator, "signed_at": now}
+    GroupNote.objects.create(session=past, data="Worked on sleep routines.", **signed)
+    IndividualNote.objects.create(
+        session=past, participant=participant, progress="Engaged.", **signed
+    )
+    other_group = TherapyGroupFactory(facilitators=[other_facilitator], name="Other group")
+    EnrollmentFactory(group=other_group, participant=other_participant)
+    other_session = GroupSessionFactory(
+        group=other_group, starts_at=now - timedelta(days=6), status=GroupSession.Status.HELD
+    )
+    return SimpleNamespace(
+        group=group,
+        enrollment=enrollment,
+        past=past,
+        upcoming=upcoming,
+        other_group=other_group,
+        other_session=other_session,
+    )

@@ -1,1 +1,214 @@
-"""Therapy groups, enrollments and goals (models arrive with the facilitators issue)."""
+"""Therapy groups and who is in them. Goals arrive with the participants' issue."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import localdate, now
+
+from members.models import Role, validate_timezone
+
+
+class TherapyGroupQuerySet(models.QuerySet):
+    def facilitated_by(self, user):
+        """The groups this user facilitates: the scope of every facilitator page."""
+        if not user.is_authenticated or user.role != Role.FACILITATOR:
+            return self.none()
+        return self.filter(facilitators=user)
+
+    def live(self):
+        return self.exclude(status=TherapyGroup.Status.ARCHIVED)
+
+
+class TherapyGroup(models.Model):
+    class Focus(models.TextChoices):
+        DEPRESSION = "depression", "Depression"
+        ANXIETY = "anxiety", "Anxiety"
+        GRIEF = "grief", "Grief and loss"
+        TRAUMA = "trauma", "Trauma"
+        OTHER = "other", "Other"
+
+    class Kind(models.TextChoices):
+        THERAPY = "therapy", "Therapy group"
+        PSYCHOEDUCATION = "psychoeducation", "Psychoeducation"
+        SKILLS = "skills", "Skills group"
+        SUPPORT = "support", "Support group"
+
+    class EnrollmentMode(models.TextChoices):
+        OPEN = "open", "Open (people join any time)"
+        CLOSED = "closed", "Closed cohort (no one joins after the first session)"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        FINISHED = "finished", "Finished"
+        ARCHIVED = "archived", "Archived"
+
+    name = models.CharField(max_length=120)
+    display_name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="A discreet name used in emails and calendars. Leave empty to use the name.",
+    )
+    description = models.TextField(blank=True)
+    focus = models.CharField(max_length=20, choices=Focus.choices, default=Focus.DEPRESSION)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.THERAPY)
+    enrollment_mode = models.CharField(
+        max_length=10, choices=EnrollmentMode.choices, default=EnrollmentMode.OPEN
+    )
+    capacity = models.PositiveSmallIntegerField(default=10, help_text="Most people in the group.")
+    location = models.CharField(max_length=200, blank=True, help_text="Room and address.")
+    video_link = models.URLField(blank=True)
+    timezone = models.CharField(
+        max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone]
+    )
+    default_duration = models.PositiveSmallIntegerField(
+        "default session length (minutes)", default=90
+    )
+    start_date = models.DateField(default=localdate)
+    end_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="facilitated_groups",
+        limit_choices_to={"role": Role.FACILITATOR},
+    )
+    created_at = models.DateTimeField(default=now)
+
+    objects = TherapyGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="group_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(default_duration__gte=15) & Q(default_duration__lte=480),
+                name="group_duration_sensible",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="group_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def public_name(self) -> str:
+        """The name that may appear outside the app (emails, calendars)."""
+        return self.display_name or self.name
+
+    @property
+    def is_closed_cohort(self) -> bool:
+        return self.enrollment_mode == self.EnrollmentMode.CLOSED
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status__in=Enrollment.LIVE)
+
+    def seated(self):
+        """Enrollments holding a seat: members, people invited, and a waitlist offer."""
+        return self.filter(
+            Q(status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.INVITED])
+            | Q(status=Enrollment.Status.WAITLISTED, offered_at__isnull=False)
+        )
+
+    def waitlist(self):
+        return self.filter(status=Enrollment.Status.WAITLISTED).order_by("waitlisted_at", "pk")
+
+    def on_roster_on(self, day):
+        """Who belonged to the group on `day`: the attendance list of a session that day."""
+        return self.filter(
+            status__in=[
+                Enrollment.Status.ACTIVE,
+                Enrollment.Status.COMPLETED,
+                Enrollment.Status.WITHDRAWN,
+            ],
+            participant__isnull=False,
+            joined_on__lte=day,
+        ).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+
+class Enrollment(models.Model):
+    """A person's membership of a group. Leaving ends the row; joining again starts a new one."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACTIVE = "active", "Active"
+        WAITLISTED = "waitlisted", "Waitlisted"
+        COMPLETED = "completed", "Completed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    LIVE = (Status.INVITED, Status.ACTIVE, Status.WAITLISTED)
+
+    group = models.ForeignKey(TherapyGroup, on_delete=models.PROTECT, related_name="enrollments")
+    # Empty while an invited person has not signed up yet; the invitation says who they are.
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+    )
+    invitation = models.ForeignKey(
+        "members.Invitation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrollments",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices)
+    joined_on = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True)
+    leaving_reason = models.CharField(max_length=300, blank=True)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    offered_at = models.DateTimeField(null=True, blank=True, help_text="When a seat was offered.")
+    override_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why a closed cohort took this person in late."
+    )
+    created_at = models.DateTimeField(default=now)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "participant"],
+                condition=Q(status__in=["invited", "active", "waitlisted"]),
+                name="one_live_enrollment_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["group", "invitation"],
+                condition=Q(participant__isnull=True),
+                name="one_enrollment_per_invitation",
+            ),
+            models.CheckConstraint(
+                condition=Q(participant__isnull=False) | Q(invitation__isnull=False),
+                name="enrollment_has_a_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gte=models.F("joined_on")),
+                name="enrollment_leaves_after_joining",
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_label} in {self.group}"
+
+    @property
+    def person_label(self) -> str:
+        """How facilitators see the person: full name, or the invited email before signup."""
+        if self.participant_id:
+            return self.participant.get_full_name() or self.participant.short_name
+        return f"{self.invitation.email} (not signed up yet)"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE
+
+    @property
+    def has_offer(self) -> bool:
+        return self.status == self.Status.WAITLISTED and self.offered_at is not None

@@ -1,0 +1,113 @@
+from django import forms
+
+from sessions.models import (
+    NOTE_FIELDS,
+    Attendance,
+    GroupNote,
+    GroupSession,
+    NoteFormat,
+    SessionSeries,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class ScheduleForm(forms.Form):
+    REPEAT_CHOICES = [("once", "Just once"), *SessionSeries.Frequency.choices]
+
+    first_date = forms.DateField(widget=DATE, label="Date")
+    at = forms.TimeField(widget=TIME, label="Start time (the group's time zone)")
+    duration = forms.IntegerField(min_value=15, max_value=480, label="Length (minutes)")
+    repeat = forms.ChoiceField(choices=REPEAT_CHOICES, initial="weekly")
+    count = forms.IntegerField(
+        min_value=1,
+        max_value=104,
+        required=False,
+        label="Number of sessions",
+        help_text="For a series: how many.",
+    )
+    until = forms.DateField(
+        widget=DATE,
+        required=False,
+        label="Or: last date",
+        help_text="For a series: the last possible date.",
+    )
+    location = forms.CharField(
+        max_length=200, required=False, help_text="Leave empty to use the group's place."
+    )
+    video_link = forms.URLField(required=False, help_text="Leave empty to use the group's link.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("repeat", "once") != "once":
+            count, until = data.get("count"), data.get("until")
+            if (count is None) == (until is None):
+                raise forms.ValidationError(
+                    "For a series, give either the number of sessions or the last date."
+                )
+            if until and data.get("first_date") and until < data["first_date"]:
+                self.add_error("until", "The last date must be after the first date.")
+        return data
+
+
+class ChangeSessionForm(forms.Form):
+    day = forms.DateField(widget=DATE, label="Date")
+    at = forms.TimeField(widget=TIME, label="Start time (the group's time zone)")
+    duration = forms.IntegerField(min_value=15, max_value=480, label="Length (minutes)")
+    location = forms.CharField(max_length=200, required=False)
+    video_link = forms.URLField(required=False)
+    topic = forms.CharField(max_length=200, required=False)
+    and_following = forms.BooleanField(
+        required=False, label="Also change the later sessions in this series (time, place, link)"
+    )
+
+
+class CancelSessionForm(forms.Form):
+    reason = forms.CharField(max_length=300, help_text="Participants see this.")
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = GroupSession
+        fields = ["topic", "agenda", "curriculum_module", "materials_link", "take_home"]
+        widgets = {
+            "agenda": forms.Textarea(attrs={"rows": 4}),
+            "take_home": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "topic": "Participants see the topic.",
+            "take_home": "Participants see this after the session.",
+        }
+
+
+class AttendanceForm(forms.Form):
+    status = forms.ChoiceField(choices=Attendance.Status.choices)
+    comment = forms.CharField(max_length=200, required=False)
+
+
+class GroupNoteForm(forms.Form):
+    format = forms.ChoiceField(choices=NoteFormat.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in sorted({f for fields in NOTE_FIELDS.values() for f in fields}):
+            label = GroupNote._meta.get_field(name).verbose_name.capitalize()
+            self.fields[name] = forms.CharField(
+                required=False, label=label, widget=forms.Textarea(attrs={"rows": 4})
+            )
+
+
+class IndividualNoteForm(forms.Form):
+    progress = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    participation = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    risk_flag = forms.BooleanField(required=False, label="Risk concern")
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Addendum")
+
+
+class FollowUpForm(forms.Form):
+    participant = forms.IntegerField(widget=forms.HiddenInput)
+    followed_up_on = forms.DateField(widget=DATE, label="Followed up on")

@@ -1,0 +1,204 @@
+"""Reads for the facilitator pages. Each runs a fixed number of queries, whatever the data size."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
+
+from members.models import User
+from sessions.models import AbsenceFollowUp, Attendance, GroupSession
+from therapy_groups.models import Enrollment, TherapyGroup
+
+
+def attendance_rate(statuses) -> float | None:
+    """Share of sessions attended, excused absences left out; None before any counted session."""
+    counted = [s for s in statuses if s and s != Attendance.Status.EXCUSED]
+    if not counted:
+        return None
+    return sum(s in Attendance.ATTENDED for s in counted) / len(counted)
+
+
+def active_member_count():
+    """Subquery: how many active members a session's group has."""
+    return Coalesce(
+        Subquery(
+            Enrollment.objects.filter(group=OuterRef("group"), status=Enrollment.Status.ACTIVE)
+            .order_by()
+            .values("group")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+@dataclass
+class GridRow:
+    enrollment: Enrollment
+    cells: list  # Attendance status per session, or "" (not marked) or None (not in the group then)
+    rate: float | None = None
+
+
+@dataclass
+class AttendanceGrid:
+    sessions: list[GroupSession]
+    rows: list[GridRow] = field(default_factory=list)
+
+    @property
+    def group_rate(self) -> float | None:
+        return attendance_rate([cell for row in self.rows for cell in row.cells])
+
+
+def attendance_grid(group: TherapyGroup, *, limit: int | None = None) -> AttendanceGrid:
+    """Sessions that took place (newest `limit`, shown oldest first) by everyone enrolled then."""
+    sessions = group.sessions.filter(status=GroupSession.Status.HELD).order_by("-starts_at")
+    sessions = list(sessions[:limit] if limit else sessions)[::-1]
+    grid = AttendanceGrid(sessions=sessions)
+    if not sessions:
+        return grid
+    marks = {
+        (a.session_id, a.participant_id): a.status
+        for a in Attendance.objects.filter(session__in=sessions).only(
+            "session_id", "participant_id", "status"
+        )
+    }
+    enrollments = (
+        group.enrollments.filter(participant__isnull=False, joined_on__isnull=False)
+        .exclude(status__in=[Enrollment.Status.INVITED, Enrollment.Status.WAITLISTED])
+        .select_related("participant")
+        .order_by("participant__first_name", "participant__last_name", "joined_on")
+    )
+    for enrollment in enrollments:
+        cells = []
+        for session in sessions:
+            day = session.local_date
+            enrolled = enrollment.joined_on <= day and (
+                enrollment.left_on is None or enrollment.left_on > day
+            )
+            cells.append(
+                marks.get((session.pk, enrollment.participant_id), "") if enrolled else None
+            )
+        if any(cell is not None for cell in cells):
+            grid.rows.append(GridRow(enrollment, cells, attendance_rate(cells)))
+    return grid
+
+
+@dataclass(frozen=True)
+class AbsenceFlag:
+    group: TherapyGroup
+    participant: User
+    last_absence: GroupSession
+
+
+def absence_flags(groups) -> list[AbsenceFlag]:
+    """Active members whose last two marked sessions were both absences, with no follow-up since."""
+    latest_two = (
+        Attendance.objects.filter(
+            session__group__in=groups,
+            session__status=GroupSession.Status.HELD,
+            participant__enrollments__group=F("session__group"),
+            participant__enrollments__status=Enrollment.Status.ACTIVE,
+        )
+        .annotate(
+            recency=Window(
+                RowNumber(),
+                partition_by=[F("session__group"), F("participant")],
+                order_by=F("session__starts_at").desc(),
+            )
+        )
+        .filter(recency__lte=2)
+        .select_related("session__group", "participant")
+    )
+    by_person = defaultdict(list)
+    for attendance in latest_two:
+        by_person[(attendance.session.group_id, attendance.participant_id)].append(attendance)
+    candidates = {
+        key: rows
+        for key, rows in by_person.items()
+        if len(rows) == 2 and all(r.status == Attendance.Status.ABSENT for r in rows)
+    }
+    if not candidates:
+        return []
+    follow_ups = defaultdict(lambda: None)
+    for group_id, participant_id, day in AbsenceFollowUp.objects.filter(
+        group__in={g for g, _ in candidates}, participant__in={p for _, p in candidates}
+    ).values_list("group_id", "participant_id", "followed_up_on"):
+        key = (group_id, participant_id)
+        follow_ups[key] = max(day, follow_ups[key] or day)
+    flags = []
+    for key, rows in candidates.items():
+        latest = min(rows, key=lambda r: r.recency).session
+        followed = follow_ups[key]
+        if followed is None or followed < latest.local_date:
+            flags.append(AbsenceFlag(latest.group, rows[0].participant, latest))
+    return sorted(flags, key=lambda f: f.last_absence.starts_at)
+
+
+@dataclass
+class Dashboard:
+    upcoming: list[GroupSession]
+    unsigned: list[GroupSession]
+    flags: list[AbsenceFlag]
+    offers: list[Enrollment]
+
+
+def facilitator_dashboard(user: User, *, now=None) -> Dashboard:
+    now = now or timezone.now()
+    groups = TherapyGroup.objects.facilitated_by(user).live()
+    week_end = timezone.localtime(now).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    ) + timedelta(days=8)
+    upcoming = (
+        GroupSession.objects.filter(
+            group__in=groups, starts_at__gte=now - timedelta(hours=2), starts_at__lt=week_end
+        )
+        .select_related("group")
+        .annotate(enrolled=active_member_count())
+        .order_by("starts_at")
+    )
+    unsigned = (
+        GroupSession.objects.filter(
+            group__in=groups, status=GroupSession.Status.HELD, starts_at__lt=now
+        )
+        .exclude(note__signed_at__isnull=False)
+        .select_related("group")
+        .order_by("starts_at")[:50]
+    )
+    offers = (
+        Enrollment.objects.filter(
+            group__in=groups, status=Enrollment.Status.WAITLISTED, offered_at__isnull=False
+        )
+        .select_related("group", "participant", "invitation")
+        .order_by("offered_at")
+    )
+    return Dashboard(list(upcoming), list(unsigned), absence_flags(groups), list(offers))
+
+
+def facilitator_groups(user: User, *, now=None):
+    """The user's groups with member counts and the next session time, in one query."""
+    now = now or timezone.now()
+    next_session = (
+        GroupSession.objects.filter(group=OuterRef("pk"), starts_at__gte=now)
+        .not_cancelled()
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    return (
+        TherapyGroup.objects.facilitated_by(user)
+        .live()
+        .annotate(
+            members=Count(
+                "enrollments", filter=Q(enrollments__status=Enrollment.Status.ACTIVE), distinct=True
+            ),
+            waitlisted=Count(
+                "enrollments",
+                filter=Q(enrollments__status=Enrollment.Status.WAITLISTED),
+                distinct=True,
+            ),
+            next_session_at=Subquery(next_session),
+        )
+        .order_by("name")
+    )

@@ -1,0 +1,351 @@
+"""Writes about sessions: scheduling, changing, cancelling, attendance and signed notes."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from members.models import User
+from sessions.models import (
+    NOTE_FIELDS,
+    AbsenceFollowUp,
+    Addendum,
+    Attendance,
+    GroupNote,
+    GroupSession,
+    IndividualNote,
+    SessionSeries,
+)
+from sessions.recurrence import build_rrule, local_to_utc, occurrences
+from therapy_groups.models import Enrollment, TherapyGroup
+
+
+@dataclass(frozen=True)
+class Clash:
+    """Another session the same facilitator runs at an overlapping time (a warning, not a block)."""
+
+    facilitator: User
+    session: GroupSession
+
+
+def find_double_bookings(
+    *, group: TherapyGroup, starts: list[datetime], duration: int, ignore: list[int] | None = None
+) -> list[Clash]:
+    """Sessions of the group's facilitators' *other* groups that overlap any of `starts`."""
+    if not starts:
+        return []
+    length = timedelta(minutes=duration)
+    overlap = Q()
+    for start in starts:
+        # Overlap: other starts before this ends and ends after this starts. Sessions last at
+        # most 8 hours, so "starts within 8 hours before" bounds the end side in SQL.
+        overlap |= Q(starts_at__lt=start + length, starts_at__gt=start - timedelta(hours=8))
+    facilitators = list(group.facilitators.all())
+    candidates = (
+        GroupSession.objects.not_cancelled()
+        .filter(overlap, group__facilitators__in=facilitators)
+        .exclude(group=group)
+        .exclude(pk__in=ignore or [])
+        .select_related("group")
+        .prefetch_related("group__facilitators")
+        .distinct()
+    )
+    clashes = []
+    for other in candidates:
+        if any(other.starts_at < s + length and other.ends_at > s for s in starts):
+            clashes.extend(
+                Clash(f, other) for f in other.group.facilitators.all() if f in facilitators
+            )
+    return clashes
+
+
+@transaction.atomic
+def schedule_session(
+    *,
+    group: TherapyGroup,
+    day: date,
+    at: time,
+    duration: int,
+    location: str = "",
+    video_link: str = "",
+    topic: str = "",
+) -> GroupSession:
+    return GroupSession.objects.create(
+        group=group,
+        starts_at=local_to_utc(day, at, group.timezone),
+        duration=duration,
+        location=location or group.location,
+        video_link=video_link or group.video_link,
+        topic=topic,
+    )
+
+
+@transaction.atomic
+def schedule_series(
+    *,
+    group: TherapyGroup,
+    frequency: str,
+    first_date: date,
+    at: time,
+    duration: int,
+    count: int | None = None,
+    until: date | None = None,
+    location: str = "",
+    video_link: str = "",
+    created_by: User | None = None,
+) -> SessionSeries:
+    """Create a recurring series and its sessions, expanded in the group's time zone."""
+    rule = build_rrule(frequency=frequency, first_date=first_date, count=count, until=until)
+    series = SessionSeries.objects.create(
+        group=group,
+        frequency=frequency,
+        rrule=rule,
+        first_date=first_date,
+        local_time=at,
+        duration=duration,
+        created_by=created_by,
+    )
+    starts = occurrences(rrule_text=rule, first_date=first_date, at=at, zone=group.timezone)
+    if not starts:
+        raise ValidationError("That series has no sessions: check its end date.")
+    GroupSession.objects.bulk_create(
+        GroupSession(
+            group=group,
+            series=series,
+            starts_at=start,
+            duration=duration,
+            location=location or group.location,
+            video_link=video_link or group.video_link,
+        )
+        for start in starts
+    )
+    return series
+
+
+def series_starts(
+    *,
+    group: TherapyGroup,
+    frequency: str,
+    first_date: date,
+    at: time,
+    count: int | None,
+    until: date | None,
+) -> list[datetime]:
+    rule = build_rrule(frequency=frequency, first_date=first_date, count=count, until=until)
+    return occurrences(rrule_text=rule, first_date=first_date, at=at, zone=group.timezone)
+
+
+def _local(session: GroupSession) -> datetime:
+    return timezone.localtime(session.starts_at, session.group_zone)
+
+
+@transaction.atomic
+def change_session(
+    *,
+    session: GroupSession,
+    day: date,
+    at: time,
+    duration: int,
+    location: str,
+    video_link: str,
+    topic: str,
+    and_following: bool = False,
+) -> list[GroupSession]:
+    """Move or re-place a session; with `and_following`, every later session in its series too.
+
+    Following sessions keep their own dates shifted by the same number of days, at the new
+    local time. The topic is per session, so it changes on this one only.
+    """
+    if session.is_cancelled:
+        raise ValidationError("A cancelled session cannot be changed.")
+    shift = day - _local(session).date()
+    targets = [session]
+    if and_following and session.series_id:
+        targets += list(
+            GroupSession.objects.filter(
+                series=session.series,
+                starts_at__gt=session.starts_at,
+                status=GroupSession.Status.SCHEDULED,
+            ).select_related("group")
+        )
+    for target in targets:
+        new_start = local_to_utc(_local(target).date() + shift, at, target.group.timezone)
+        moved = new_start != target.starts_at or duration != target.duration
+        re_placed = (location, video_link) != (target.location, target.video_link)
+        target.starts_at, target.duration = new_start, duration
+        target.location, target.video_link = location, video_link
+        if target is session:
+            target.topic = topic
+        if moved or re_placed:
+            target.sequence += 1
+        target.save()
+    return targets
+
+
+@transaction.atomic
+def cancel_session(*, session: GroupSession, reason: str) -> None:
+    if not reason.strip():
+        raise ValidationError("Please say why the session is cancelled; participants see it.")
+    if session.status != GroupSession.Status.SCHEDULED:
+        raise ValidationError("Only a scheduled session can be cancelled.")
+    session.status = GroupSession.Status.CANCELLED
+    session.cancel_reason = reason.strip()
+    session.sequence += 1
+    session.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+
+
+def set_session_status(*, session: GroupSession, status: str) -> None:
+    if session.is_cancelled:
+        raise ValidationError("A cancelled session stays cancelled.")
+    if status == GroupSession.Status.CANCELLED:
+        raise ValidationError("Use cancel, with a reason, to cancel a session.")
+    session.status = status
+    session.save(update_fields=["status", "updated_at"])
+
+
+# Attendance -----------------------------------------------------------------------------
+
+ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
+
+
+def roster_for(session: GroupSession):
+    """Everyone enrolled on the session's date: its attendance list."""
+    return (
+        Enrollment.objects.filter(group_id=session.group_id)
+        .on_roster_on(session.local_date)
+        .select_related("participant")
+        .order_by("participant__first_name", "participant__last_name", "participant_id")
+    )
+
+
+@transaction.atomic
+def mark_attendance(
+    *, session: GroupSession, participant: User, status: str, marked_by: User, comment: str = ""
+) -> Attendance:
+    if session.is_cancelled:
+        raise ValidationError("Attendance cannot be taken for a cancelled session.")
+    if session.starts_at > timezone.now() + ATTENDANCE_OPENS_BEFORE:
+        raise ValidationError("Attendance can be taken from an hour before the session starts.")
+    if status not in Attendance.Status.values:
+        raise ValidationError("Unknown attendance status.")
+    if not roster_for(session).filter(participant=participant).exists():
+        raise ValidationError("This person was not in the group on the session's date.")
+    attendance, _ = Attendance.objects.update_or_create(
+        session=session,
+        participant=participant,
+        defaults={
+            "status": status,
+            "comment": comment.strip()[:200],
+            "marked_by": marked_by,
+            "marked_at": timezone.now(),
+        },
+    )
+    if session.status == GroupSession.Status.SCHEDULED:
+        session.status = GroupSession.Status.HELD
+        session.save(update_fields=["status", "updated_at"])
+    return attendance
+
+
+@transaction.atomic
+def mark_everyone_present(*, session: GroupSession, marked_by: User) -> int:
+    """Everyone not yet marked is present; marks already made stay."""
+    marked = set(session.attendance.values_list("participant_id", flat=True))
+    count = 0
+    for enrollment in roster_for(session):
+        if enrollment.participant_id not in marked:
+            mark_attendance(
+                session=session,
+                participant=enrollment.participant,
+                status=Attendance.Status.PRESENT,
+                marked_by=marked_by,
+            )
+            count += 1
+    return count
+
+
+def record_follow_up(
+    *, group: TherapyGroup, participant: User, on: date, by: User
+) -> AbsenceFollowUp:
+    if on > timezone.localdate():
+        raise ValidationError("A follow-up date cannot be in the future.")
+    return AbsenceFollowUp.objects.create(
+        group=group, participant=participant, followed_up_on=on, recorded_by=by
+    )
+
+
+# Notes ----------------------------------------------------------------------------------
+
+
+def _refuse_if_signed(note) -> None:
+    if note.is_signed:
+        raise ValidationError("This note is signed and can no longer change. Add an addendum.")
+
+
+@transaction.atomic
+def save_group_note(*, session: GroupSession, author: User, format: str, **texts: str) -> GroupNote:
+    note = GroupNote.objects.select_for_update().filter(session=session).first()
+    if note is None:
+        note = GroupNote(session=session, author=author)
+    _refuse_if_signed(note)
+    note.format = format
+    for field in {f for fields in NOTE_FIELDS.values() for f in fields}:
+        setattr(note, field, texts.get(field, "").strip() if field in NOTE_FIELDS[format] else "")
+    note.save()
+    return note
+
+
+@transaction.atomic
+def save_individual_note(
+    *,
+    session: GroupSession,
+    participant: User,
+    author: User,
+    progress: str,
+    participation: str,
+    risk_flag: bool,
+) -> IndividualNote:
+    attendance = session.attendance.filter(participant=participant).first()
+    if attendance is None or not attendance.attended:
+        raise ValidationError("Individual notes are for people who attended this session.")
+    note = (
+        IndividualNote.objects.select_for_update()
+        .filter(session=session, participant=participant)
+        .first()
+    )
+    if note is None:
+        note = IndividualNote(session=session, participant=participant, author=author)
+    _refuse_if_signed(note)
+    note.progress, note.participation, note.risk_flag = (
+        progress.strip(),
+        participation.strip(),
+        risk_flag,
+    )
+    note.save()
+    return note
+
+
+@transaction.atomic
+def sign_notes(*, session: GroupSession, signer: User) -> GroupNote:
+    """Sign the group note and every individual note of the session together."""
+    note = GroupNote.objects.select_for_update().filter(session=session).first()
+    if note is None or not any(text for _, text in note.sections()):
+        raise ValidationError("Write the group note before signing it.")
+    _refuse_if_signed(note)
+    now = timezone.now()
+    note.signed_by, note.signed_at = signer, now
+    note.save(update_fields=["signed_by", "signed_at", "updated_at"])
+    session.individual_notes.unsigned().update(signed_by=signer, signed_at=now)
+    return note
+
+
+@transaction.atomic
+def add_addendum(*, note: GroupNote | IndividualNote, text: str, signer: User) -> Addendum:
+    if not note.is_signed:
+        raise ValidationError("Edit the draft directly; addenda are for signed notes.")
+    if not text.strip():
+        raise ValidationError("Write the correction or addition.")
+    target = {"group_note": note} if isinstance(note, GroupNote) else {"individual_note": note}
+    return Addendum.objects.create(text=text.strip(), signed_by=signer, **target)

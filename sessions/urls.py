@@ -1,0 +1,60 @@
+from django.urls import path
+
+from sessions import views
+
+urlpatterns = [
+    path("groups/", views.group_list, name="group_list"),
+    path("groups/new/", views.group_create, name="group_create"),
+    path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
+    path("groups/<int:group_id>/edit/", views.group_edit, name="group_edit"),
+    path("groups/<int:group_id>/status/", views.group_status, name="group_status"),
+    path("groups/<int:group_id>/invite/", views.group_invite, name="group_invite"),
+    path(
+        "groups/<int:group_id>/enrollments/<int:enrollment_id>/end/",
+        views.enrollment_end,
+        name="enrollment_end",
+    ),
+    path(
+        "groups/<int:group_id>/enrollments/<int:enrollment_id>/confirm-seat/",
+        views.seat_confirm,
+        name="seat_confirm",
+    ),
+    path("groups/<int:group_id>/attendance/", views.attendance_grid, name="attendance_grid"),
+    path("groups/<int:group_id>/attendance.csv", views.attendance_csv, name="attendance_csv"),
+    path("groups/<int:group_id>/follow-ups/", views.follow_up, name="follow_up"),
+    path(
+        "groups/<int:group_id>/participants/<int:participant_id>/",
+        views.participant_record,
+        name="participant_record",
+    ),
+    path("groups/<int:group_id>/sessions/new/", views.session_schedule, name="session_schedule"),
+    path("sessions/<int:session_id>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:session_id>/change/", views.session_change, name="session_change"),
+    path("sessions/<int:session_id>/cancel/", views.session_cancel, name="session_cancel"),
+    path("sessions/<int:session_id>/status/", views.session_status, name="session_status"),
+    path("sessions/<int:session_id>/plan/", views.session_plan, name="session_plan"),
+    path(
+        "sessions/<int:session_id>/attendance/all-present/",
+        views.attendance_all_present,
+        name="attendance_all_present",
+    ),
+    path(
+        "sessions/<int:session_id>/attendance/<int:participant_id>/",
+        views.attendance_mark,
+        name="attendance_mark",
+    ),
+    path("sessions/<int:session_id>/note/", views.group_note, name="group_note"),
+    path("sessions/<int:session_id>/note/sign/", views.notes_sign, name="notes_sign"),
+    path("sessions/<int:session_id>/note/addendum/", views.addendum, name="group_note_addendum"),
+    path(
+        "sessions/<int:session_id>/participants/<int:participant_id>/note/",
+        views.individual_note,
+        name="individual_note",
+    ),
+    path(
+        "sessions/<int:session_id>/participants/<int:participant_id>/note/addendum/",
+        views.addendum,
+        name="individual_note_addendum",
+    ),
+    path("waitlist/<int:enrollment_id>/accept/", views.seat_accept, name="seat_accept"),
+]

@@ -1,0 +1,664 @@
+"""Facilitator pages: groups, rosters, sessions, attendance and notes.
+
+They live in this app because they show sessions, and therapy_groups cannot import it.
+Every object comes through a scoping queryset, so another group's ids answer 404.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from members.access import roles_required
+from members.models import Role, User
+from sessions import queries, services
+from sessions.forms import (
+    AddendumForm,
+    AttendanceForm,
+    CancelSessionForm,
+    ChangeSessionForm,
+    FollowUpForm,
+    GroupNoteForm,
+    IndividualNoteForm,
+    PlanForm,
+    ScheduleForm,
+)
+from sessions.models import (
+    NOTE_FIELDS,
+    Attendance,
+    GroupNote,
+    GroupSession,
+    IndividualNote,
+    NoteFormat,
+)
+from sessions.recurrence import local_to_utc
+from therapy_groups import services as group_services
+from therapy_groups.forms import EndEnrollmentForm, GroupForm, InviteForm
+from therapy_groups.models import Enrollment, TherapyGroup
+
+facilitator_only = roles_required(Role.FACILITATOR)
+
+
+def _group(request, group_id: int) -> TherapyGroup:
+    return get_object_or_404(TherapyGroup.objects.facilitated_by(request.user), pk=group_id)
+
+
+def _session(request, session_id: int) -> GroupSession:
+    return get_object_or_404(
+        GroupSession.objects.for_facilitator(request.user).select_related("group"), pk=session_id
+    )
+
+
+def _member(group: TherapyGroup, participant_id: int) -> User:
+    """Someone who is or was in the group; 404 for anyone else."""
+    enrollment = (
+        group.enrollments.filter(participant_id=participant_id)
+        .select_related("participant")
+        .first()
+    )
+    if enrollment is None:
+        raise Http404
+    return enrollment.participant
+
+
+def _report(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def cohort_started(group: TherapyGroup) -> bool:
+    return group.sessions.not_cancelled().filter(starts_at__lte=timezone.now()).exists()
+
+
+# Groups ---------------------------------------------------------------------------------
+
+
+@facilitator_only
+def group_list(request):
+    return render(
+        request, "sessions/group_list.html", {"groups": queries.facilitator_groups(request.user)}
+    )
+
+
+@facilitator_only
+def group_create(request):
+    form = GroupForm(request.POST or None, facilitator=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        co_facilitators = data.pop("co_facilitators")
+        group = group_services.create_group(facilitator=request.user, **data)
+        group.facilitators.add(*co_facilitators)
+        messages.success(request, f"{group.name} is ready. Next: schedule its sessions.")
+        return redirect("session_schedule", group_id=group.pk)
+    return render(request, "sessions/group_form.html", {"form": form})
+
+
+@facilitator_only
+def group_edit(request, group_id: int):
+    group = _group(request, group_id)
+    form = GroupForm(request.POST or None, instance=group, facilitator=request.user)
+    if request.method == "POST" and form.is_valid():
+        group = form.save()
+        group.facilitators.set([request.user, *form.cleaned_data["co_facilitators"]])
+        messages.success(request, "Group details saved.")
+        return redirect("group_detail", group_id=group.pk)
+    return render(request, "sessions/group_form.html", {"form": form, "group": group})
+
+
+@facilitator_only
+@require_POST
+def group_status(request, group_id: int):
+    group = _group(request, group_id)
+    status = request.POST.get("status")
+    if status not in TherapyGroup.Status.values:
+        messages.error(request, "Choose active, finished or archived.")
+    else:
+        group.status = status
+        group.save(update_fields=["status"])
+        messages.success(request, f"The group is now {group.get_status_display().lower()}.")
+    return redirect("group_detail", group_id=group.pk)
+
+
+@facilitator_only
+def group_detail(request, group_id: int):
+    group = _group(request, group_id)
+    now = timezone.now()
+    sessions = group.sessions.all()
+    context = {
+        "group": group,
+        "facilitators": group.facilitators.all(),
+        "enrollments": group.enrollments.select_related("participant", "invitation").order_by(
+            "status", "waitlisted_at", "participant__first_name"
+        ),
+        "upcoming": list(sessions.upcoming(now)[:12]),
+        "past": list(sessions.past(now)[:12]),
+        "grid": queries.attendance_grid(group, limit=8),
+        "flags": queries.absence_flags([group]),
+        "seats_free": group_services.seats_free(group),
+        "end_form": EndEnrollmentForm(initial={"left_on": timezone.localdate()}),
+    }
+    return render(request, "sessions/group_detail.html", context)
+
+
+@facilitator_only
+def group_invite(request, group_id: int):
+    group = _group(request, group_id)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrollment = group_services.invite_to_group(
+                group=group,
+                email=form.cleaned_data["email"],
+                invited_by=request.user,
+                cohort_started=cohort_started(group),
+                override_reason=form.cleaned_data["override_reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            outcome = {
+                Enrollment.Status.ACTIVE: "is in the group and has been told by email.",
+                Enrollment.Status.INVITED: "has been invited by email.",
+                Enrollment.Status.WAITLISTED: "is on the waitlist: the group is full.",
+            }[enrollment.status]
+            messages.success(request, f"{form.cleaned_data['email']} {outcome}")
+            return redirect("group_detail", group_id=group.pk)
+    return render(
+        request,
+        "sessions/group_invite.html",
+        {
+            "group": group,
+            "form": form,
+            "closed_and_started": group.is_closed_cohort and cohort_started(group),
+        },
+    )
+
+
+@facilitator_only
+def enrollment_end(request, group_id: int, enrollment_id: int):
+    group = _group(request, group_id)
+    enrollment = get_object_or_404(
+        group.enrollments.live().select_related("participant", "invitation"), pk=enrollment_id
+    )
+    form = EndEnrollmentForm(request.POST or None, initial={"left_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            group_services.end_enrollment(enrollment=enrollment, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"{enrollment.person_label} has left the group. Their history stays."
+            )
+            return redirect("group_detail", group_id=group.pk)
+    return render(
+        request,
+        "sessions/enrollment_end.html",
+        {"group": group, "enrollment": enrollment, "form": form},
+    )
+
+
+@facilitator_only
+@require_POST
+def seat_confirm(request, group_id: int, enrollment_id: int):
+    group = _group(request, group_id)
+    enrollment = get_object_or_404(group.enrollments, pk=enrollment_id)
+    try:
+        group_services.accept_offer(enrollment=enrollment)
+        messages.success(request, f"{enrollment.person_label} has the free place.")
+    except ValidationError as error:
+        _report(request, error)
+    return redirect("group_detail", group_id=group.pk)
+
+
+@facilitator_only
+def attendance_grid(request, group_id: int):
+    group = _group(request, group_id)
+    return render(
+        request,
+        "sessions/attendance_grid.html",
+        {"group": group, "grid": queries.attendance_grid(group)},
+    )
+
+
+@facilitator_only
+def attendance_csv(request, group_id: int):
+    group = _group(request, group_id)
+    grid = queries.attendance_grid(group)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="attendance-group-{group.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["Participant", *(s.local_date.isoformat() for s in grid.sessions), "Attendance rate"]
+    )
+    for row in grid.rows:
+        rate = "" if row.rate is None else f"{row.rate:.0%}"
+        cells = ["not enrolled" if c is None else c for c in row.cells]
+        writer.writerow([_csv_safe(row.enrollment.person_label), *cells, rate])
+    return response
+
+
+def _csv_safe(text: str) -> str:
+    # A leading =, +, - or @ would run as a formula in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@facilitator_only
+@require_POST
+def follow_up(request, group_id: int):
+    group = _group(request, group_id)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        participant = _member(group, form.cleaned_data["participant"])
+        try:
+            services.record_follow_up(
+                group=group,
+                participant=participant,
+                on=form.cleaned_data["followed_up_on"],
+                by=request.user,
+            )
+            messages.success(request, f"Follow-up with {participant.short_name} recorded.")
+        except ValidationError as error:
+            _report(request, error)
+    else:
+        messages.error(request, "Give the date you followed up.")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "home"
+    return redirect(next_url)
+
+
+@facilitator_only
+def participant_record(request, group_id: int, participant_id: int):
+    group = _group(request, group_id)
+    participant = _member(group, participant_id)
+    attendance = (
+        Attendance.objects.filter(session__group=group, participant=participant)
+        .select_related("session")
+        .order_by("-session__starts_at")
+    )
+    notes = (
+        IndividualNote.objects.filter(session__group=group, participant=participant)
+        .select_related("session", "signed_by")
+        .prefetch_related("addenda")
+        .order_by("-session__starts_at")
+    )
+    context = {
+        "group": group,
+        "participant": participant,
+        "enrollments": group.enrollments.filter(participant=participant).order_by("created_at"),
+        "attendance": attendance,
+        "notes": notes,
+        "rate": queries.attendance_rate([a.status for a in attendance]),
+    }
+    return render(request, "sessions/participant_record.html", context)
+
+
+# Sessions -------------------------------------------------------------------------------
+
+
+@facilitator_only
+def session_schedule(request, group_id: int):
+    group = _group(request, group_id)
+    form = ScheduleForm(
+        request.POST or None,
+        initial={"duration": group.default_duration, "first_date": timezone.localdate()},
+    )
+    clashes = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        once = data["repeat"] == "once"
+        starts = (
+            [local_to_utc(data["first_date"], data["at"], group.timezone)]
+            if once
+            else (
+                services.series_starts(
+                    group=group,
+                    frequency=data["repeat"],
+                    first_date=data["first_date"],
+                    at=data["at"],
+                    count=data["count"],
+                    until=data["until"],
+                )
+            )
+        )
+        clashes = services.find_double_bookings(
+            group=group, starts=starts, duration=data["duration"]
+        )
+        if not starts:
+            form.add_error(None, "That series has no sessions. Check the last date.")
+        elif not clashes or request.POST.get("confirm_clash"):
+            common = {
+                "group": group,
+                "at": data["at"],
+                "duration": data["duration"],
+                "location": data["location"],
+                "video_link": data["video_link"],
+            }
+            if once:
+                session = services.schedule_session(day=data["first_date"], **common)
+                messages.success(request, "Session scheduled.")
+                return redirect("session_detail", session_id=session.pk)
+            services.schedule_series(
+                frequency=data["repeat"],
+                first_date=data["first_date"],
+                count=data["count"],
+                until=data["until"],
+                created_by=request.user,
+                **common,
+            )
+            messages.success(request, f"{len(starts)} sessions scheduled.")
+            return redirect("group_detail", group_id=group.pk)
+    return render(
+        request,
+        "sessions/session_schedule.html",
+        {"group": group, "form": form, "clashes": clashes},
+    )
+
+
+def _neighbours(session: GroupSession):
+    siblings = session.group.sessions.only("pk", "starts_at")
+    previous = siblings.filter(starts_at__lt=session.starts_at).order_by("-starts_at").first()
+    following = siblings.filter(starts_at__gt=session.starts_at).order_by("starts_at").first()
+    return previous, following
+
+
+def _attendance_rows(session: GroupSession):
+    marks = {a.participant_id: a for a in session.attendance.all()}
+    notes = {n.participant_id: n for n in session.individual_notes.all()}
+    return [
+        {
+            "participant": e.participant,
+            "attendance": marks.get(e.participant_id),
+            "note": notes.get(e.participant_id),
+        }
+        for e in services.roster_for(session)
+    ]
+
+
+@facilitator_only
+def session_detail(request, session_id: int):
+    session = _session(request, session_id)
+    note = (
+        GroupNote.objects.filter(session=session)
+        .select_related("signed_by")
+        .prefetch_related("addenda")
+        .first()
+    )
+    previous, following = _neighbours(session)
+    context = {
+        "session": session,
+        "group": session.group,
+        "note": note,
+        "rows": _attendance_rows(session),
+        "previous": previous,
+        "following": following,
+        "statuses": Attendance.Status.choices,
+        "attendance_open": session.starts_at <= timezone.now() + services.ATTENDANCE_OPENS_BEFORE
+        and not session.is_cancelled,
+        "note_form": _note_form(note),
+        "addendum_form": AddendumForm(),
+    }
+    return render(request, "sessions/session_detail.html", context)
+
+
+def _note_form(note: GroupNote | None) -> GroupNoteForm:
+    if note is None:
+        return GroupNoteForm(initial={"format": "dap"})
+    return GroupNoteForm(
+        initial={"format": note.format, **{f: getattr(note, f) for f in NOTE_FIELDS[note.format]}}
+    )
+
+
+@facilitator_only
+def session_change(request, session_id: int):
+    session = _session(request, session_id)
+    local = timezone.localtime(session.starts_at, session.group_zone)
+    form = ChangeSessionForm(
+        request.POST or None,
+        initial={
+            "day": local.date(),
+            "at": local.time(),
+            "duration": session.duration,
+            "location": session.location,
+            "video_link": session.video_link,
+            "topic": session.topic,
+        },
+    )
+    clashes = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        start = local_to_utc(data["day"], data["at"], session.group.timezone)
+        clashes = services.find_double_bookings(
+            group=session.group, starts=[start], duration=data["duration"]
+        )
+        if not clashes or request.POST.get("confirm_clash"):
+            try:
+                changed = services.change_session(session=session, **data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, f"{len(changed)} session{'s' if len(changed) > 1 else ''} changed."
+                )
+                return redirect("session_detail", session_id=session.pk)
+    return render(
+        request,
+        "sessions/session_change.html",
+        {"session": session, "form": form, "clashes": clashes},
+    )
+
+
+@facilitator_only
+def session_cancel(request, session_id: int):
+    session = _session(request, session_id)
+    form = CancelSessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_session(session=session, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, "Session cancelled. It stays on the schedule, marked cancelled."
+            )
+            return redirect("session_detail", session_id=session.pk)
+    return render(request, "sessions/session_cancel.html", {"session": session, "form": form})
+
+
+@facilitator_only
+@require_POST
+def session_status(request, session_id: int):
+    session = _session(request, session_id)
+    try:
+        services.set_session_status(session=session, status=request.POST.get("status", ""))
+    except ValidationError as error:
+        _report(request, error)
+    return redirect("session_detail", session_id=session.pk)
+
+
+@facilitator_only
+def session_plan(request, session_id: int):
+    session = _session(request, session_id)
+    form = PlanForm(request.POST or None, instance=session)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Session plan saved.")
+        return redirect("session_detail", session_id=session.pk)
+    return render(request, "sessions/session_plan.html", {"session": session, "form": form})
+
+
+@facilitator_only
+@require_POST
+def attendance_mark(request, session_id: int, participant_id: int):
+    session = _session(request, session_id)
+    participant = _member(session.group, participant_id)
+    form = AttendanceForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.mark_attendance(
+                session=session,
+                participant=participant,
+                status=form.cleaned_data["status"],
+                marked_by=request.user,
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = "Choose one of the attendance options."
+    if request.headers.get("HX-Request"):
+        row = next(
+            (r for r in _attendance_rows(session) if r["participant"].pk == participant.pk), None
+        )
+        if row is None:
+            raise Http404
+        response = render(
+            request,
+            "sessions/session_detail.html#attendance_row",
+            {
+                "session": session,
+                "row": row,
+                "statuses": Attendance.Status.choices,
+                "attendance_open": True,
+                "error": error,
+            },
+        )
+        return response
+    if error:
+        messages.error(request, error)
+    return redirect("session_detail", session_id=session.pk)
+
+
+@facilitator_only
+@require_POST
+def attendance_all_present(request, session_id: int):
+    session = _session(request, session_id)
+    try:
+        count = services.mark_everyone_present(session=session, marked_by=request.user)
+        messages.success(request, f"Marked {count} {'person' if count == 1 else 'people'} present.")
+    except ValidationError as error:
+        _report(request, error)
+    return redirect("session_detail", session_id=session.pk)
+
+
+@facilitator_only
+def group_note(request, session_id: int):
+    session = _session(request, session_id)
+    note = GroupNote.objects.filter(session=session).first()
+    if note is not None and note.is_signed:
+        messages.info(request, "This note is signed. Add an addendum to correct it.")
+        return redirect("session_detail", session_id=session.pk)
+    chosen = (
+        request.POST.get("format")
+        or request.GET.get("format")
+        or (note.format if note else NoteFormat.DAP)
+    )
+    if chosen not in NOTE_FIELDS:
+        chosen = NoteFormat.DAP
+    form = GroupNoteForm(request.POST or None, initial=_note_form(note).initial)
+    if request.method == "POST" and form.is_valid():
+        services.save_group_note(session=session, author=request.user, **form.cleaned_data)
+        messages.success(request, "Group note saved as a draft.")
+        return redirect("session_detail", session_id=session.pk)
+    context = {
+        "session": session,
+        "form": form,
+        "note_format": chosen,
+        "fields": [form[name] for name in NOTE_FIELDS[chosen]],
+    }
+    return render(request, "sessions/group_note.html", context)
+
+
+@facilitator_only
+@require_POST
+def notes_sign(request, session_id: int):
+    session = _session(request, session_id)
+    try:
+        services.sign_notes(session=session, signer=request.user)
+        messages.success(
+            request, "Notes signed. They can no longer change; add an addendum to correct them."
+        )
+    except ValidationError as error:
+        _report(request, error)
+    return redirect("session_detail", session_id=session.pk)
+
+
+@facilitator_only
+def individual_note(request, session_id: int, participant_id: int):
+    session = _session(request, session_id)
+    participant = _member(session.group, participant_id)
+    note = IndividualNote.objects.filter(session=session, participant=participant).first()
+    if note is not None and note.is_signed:
+        messages.info(request, "This note is signed. Add an addendum to correct it.")
+        return redirect("session_detail", session_id=session.pk)
+    initial = (
+        {
+            "progress": note.progress,
+            "participation": note.participation,
+            "risk_flag": note.risk_flag,
+        }
+        if note
+        else {}
+    )
+    form = IndividualNoteForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_individual_note(
+                session=session, participant=participant, author=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Note about {participant.short_name} saved.")
+            return redirect("session_detail", session_id=session.pk)
+    return render(
+        request,
+        "sessions/individual_note.html",
+        {"session": session, "participant": participant, "form": form},
+    )
+
+
+@facilitator_only
+@require_POST
+def addendum(request, session_id: int, participant_id: int | None = None):
+    session = _session(request, session_id)
+    if participant_id is None:
+        note = get_object_or_404(GroupNote, session=session)
+    else:
+        note = get_object_or_404(
+            IndividualNote, session=session, participant=_member(session.group, participant_id)
+        )
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_addendum(note=note, text=form.cleaned_data["text"], signer=request.user)
+            messages.success(request, "Addendum signed and added.")
+        except ValidationError as error:
+            _report(request, error)
+    else:
+        messages.error(request, "Write the addendum before signing it.")
+    return redirect("session_detail", session_id=session.pk)
+
+
+# Participants ---------------------------------------------------------------------------
+
+
+@roles_required(Role.PARTICIPANT)
+@require_POST
+def seat_accept(request, enrollment_id: int):
+    enrollment = get_object_or_404(
+        Enrollment.objects.filter(participant=request.user), pk=enrollment_id
+    )
+    try:
+        group_services.accept_offer(enrollment=enrollment)
+        messages.success(request, f"Welcome: you have a place in {enrollment.group.public_name}.")
+    except ValidationError as error:
+        _report(request, error)
+    return redirect("home")

@@ -1,0 +1,28 @@
+import datetime
+
+import factory
+
+from sessions.models import Attendance, GroupSession
+from tests.therapy_groups.factories import TherapyGroupFactory
+
+
+class GroupSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GroupSession
+
+    group = factory.SubFactory(TherapyGroupFactory)
+    starts_at = factory.Sequence(
+        lambda n: (
+            datetime.datetime(2026, 2, 3, 18, 0, tzinfo=datetime.UTC) + datetime.timedelta(weeks=n)
+        )
+    )
+    duration = 90
+    status = GroupSession.Status.SCHEDULED
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    session = factory.SubFactory(GroupSessionFactory)
+    status = Attendance.Status.PRESENT

@@ -1,0 +1,90 @@
+import zoneinfo
+
+from django import forms
+
+from members.models import Role, User
+from therapy_groups.models import Enrollment, TherapyGroup
+
+TIMEZONE_CHOICES = [
+    (zone, zone)
+    for zone in sorted(zoneinfo.available_timezones())
+    if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))
+]
+
+
+class GroupForm(forms.ModelForm):
+    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, help_text="Where the group meets.")
+    co_facilitators = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(role=Role.FACILITATOR, is_active=True).order_by("first_name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Other facilitators who run this group with you.",
+    )
+
+    class Meta:
+        model = TherapyGroup
+        fields = [
+            "name",
+            "display_name",
+            "description",
+            "focus",
+            "kind",
+            "enrollment_mode",
+            "capacity",
+            "location",
+            "video_link",
+            "timezone",
+            "default_duration",
+            "start_date",
+            "end_date",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, facilitator: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.facilitator = facilitator
+        self.fields["co_facilitators"].queryset = self.fields["co_facilitators"].queryset.exclude(
+            pk=facilitator.pk
+        )
+        self.fields["co_facilitators"].label_from_instance = lambda u: u.get_full_name() or u.email
+        if self.instance.pk:
+            self.fields["co_facilitators"].initial = self.instance.facilitators.exclude(
+                pk=facilitator.pk
+            )
+        else:
+            self.fields["timezone"].initial = facilitator.timezone
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("location") and not data.get("video_link"):
+            raise forms.ValidationError(
+                "Give a place, a video link, or both, so people know where to go."
+            )
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date must be on or after the start date.")
+        return data
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(help_text="We email them a link. People with an account join at once.")
+    override_reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason to add to a closed group (if it has met)",
+    )
+
+
+class EndEnrollmentForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (Enrollment.Status.COMPLETED, "Completed the group"),
+            (Enrollment.Status.WITHDRAWN, "Left the group"),
+        ]
+    )
+    left_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Last day")
+    reason = forms.CharField(required=False, max_length=300)

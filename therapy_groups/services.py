@@ -1,0 +1,158 @@
+"""Writes about groups and rosters: creating groups, inviting, the waitlist, leaving."""
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Invitation, Organisation, Role, User
+from members.services import create_invitation
+from therapy_groups.models import Enrollment, TherapyGroup
+
+
+@transaction.atomic
+def create_group(*, facilitator: User, **fields) -> TherapyGroup:
+    group = TherapyGroup.objects.create(**fields)
+    group.facilitators.add(facilitator)
+    return group
+
+
+def seats_free(group: TherapyGroup) -> int:
+    return max(group.capacity - group.enrollments.seated().count(), 0)
+
+
+def _lock(group: TherapyGroup) -> TherapyGroup:
+    """Serialise roster changes of one group, so two joins cannot take the last seat."""
+    return TherapyGroup.objects.select_for_update().get(pk=group.pk)
+
+
+@transaction.atomic
+def invite_to_group(
+    *,
+    group: TherapyGroup,
+    email: str,
+    invited_by: User,
+    cohort_started: bool,
+    override_reason: str = "",
+) -> Enrollment:
+    """Add someone to a group by email: an account holder joins now, a new person is invited.
+
+    A full group puts them on the waitlist. A closed cohort that has met refuses them unless the
+    facilitator gives a reason to override.
+    """
+    group = _lock(group)
+    email = email.strip().lower()
+    if group.status != TherapyGroup.Status.ACTIVE:
+        raise ValidationError("This group is not active, so no one can join it.")
+    if group.is_closed_cohort and cohort_started and not override_reason.strip():
+        raise ValidationError(
+            "This closed group has already met. To add someone anyway, give a reason."
+        )
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and existing.role != Role.PARTICIPANT:
+        raise ValidationError("That email belongs to a staff account, not a participant.")
+    live = group.enrollments.live()
+    if (existing and live.filter(participant=existing).exists()) or live.filter(
+        participant__isnull=True, invitation__email__iexact=email
+    ).exists():
+        raise ValidationError("This person is already in the group or on its waitlist.")
+
+    now = timezone.now()
+    enrollment = Enrollment(group=group, created_at=now, override_reason=override_reason.strip())
+    has_seat = seats_free(group) > 0
+    if existing is not None:
+        enrollment.participant = existing
+        enrollment.status = Enrollment.Status.ACTIVE if has_seat else Enrollment.Status.WAITLISTED
+        if has_seat:
+            enrollment.joined_on = timezone.localdate()
+    else:
+        enrollment.invitation, _ = create_invitation(
+            email=email, role=Role.PARTICIPANT, invited_by=invited_by
+        )
+        enrollment.status = Enrollment.Status.INVITED if has_seat else Enrollment.Status.WAITLISTED
+    if not has_seat:
+        enrollment.waitlisted_at = now
+    enrollment.save()
+    if existing is not None:
+        transaction.on_commit(lambda: send_group_email(enrollment=enrollment, template="added"))
+    return enrollment
+
+
+@transaction.atomic
+def claim_invited_enrollments(*, invitation: Invitation, user: User) -> None:
+    """The invited person signed up: their waiting enrollments become theirs."""
+    for enrollment in Enrollment.objects.select_for_update().filter(
+        invitation=invitation, participant__isnull=True
+    ):
+        enrollment.participant = user
+        if enrollment.status == Enrollment.Status.INVITED:
+            enrollment.status = Enrollment.Status.ACTIVE
+            enrollment.joined_on = timezone.localdate()
+        enrollment.save(update_fields=["participant", "status", "joined_on"])
+
+
+@transaction.atomic
+def end_enrollment(*, enrollment: Enrollment, status: str, reason: str = "", left_on=None) -> None:
+    """Someone completes or leaves the group (or the waitlist). Their history stays."""
+    if status not in (Enrollment.Status.COMPLETED, Enrollment.Status.WITHDRAWN):
+        raise ValidationError("An enrollment ends as completed or withdrawn.")
+    if enrollment.status not in Enrollment.LIVE:
+        raise ValidationError("This person has already left the group.")
+    group = _lock(enrollment.group)
+    enrollment.status = status
+    enrollment.leaving_reason = reason.strip()
+    enrollment.left_on = left_on or timezone.localdate()
+    if enrollment.joined_on and enrollment.left_on < enrollment.joined_on:
+        raise ValidationError("The leaving date cannot be before the joining date.")
+    enrollment.save(update_fields=["status", "leaving_reason", "left_on"])
+    offer_free_seats(group=group)
+
+
+def offer_free_seats(*, group: TherapyGroup) -> list[Enrollment]:
+    """Offer each free seat to the next person on the waitlist, in the order they joined it."""
+    offered = []
+    free = seats_free(group)
+    for enrollment in group.enrollments.waitlist().filter(offered_at__isnull=True)[:free]:
+        enrollment.offered_at = timezone.now()
+        enrollment.save(update_fields=["offered_at"])
+        offered.append(enrollment)
+        if enrollment.participant_id:
+            transaction.on_commit(
+                lambda e=enrollment: send_group_email(enrollment=e, template="seat_offered")
+            )
+    return offered
+
+
+@transaction.atomic
+def accept_offer(*, enrollment: Enrollment) -> None:
+    """The offered seat is taken (by the person, or confirmed for them by a facilitator)."""
+    _lock(enrollment.group)
+    enrollment.refresh_from_db()
+    if not enrollment.has_offer:
+        raise ValidationError("There is no seat on offer for this person.")
+    enrollment.status = (
+        Enrollment.Status.ACTIVE if enrollment.participant_id else Enrollment.Status.INVITED
+    )
+    enrollment.joined_on = timezone.localdate() if enrollment.participant_id else None
+    enrollment.save(update_fields=["status", "joined_on"])
+
+
+def send_group_email(*, enrollment: Enrollment, template: str) -> None:
+    """A short notice: the group's discreet name and a link, nothing clinical."""
+    from django.conf import settings
+
+    organisation = Organisation.current()
+    context = {
+        "group_name": enrollment.group.public_name,
+        "organisation": organisation,
+        "url": settings.SITE_URL + reverse("home"),
+    }
+    subjects = {"added": "You've been added to a group", "seat_offered": "A place is free for you"}
+    send_mail(
+        subject=f"{organisation.name}: {subjects[template]}",
+        message=render_to_string(f"therapy_groups/email/{template}.txt", context),
+        from_email=None,
+        recipient_list=[enrollment.participant.email],
+    )
