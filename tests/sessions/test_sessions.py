@@ -1,0 +1,376 @@
+"""Scheduling, changing and cancelling sessions; attendance; signed notes and addenda."""
+
+import csv
+import io
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions import queries, services
+from sessions.models import Attendance, GroupNote, GroupSession, IndividualNote
+from tests.members.factories import UserFactory
+from tests.sessions.factories import AttendanceFactory, GroupSessionFactory
+from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
+from therapy_groups.models import Enrollment
+from therapy_groups.services import end_enrollment
+
+pytestmark = pytest.mark.django_db
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def group(facilitator):
+    return TherapyGroupFactory(facilitators=[facilitator], timezone="Europe/London")
+
+
+def held_session(group, days_ago):
+    return GroupSessionFactory(
+        group=group,
+        starts_at=timezone.now() - timedelta(days=days_ago),
+        status=GroupSession.Status.HELD,
+    )
+
+
+def test_facilitator_schedules_a_weekly_series_through_the_page(client, facilitator, group):
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("session_schedule", args=[group.pk]),
+        {
+            "first_date": "2026-03-17",
+            "at": "18:00",
+            "duration": 90,
+            "repeat": "weekly",
+            "count": 12,
+        },
+    )
+    assert response.status_code == 302
+    sessions = list(group.sessions.order_by("starts_at"))
+    assert len(sessions) == 12 and sessions[0].series is not None
+    assert {timezone.localtime(s.starts_at, LONDON).time() for s in sessions} == {time(18)}
+    assert sessions[0].location == group.location
+
+
+def test_schedule_form_explains_a_series_without_an_ending(client, facilitator, group):
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("session_schedule", args=[group.pk]),
+        {"first_date": "2026-03-17", "at": "18:00", "duration": 90, "repeat": "weekly"},
+    )
+    assert response.status_code == 200
+    assert "either the number of sessions or the last date" in response.text
+    assert not group.sessions.exists()
+
+
+def test_double_booking_warns_but_does_not_block(client, facilitator, group):
+    other = TherapyGroupFactory(facilitators=[facilitator], name="Thursday grief group")
+    services.schedule_session(group=other, day=date(2026, 5, 5), at=time(18, 30), duration=60)
+    client.force_login(facilitator)
+    data = {"first_date": "2026-05-05", "at": "18:00", "duration": 90, "repeat": "once"}
+    response = client.post(reverse("session_schedule", args=[group.pk]), data)
+    assert response.status_code == 200 and "This overlaps another session" in response.text
+    assert "Thursday grief group" in response.text and not group.sessions.exists()
+    response = client.post(
+        reverse("session_schedule", args=[group.pk]), {**data, "confirm_clash": "1"}
+    )
+    assert response.status_code == 302 and group.sessions.count() == 1
+
+
+def test_change_this_and_following_moves_later_sessions_of_the_series_only(facilitator, group):
+    series = services.schedule_series(
+        group=group,
+        frequency="weekly",
+        first_date=date(2026, 3, 3),
+        at=time(18),
+        duration=90,
+        count=6,
+    )
+    sessions = list(series.sessions.order_by("starts_at"))
+    services.change_session(
+        session=sessions[2],
+        day=date(2026, 3, 18),
+        at=time(17, 30),
+        duration=60,
+        location="Room 5",
+        video_link="",
+        topic="Sleep",
+        and_following=True,
+    )
+    local = [
+        timezone.localtime(s.starts_at, LONDON) for s in GroupSession.objects.filter(series=series)
+    ]
+    assert [t.date() for t in local[:2]] == [date(2026, 3, 3), date(2026, 3, 10)]
+    assert [t.date() for t in local[2:]] == [
+        date(2026, 3, 18),
+        date(2026, 3, 25),
+        date(2026, 4, 1),
+        date(2026, 4, 8),
+    ]
+    assert {t.time() for t in local[2:]} == {time(17, 30)}  # across the 29 March change too
+    changed = GroupSession.objects.filter(series=series).order_by("starts_at")
+    assert [s.topic for s in changed] == ["", "", "Sleep", "", "", ""]
+    assert {s.location for s in changed[2:]} == {"Room 5"} and changed[0].location != "Room 5"
+    assert all(s.sequence == 1 for s in changed[2:])
+
+
+def test_cancelled_session_stays_visible_with_its_reason(client, facilitator, group):
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=2))
+    with pytest.raises(ValidationError):
+        services.cancel_session(session=session, reason="  ")
+    services.cancel_session(session=session, reason="Facilitator unwell")
+    client.force_login(facilitator)
+    page = client.get(reverse("group_detail", args=[group.pk])).text
+    assert 'class="cancelled"' in page
+    assert (
+        "Cancelled: Facilitator unwell"
+        in client.get(reverse("session_detail", args=[session.pk])).text
+    )
+
+
+def test_roster_changes_never_touch_sessions(group, participant):
+    past, future = (
+        held_session(group, 14),
+        GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=7)),
+    )
+    enrollment = EnrollmentFactory(group=group, participant=participant, joined_on=date(2026, 1, 1))
+    AttendanceFactory(session=past, participant=participant)
+    newcomer = EnrollmentFactory(group=group, joined_on=timezone.localdate())
+    end_enrollment(enrollment=enrollment, status=Enrollment.Status.WITHDRAWN)
+
+    future_list = [e.participant for e in services.roster_for(future)]
+    past_list = [e.participant for e in services.roster_for(past)]
+    assert newcomer.participant in future_list and participant not in future_list
+    assert participant in past_list and newcomer.participant not in past_list
+    assert Attendance.objects.filter(session=past, participant=participant).exists()
+
+
+def test_everyone_present_marks_only_the_unmarked(facilitator, group):
+    session = held_session(group, 0)
+    late, *others = [EnrollmentFactory(group=group).participant for _ in range(3)]
+    services.mark_attendance(
+        session=session, participant=late, status="late", marked_by=facilitator
+    )
+    assert services.mark_everyone_present(session=session, marked_by=facilitator) == 2
+    statuses = dict(session.attendance.values_list("participant_id", "status"))
+    assert statuses == {late.pk: "late", others[0].pk: "present", others[1].pk: "present"}
+
+
+def test_attendance_is_marked_with_one_tap_through_htmx(client, facilitator, group):
+    session = held_session(group, 0)
+    person = EnrollmentFactory(group=group).participant
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("attendance_mark", args=[session.pk, person.pk]),
+        {"status": "absent"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith(f'<li id="attendance-{person.pk}"')
+    assert 'aria-pressed="true">Absent</button>' in response.text
+    assert Attendance.objects.get(session=session, participant=person).status == "absent"
+
+
+def test_attendance_refuses_people_not_in_the_group_and_future_sessions(facilitator, group):
+    session = held_session(group, 0)
+    with pytest.raises(ValidationError, match="not in the group"):
+        services.mark_attendance(
+            session=session, participant=UserFactory(), status="present", marked_by=facilitator
+        )
+    future = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=2))
+    member = EnrollmentFactory(group=group).participant
+    with pytest.raises(ValidationError, match="an hour before"):
+        services.mark_attendance(
+            session=future, participant=member, status="present", marked_by=facilitator
+        )
+
+
+def test_absent_people_get_no_individual_note(facilitator, group):
+    session = held_session(group, 0)
+    member = EnrollmentFactory(group=group).participant
+    services.mark_attendance(
+        session=session, participant=member, status="absent", marked_by=facilitator
+    )
+    with pytest.raises(ValidationError, match="people who attended"):
+        services.save_individual_note(
+            session=session,
+            participant=member,
+            author=facilitator,
+            progress="x",
+            participation="y",
+            risk_flag=False,
+        )
+
+
+def test_signed_notes_cannot_change_and_corrections_are_addenda(facilitator, cofacilitator, group):
+    session = held_session(group, 0)
+    member = EnrollmentFactory(group=group).participant
+    services.mark_attendance(
+        session=session, participant=member, status="present", marked_by=facilitator
+    )
+    services.save_group_note(
+        session=session,
+        author=facilitator,
+        format="soap",
+        subjective="Low mood this week",
+        plan="Behavioural activation",
+        data="ignored",
+    )
+    services.save_individual_note(
+        session=session,
+        participant=member,
+        author=facilitator,
+        progress="Shared a small win",
+        participation="Active",
+        risk_flag=False,
+    )
+    note = services.sign_notes(session=session, signer=cofacilitator)
+    assert note.signed_by == cofacilitator and note.signed_at is not None
+    assert note.data == ""  # fields outside the chosen format are not kept
+    assert IndividualNote.objects.get(session=session).signed_by == cofacilitator
+
+    with pytest.raises(ValidationError, match="signed"):
+        services.save_group_note(
+            session=session, author=facilitator, format="soap", subjective="Changed"
+        )
+    with pytest.raises(ValidationError, match="signed"):
+        services.save_individual_note(
+            session=session,
+            participant=member,
+            author=facilitator,
+            progress="Changed",
+            participation="",
+            risk_flag=True,
+        )
+    with pytest.raises(ValidationError, match="signed"):
+        services.sign_notes(session=session, signer=facilitator)
+
+    services.add_addendum(
+        note=note, text="Correction: mood improved by the end.", signer=facilitator
+    )
+    note.refresh_from_db()
+    assert note.subjective == "Low mood this week"
+    assert [a.text for a in note.addenda.all()] == ["Correction: mood improved by the end."]
+
+
+def test_an_empty_note_cannot_be_signed_and_a_draft_takes_no_addendum(facilitator, group):
+    session = held_session(group, 0)
+    with pytest.raises(ValidationError, match="Write the group note"):
+        services.sign_notes(session=session, signer=facilitator)
+    note = services.save_group_note(
+        session=session, author=facilitator, format="free", free_text="Draft"
+    )
+    with pytest.raises(ValidationError, match="addenda are for signed notes"):
+        services.add_addendum(note=note, text="x", signer=facilitator)
+
+
+def test_group_note_is_written_signed_and_shown_through_the_pages(client, facilitator, group):
+    session = held_session(group, 0)
+    client.force_login(facilitator)
+    assert 'name="data"' in client.get(reverse("group_note", args=[session.pk])).text
+    assert (
+        'name="behaviour"'
+        in client.get(reverse("group_note", args=[session.pk]) + "?format=birp").text
+    )
+    client.post(
+        reverse("group_note", args=[session.pk]),
+        {"format": "dap", "data": "Discussed sleep", "assessment": "Engaged", "plan": "Diary"},
+    )
+    client.post(reverse("notes_sign", args=[session.pk]))
+    page = client.get(reverse("session_detail", args=[session.pk])).text
+    assert "Discussed sleep" in page and "Signed by" in page
+    response = client.post(
+        reverse("group_note", args=[session.pk]), {"format": "dap", "data": "Rewritten"}
+    )
+    assert response.status_code == 302
+    assert GroupNote.objects.get(session=session).data == "Discussed sleep"
+
+
+def test_two_consecutive_absences_flag_until_a_follow_up(client, facilitator, group):
+    member = EnrollmentFactory(
+        group=group, participant=UserFactory(first_name="Ash", last_name="Lane")
+    )
+    for days_ago, status in [(21, "present"), (14, "absent"), (7, "absent")]:
+        AttendanceFactory(
+            session=held_session(group, days_ago), participant=member.participant, status=status
+        )
+    flags = queries.absence_flags([group])
+    assert [f.participant for f in flags] == [member.participant]
+    client.force_login(facilitator)
+    assert "Ash Lane" in client.get(reverse("home")).text
+
+    client.post(
+        reverse("follow_up", args=[group.pk]),
+        {
+            "participant": member.participant_id,
+            "followed_up_on": timezone.localdate().isoformat(),
+            "next": "https://evil.example.org/",
+        },
+    )
+    assert queries.absence_flags([group]) == []
+
+
+def test_one_absence_or_an_excused_one_raises_no_flag(group):
+    member = EnrollmentFactory(group=group).participant
+    AttendanceFactory(session=held_session(group, 14), participant=member, status="excused")
+    AttendanceFactory(session=held_session(group, 7), participant=member, status="absent")
+    assert queries.absence_flags([group]) == []
+
+
+def test_attendance_rates_are_derived_and_exported_as_csv(client, facilitator, group):
+    a = EnrollmentFactory(group=group, participant=UserFactory(first_name="=Amy", last_name="Ash"))
+    b = EnrollmentFactory(group=group, participant=UserFactory(first_name="Bo", last_name="Birch"))
+    for days_ago, (sa, sb) in zip(
+        [21, 14, 7],
+        [("present", "absent"), ("late", "present"), ("excused", "present")],
+        strict=True,
+    ):
+        session = held_session(group, days_ago)
+        AttendanceFactory(session=session, participant=a.participant, status=sa)
+        AttendanceFactory(session=session, participant=b.participant, status=sb)
+    grid = queries.attendance_grid(group)
+    assert [r.rate for r in grid.rows] == [1.0, 2 / 3]
+    assert grid.group_rate == 0.8
+
+    client.force_login(facilitator)
+    response = client.get(reverse("attendance_csv", args=[group.pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "Participant" and rows[0][-1] == "Attendance rate" and len(rows[0]) == 5
+    assert rows[1] == ["'=Amy Ash", "present", "late", "excused", "100%"]  # no formula injection
+    assert rows[2] == ["Bo Birch", "absent", "present", "present", "67%"]
+
+
+def test_notes_are_seen_by_the_groups_facilitators_only(
+    client, facilitator, cofacilitator, other_facilitator, admin_user, participant, group
+):
+    group.facilitators.add(cofacilitator)
+    session = held_session(group, 1)
+    GroupNote.objects.create(session=session, free_text="Confidential theme", format="free")
+    url = reverse("session_detail", args=[session.pk])
+    for user, expected in [
+        (facilitator, 200),
+        (cofacilitator, 200),
+        (other_facilitator, 404),
+        (admin_user, 403),
+        (participant, 403),
+    ]:
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == expected, user.email
+        assert ("Confidential theme" in response.text) == (expected == 200)
+
+
+def test_session_page_links_previous_and_next(client, facilitator, group):
+    first, second, third = (held_session(group, d) for d in (14, 7, 0))
+    client.force_login(facilitator)
+    page = client.get(reverse("session_detail", args=[second.pk])).text
+    assert reverse("session_detail", args=[first.pk]) in page
+    assert reverse("session_detail", args=[third.pk]) in page
+
+
+def test_local_date_is_the_groups_date(group):
+    late_evening = datetime(2026, 7, 1, 23, 30, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
+    session = GroupSessionFactory(group=group, starts_at=late_evening)
+    assert session.local_date == date(2026, 7, 1)
