@@ -39,8 +39,8 @@ class GroupForm(forms.ModelForm):
             "end_date",
         ]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -86,5 +86,7 @@ class EndEnrollmentForm(forms.Form):
             (Enrollment.Status.WITHDRAWN, "Left the group"),
         ]
     )
-    left_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Last day")
+    left_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Last day"
+    )
     reason = forms.CharField(required=False, max_length=300)

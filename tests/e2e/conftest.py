@@ -18,6 +18,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AXE = Axe()
 BLOCKING_IMPACTS = {"serious", "critical"}
+SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS")
 
 
 def pytest_collection_modifyitems(items):
@@ -81,6 +82,10 @@ class CheckedPage:
         assert not blocking, f"Accessibility violations on {self.page.url}:\n{report}"
         assert not self.csp_violations, f"CSP violations: {self.csp_violations}"
         self.checked_urls.append(self.page.url)
+        if SCREENSHOTS:  # E2E_SCREENSHOTS=folder keeps a picture of every checked page
+            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+            name = f"{len(self.checked_urls):02d}-" + re.sub(r"[^\w]+", "_", self.page.url)[-60:]
+            self.page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
 
     def goto(self, url: str):
         self.page.goto(url)

@@ -41,3 +41,26 @@ def test_seed_demo_force_runs_with_debug_off(settings):
     settings.DEBUG = False
     call_command("seed_demo", "--force")
     assert User.objects.filter(email="admin@example.com").exists()
+
+
+def test_seed_demo_builds_three_groups_with_a_documented_past_and_a_waitlist(settings):
+    from sessions.models import GroupNote, GroupSession
+    from therapy_groups.models import Enrollment, TherapyGroup
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    cbt = TherapyGroup.objects.get(name="Tuesday evening CBT for depression")
+    assert cbt.enrollments.filter(status="active").count() == 8
+    assert cbt.sessions.count() == 12 and cbt.facilitators.count() == 2
+    held = cbt.sessions.filter(status=GroupSession.Status.HELD)
+    assert 5 <= held.count() <= 7
+    assert (
+        GroupNote.objects.filter(session__in=held, signed_at__isnull=False).count() == held.count()
+    )
+    assert (
+        TherapyGroup.objects.get(name="Thursday peer support").series.get().frequency == "biweekly"
+    )
+    cohort = TherapyGroup.objects.get(name="Spring skills cohort")
+    assert cohort.is_closed_cohort
+    assert cohort.enrollments.filter(status=Enrollment.Status.WAITLISTED).count() == 2

@@ -70,7 +70,17 @@ def ensure_mfa(user: User) -> None:
 
 
 class Command(BaseCommand):
-    help = "Create demo accounts (and, as the app grows, groups and sessions). Idempotent."
+    help = "Create demo accounts, groups, sessions, attendance and notes. Idempotent."
+
+    @staticmethod
+    def _group_seeder():
+        # members knows nothing of groups: the sessions app adds its demo data when installed.
+        from django.apps import apps
+        from django.utils.module_loading import import_string
+
+        if not apps.is_installed("sessions"):
+            return None
+        return import_string("sessions.demo.seed_groups")
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
@@ -86,6 +96,10 @@ class Command(BaseCommand):
             ensure_mfa(ensure_user(email, first, last, role))
         for index, (first, last) in enumerate(PARTICIPANT_NAMES, start=1):
             ensure_user(participant_email(index), first, last, Role.PARTICIPANT)
+
+        seed_groups = self._group_seeder()
+        if seed_groups is not None:
+            seed_groups()
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Password for every demo account: {DEMO_PASSWORD}")

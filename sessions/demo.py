@@ -1,0 +1,181 @@
+"""Demo groups for seed_demo: a weekly CBT group, a biweekly support group, a closed cohort."""
+
+from datetime import time, timedelta
+
+from django.utils import timezone
+
+from members.models import User
+from sessions import services
+from sessions.models import Attendance, GroupNote, GroupSession, IndividualNote
+from therapy_groups.models import Enrollment, TherapyGroup
+
+ZONE = "Europe/London"
+
+
+def _participants(*numbers: int) -> list[User]:
+    emails = [
+        "participant@example.com" if n == 1 else f"participant{n}@example.com" for n in numbers
+    ]
+    return list(User.objects.filter(email__in=emails).order_by("pk"))
+
+
+def _group(name: str, facilitators: list[User], **fields) -> tuple[TherapyGroup, bool]:
+    group, created = TherapyGroup.objects.get_or_create(
+        name=name, defaults={"timezone": ZONE, **fields}
+    )
+    group.facilitators.add(*facilitators)
+    return group, created
+
+
+def _enrol(group: TherapyGroup, people: list[User], *, joined_on, status=Enrollment.Status.ACTIVE):
+    for person in people:
+        Enrollment.objects.get_or_create(
+            group=group,
+            participant=person,
+            defaults={
+                "status": status,
+                "joined_on": joined_on if status == "active" else None,
+                "waitlisted_at": timezone.now() if status == "waitlisted" else None,
+            },
+        )
+
+
+def _series_from(weeks_ago: int, weekday: int) -> object:
+    today = timezone.localdate()
+    return today - timedelta(days=7 * weeks_ago + (today.weekday() - weekday) % 7)
+
+
+def _document_past_sessions(group: TherapyGroup, signer: User) -> None:
+    """Attendance and signed notes for every past session; one person missed the last two."""
+    now = timezone.now()
+    people = [e.participant for e in group.enrollments.filter(status="active").order_by("pk")]
+    past = list(group.sessions.filter(starts_at__lt=now).order_by("starts_at"))
+    for index, session in enumerate(past):
+        session.status = GroupSession.Status.HELD
+        session.topic = session.topic or DEMO_TOPICS[index % len(DEMO_TOPICS)]
+        session.save(update_fields=["status", "topic"])
+        for n, person in enumerate(people):
+            missed_last_two = n == 1 and index >= len(past) - 2
+            status = (
+                "absent" if missed_last_two else ("late" if (n + index) % 7 == 0 else "present")
+            )
+            Attendance.objects.get_or_create(
+                session=session,
+                participant=person,
+                defaults={"status": status, "marked_by": signer},
+            )
+            if status != "absent":
+                IndividualNote.objects.get_or_create(
+                    session=session,
+                    participant=person,
+                    defaults={
+                        "progress": "Shared how the week went.",
+                        "participation": "Engaged.",
+                        "author": signer,
+                        "signed_by": signer,
+                        "signed_at": session.ends_at,
+                    },
+                )
+        GroupNote.objects.get_or_create(
+            session=session,
+            defaults={
+                "format": "dap",
+                "data": f"Session on {session.topic.lower()}.",
+                "assessment": "The group engaged well.",
+                "plan": "Practise at home this week.",
+                "author": signer,
+                "signed_by": signer,
+                "signed_at": session.ends_at,
+            },
+        )
+
+
+DEMO_TOPICS = [
+    "Getting started",
+    "Activity and mood",
+    "Noticing thoughts",
+    "Thinking traps",
+    "Balanced thoughts",
+    "Problem solving",
+    "Sleep",
+    "Self-compassion",
+    "Relationships",
+    "Values",
+    "Staying well",
+    "Looking ahead",
+]
+
+
+def seed_groups() -> None:
+    lead = User.objects.get(email="facilitator@example.com")
+    co = User.objects.get(email="cofacilitator@example.com")
+    start = _series_from(weeks_ago=5, weekday=1)  # the Tuesday five weeks back: half are past
+
+    cbt, created = _group(
+        "Tuesday evening CBT for depression",
+        [lead, co],
+        display_name="Tuesday evening group",
+        capacity=10,
+        location="Room 3, Riverside Health Centre",
+        kind="therapy",
+        start_date=start,
+    )
+    _enrol(cbt, _participants(*range(1, 9)), joined_on=start)
+    if created:
+        services.schedule_series(
+            group=cbt,
+            frequency="weekly",
+            first_date=start,
+            at=time(18),
+            duration=90,
+            count=12,
+            created_by=lead,
+        )
+        _document_past_sessions(cbt, lead)
+
+    support_start = _series_from(weeks_ago=4, weekday=3)
+    support, created = _group(
+        "Thursday peer support",
+        [lead],
+        display_name="Thursday group",
+        kind="support",
+        capacity=12,
+        video_link="https://video.example.org/thursday",
+        start_date=support_start,
+    )
+    _enrol(support, _participants(9, 10, 11, 1), joined_on=support_start)
+    if created:
+        services.schedule_series(
+            group=support,
+            frequency="biweekly",
+            first_date=support_start,
+            at=time(12, 30),
+            duration=60,
+            count=8,
+            created_by=lead,
+        )
+        _document_past_sessions(support, lead)
+
+    cohort_start = _series_from(weeks_ago=-1, weekday=0)  # starts next Monday
+    cohort, created = _group(
+        "Spring skills cohort",
+        [co],
+        display_name="Monday group",
+        kind="skills",
+        enrollment_mode="closed",
+        capacity=3,
+        location="Room 1, Riverside Health Centre",
+        start_date=cohort_start,
+    )
+    _enrol(cohort, _participants(2, 3, 4), joined_on=timezone.localdate())
+    _enrol(cohort, _participants(11, 12), joined_on=None, status=Enrollment.Status.WAITLISTED)
+    if created:
+        services.schedule_series(
+            group=cohort,
+            frequency="weekly",
+            first_date=cohort_start,
+            at=time(10),
+            duration=120,
+            count=8,
+            created_by=co,
+        )
