@@ -78,14 +78,20 @@ class TherapyGroup(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="group_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="group_capacity_positive",
+                violation_error_message="A group has room for at least one person.",
+            ),
             models.CheckConstraint(
                 condition=Q(default_duration__gte=15) & Q(default_duration__lte=480),
                 name="group_duration_sensible",
+                violation_error_message="Sessions last between 15 minutes and 8 hours.",
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="group_ends_after_start",
+                violation_error_message="The end date must be on or after the start date.",
             ),
         ]
 

@@ -374,3 +374,44 @@ def test_local_date_is_the_groups_date(group):
     late_evening = datetime(2026, 7, 1, 23, 30, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
     session = GroupSessionFactory(group=group, starts_at=late_evening)
     assert session.local_date == date(2026, 7, 1)
+
+
+def test_postgresql_itself_refuses_to_change_a_signed_note_or_an_addendum(facilitator, group):
+    from django.db import IntegrityError, transaction
+
+    from sessions.models import Addendum
+
+    session = held_session(group, 0)
+    services.save_group_note(
+        session=session, author=facilitator, format="free", free_text="Original"
+    )
+    note = services.sign_notes(session=session, signer=facilitator)
+    addendum = services.add_addendum(note=note, text="Later thought", signer=facilitator)
+    for attempt in (
+        lambda: GroupNote.objects.filter(pk=note.pk).update(free_text="Tampered"),
+        lambda: GroupNote.objects.filter(pk=note.pk).update(signed_at=None, signed_by=None),
+        lambda: GroupNote.objects.filter(pk=note.pk).delete(),
+        lambda: Addendum.objects.filter(pk=addendum.pk).update(text="Rewritten"),
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            attempt()
+    note.refresh_from_db()
+    assert note.free_text == "Original" and note.is_signed
+
+
+def test_a_draft_note_can_still_be_edited_in_the_database(facilitator, group):
+    session = held_session(group, 0)
+    note = services.save_group_note(
+        session=session, author=facilitator, format="free", free_text="a"
+    )
+    GroupNote.objects.filter(pk=note.pk).update(free_text="b")
+    note.refresh_from_db()
+    assert note.free_text == "b"
+
+
+def test_a_group_with_sessions_cannot_be_deleted(group):
+    from django.db.models import ProtectedError
+
+    GroupSessionFactory(group=group)
+    with pytest.raises(ProtectedError):
+        group.delete()

@@ -1,0 +1,202 @@
+"""The facilitator pages' forms: clear messages for bad input, and the right outcome for good."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions.models import Addendum, GroupSession, IndividualNote
+from tests.members.factories import UserFactory
+from tests.sessions.factories import GroupSessionFactory
+from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
+from therapy_groups.models import Enrollment, TherapyGroup
+
+pytestmark = pytest.mark.django_db
+
+GROUP = {
+    "name": "Wednesday mood group",
+    "display_name": "Wednesday group",
+    "focus": "depression",
+    "kind": "therapy",
+    "enrollment_mode": "open",
+    "capacity": 8,
+    "location": "Room 4",
+    "timezone": "Europe/London",
+    "default_duration": 90,
+    "start_date": "2026-12-02",
+}
+
+
+@pytest.fixture
+def signed_in(client, facilitator):
+    client.force_login(facilitator)
+    return client
+
+
+@pytest.fixture
+def group(facilitator):
+    return TherapyGroupFactory(facilitators=[facilitator])
+
+
+def test_facilitator_creates_a_group_with_a_co_facilitator(signed_in, facilitator, cofacilitator):
+    response = signed_in.post(
+        reverse("group_create"), {**GROUP, "co_facilitators": [cofacilitator.pk]}
+    )
+    group = TherapyGroup.objects.get(name="Wednesday mood group")
+    assert response["Location"] == reverse("session_schedule", args=[group.pk])
+    assert set(group.facilitators.all()) == {facilitator, cofacilitator}
+    assert group.public_name == "Wednesday group"
+
+
+def test_group_form_explains_what_is_missing(signed_in):
+    response = signed_in.post(
+        reverse("group_create"), {**GROUP, "location": "", "capacity": 0, "end_date": "2026-01-01"}
+    )
+    assert response.status_code == 200
+    assert "Give a place, a video link, or both" in response.text
+    assert "The end date must be on or after the start date" in response.text
+    assert "A group has room for at least one person" in response.text
+    assert not TherapyGroup.objects.filter(name=GROUP["name"]).exists()
+
+
+def test_editing_keeps_the_editor_as_a_facilitator(signed_in, facilitator, cofacilitator, group):
+    group.facilitators.add(cofacilitator)
+    signed_in.post(reverse("group_edit", args=[group.pk]), {**GROUP, "co_facilitators": []})
+    group.refresh_from_db()
+    assert group.name == GROUP["name"] and list(group.facilitators.all()) == [facilitator]
+
+
+def test_group_is_archived_not_deleted(signed_in, group):
+    signed_in.post(reverse("group_status", args=[group.pk]), {"status": "archived"})
+    group.refresh_from_db()
+    assert group.status == "archived"
+    assert group.name not in signed_in.get(reverse("group_list")).text
+    response = signed_in.post(
+        reverse("group_status", args=[group.pk]), {"status": "gone"}, follow=True
+    )
+    assert "Choose active, finished or archived" in response.text
+
+
+def test_invite_page_adds_a_person_and_says_what_happened(signed_in, group):
+    response = signed_in.post(
+        reverse("group_invite", args=[group.pk]), {"email": "mo@example.org"}, follow=True
+    )
+    assert "mo@example.org has been invited by email" in response.text
+    assert group.enrollments.get().status == Enrollment.Status.INVITED
+
+
+def test_invite_page_shows_the_closed_cohort_rule(signed_in, facilitator):
+    group = TherapyGroupFactory(facilitators=[facilitator], enrollment_mode="closed")
+    GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(days=1))
+    page = signed_in.get(reverse("group_invite", args=[group.pk])).text
+    assert "it has already met" in page
+    response = signed_in.post(
+        reverse("group_invite", args=[group.pk]), {"email": "late@example.org"}
+    )
+    assert response.status_code == 200 and "give a reason" in response.text
+    assert not group.enrollments.exists()
+
+
+def test_ending_an_enrollment_through_its_page(signed_in, group):
+    enrollment = EnrollmentFactory(group=group)
+    url = reverse("enrollment_end", args=[group.pk, enrollment.pk])
+    response = signed_in.post(url, {"status": "withdrawn", "left_on": "2025-01-01", "reason": "x"})
+    assert "The leaving date cannot be before the joining date" in response.text
+    signed_in.post(url, {"status": "completed", "left_on": timezone.localdate().isoformat()})
+    enrollment.refresh_from_db()
+    assert enrollment.status == "completed"
+    assert signed_in.get(url).status_code == 404  # no longer live
+
+
+def test_changing_and_cancelling_a_session_through_its_pages(signed_in, group):
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=3))
+    response = signed_in.post(
+        reverse("session_change", args=[session.pk]),
+        {"day": "2026-12-10", "at": "19:15", "duration": 60, "location": "Hall", "topic": "Sleep"},
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.location, session.topic, session.duration) == ("Hall", "Sleep", 60)
+
+    response = signed_in.post(reverse("session_cancel", args=[session.pk]), {"reason": ""})
+    assert response.status_code == 200 and "This field is required" in response.text
+    signed_in.post(reverse("session_cancel", args=[session.pk]), {"reason": "Building closed"})
+    session.refresh_from_db()
+    assert session.status == GroupSession.Status.CANCELLED
+    response = signed_in.post(
+        reverse("session_change", args=[session.pk]),
+        {"day": "2026-12-11", "at": "19:15", "duration": 60},
+    )
+    assert "A cancelled session cannot be changed" in response.text
+
+
+def test_plan_is_saved_from_its_page(signed_in, group):
+    session = GroupSessionFactory(group=group)
+    signed_in.post(
+        reverse("session_plan", args=[session.pk]),
+        {
+            "topic": "Activity scheduling",
+            "take_home": "Plan one pleasant activity",
+            "agenda": "",
+            "curriculum_module": "",
+            "materials_link": "",
+        },
+    )
+    session.refresh_from_db()
+    assert (
+        session.topic == "Activity scheduling" and session.take_home == "Plan one pleasant activity"
+    )
+
+
+def test_individual_note_and_its_addendum_through_the_pages(signed_in, facilitator, group):
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(hours=2))
+    person = EnrollmentFactory(group=group).participant
+    signed_in.post(reverse("attendance_mark", args=[session.pk, person.pk]), {"status": "present"})
+    signed_in.post(
+        reverse("individual_note", args=[session.pk, person.pk]),
+        {"progress": "Tried the diary", "participation": "Quiet", "risk_flag": "on"},
+    )
+    note = IndividualNote.objects.get(session=session, participant=person)
+    assert note.risk_flag and note.progress == "Tried the diary"
+    signed_in.post(
+        reverse("group_note", args=[session.pk]), {"format": "free", "free_text": "Good"}
+    )
+    signed_in.post(reverse("notes_sign", args=[session.pk]))
+    signed_in.post(
+        reverse("individual_note_addendum", args=[session.pk, person.pk]),
+        {"text": "Risk discussed with supervisor"},
+    )
+    assert Addendum.objects.get(individual_note=note).text == "Risk discussed with supervisor"
+    record = signed_in.get(reverse("participant_record", args=[group.pk, person.pk])).text
+    assert "Tried the diary" in record and "Risk discussed with supervisor" in record
+
+
+def test_people_outside_the_group_have_no_record_page(signed_in, group):
+    stranger = UserFactory()
+    assert (
+        signed_in.get(reverse("participant_record", args=[group.pk, stranger.pk])).status_code
+        == 404
+    )
+
+
+def test_bad_attendance_input_gets_a_message_not_an_error(signed_in, group):
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(hours=1))
+    person = EnrollmentFactory(group=group).participant
+    response = signed_in.post(
+        reverse("attendance_mark", args=[session.pk, person.pk]), {"status": "asleep"}, follow=True
+    )
+    assert response.status_code == 200 and "Choose one of the attendance options" in response.text
+    assert not session.attendance.exists()
+
+
+def test_existing_participant_added_to_a_group_is_told_without_clinical_words(
+    signed_in, group, participant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.post(reverse("group_invite", args=[group.pk]), {"email": participant.email})
+    body = mail.outbox[-1].body.lower()
+    assert group.public_name.lower() in body
+    for word in ("depression", "therapy", "diagnos", "note"):
+        assert word not in mail.outbox[-1].subject.lower()
