@@ -191,7 +191,36 @@ class SignedQuerySet(models.QuerySet):
         return self.filter(signed_at__isnull=True)
 
 
-class GroupNote(models.Model):
+class SignedNote(models.Model):
+    """A draft until signed; then PostgreSQL itself refuses changes (migration 0003)."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SignedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True, signed_by__isnull=True)
+                | Q(signed_at__isnull=False, signed_by__isnull=False),
+                name="%(class)s_signature_complete",
+            ),
+        ]
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class GroupNote(SignedNote):
     """The one note about a session as a whole, written once for the whole group."""
 
     session = models.OneToOneField(GroupSession, on_delete=models.PROTECT, related_name="note")
@@ -205,32 +234,9 @@ class GroupNote(models.Model):
     assessment = models.TextField(blank=True)
     plan = models.TextField(blank=True)
     free_text = models.TextField(blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    signed_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = SignedQuerySet.as_manager()
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(signed_at__isnull=True, signed_by__isnull=True)
-                | Q(signed_at__isnull=False, signed_by__isnull=False),
-                name="group_note_signature_complete",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"Group note {self.pk} ({'signed' if self.is_signed else 'draft'})"
-
-    @property
-    def is_signed(self) -> bool:
-        return self.signed_at is not None
 
     def sections(self) -> list[tuple[str, str]]:
         """(label, text) for the fields of this note's format."""
@@ -240,7 +246,7 @@ class GroupNote(models.Model):
         ]
 
 
-class IndividualNote(models.Model):
+class IndividualNote(SignedNote):
     """A short note about one participant who attended a session; signed with the group note."""
 
     session = models.ForeignKey(
@@ -252,28 +258,15 @@ class IndividualNote(models.Model):
     progress = models.TextField(blank=True)
     participation = models.TextField(blank=True)
     risk_flag = models.BooleanField("risk concern", default=False)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    signed_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    objects = SignedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(SignedNote.Meta):
         constraints = [
+            *SignedNote.Meta.constraints,
             models.UniqueConstraint(fields=["session", "participant"], name="one_individual_note"),
         ]
 
     def __str__(self) -> str:
         return f"Individual note {self.pk} ({'signed' if self.is_signed else 'draft'})"
-
-    @property
-    def is_signed(self) -> bool:
-        return self.signed_at is not None
 
 
 class Addendum(models.Model):

@@ -1,5 +1,6 @@
 """Writes about groups and rosters: creating groups, inviting, the waitlist, leaving."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -141,8 +142,6 @@ def accept_offer(*, enrollment: Enrollment) -> None:
 
 def send_group_email(*, enrollment: Enrollment, template: str) -> None:
     """A short notice: the group's discreet name and a link, nothing clinical."""
-    from django.conf import settings
-
     organisation = Organisation.current()
     context = {
         "group_name": enrollment.group.public_name,
