@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
     path("", include("sessions.urls")),
+    path("", include("therapy_groups.urls")),
     path("django-admin/", admin.site.urls),
 ]

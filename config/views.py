@@ -4,13 +4,14 @@ import redis
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from members.access import public
 from members.models import Role
+from members.services import has_accepted_current_agreement
 from sessions import queries
-from therapy_groups.models import Enrollment
+from sessions.participant_views import participant_home
 
 HOME_TEMPLATES = {
     Role.PARTICIPANT: "home/participant.html",
@@ -28,9 +29,9 @@ def home(request):
     if user.role == Role.FACILITATOR:
         context["dashboard"] = queries.facilitator_dashboard(user)
     elif user.role == Role.PARTICIPANT:
-        context["seat_offers"] = Enrollment.objects.filter(
-            participant=user, status=Enrollment.Status.WAITLISTED, offered_at__isnull=False
-        ).select_related("group")
+        if not has_accepted_current_agreement(user):
+            return redirect("agreement")
+        context = participant_home(request)
     return render(request, HOME_TEMPLATES[user.role], context)
 
 

@@ -11,6 +11,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from members.models import Role
 
@@ -60,3 +61,17 @@ def roles_required(*roles: Role) -> Callable[[Callable], Callable]:
 
 
 signed_in = roles_required(*Role)
+
+
+def participant_page(view: Callable) -> Callable:
+    """A participant page about their groups: first they accept the group agreement."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        from members.services import has_accepted_current_agreement
+
+        if request.user.is_authenticated and not has_accepted_current_agreement(request.user):
+            return redirect_to_login(request.get_full_path(), login_url=reverse("agreement"))
+        return view(request, *args, **kwargs)
+
+    return roles_required(Role.PARTICIPANT)(wrapped)

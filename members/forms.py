@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 
 from members import invitations
+from members.models import REMINDER_HOUR_CHOICES, Organisation, User
 from members.services import accept_invitation
 
 
@@ -41,3 +42,38 @@ class InvitationSignupForm(SignupForm):
         user.save(update_fields=["display_name", "timezone"])
         accept_invitation(invitation=invitation, user=user)
         invitations.forget(request)
+
+
+class PreferencesForm(forms.ModelForm):
+    timezone = forms.ChoiceField(help_text="Every time in the app is shown in this zone.")
+    reminder_hours = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="When to remind you",
+        help_text="Leave all unticked to use the usual times.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["display_name", "timezone", "session_reminders", "reminder_hours", "goal_prompts"]
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [
+            (z, z)
+            for z in sorted(zoneinfo.available_timezones())
+            if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+        ]
+        labels = dict(REMINDER_HOUR_CHOICES)
+        self.fields["reminder_hours"].choices = [
+            (h, f"{labels.get(h, f'{h} hours')} before")
+            for h in sorted(organisation.allowed_reminder_hours)
+        ]
+
+
+class ClosureForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300, required=False, label="Anything you'd like us to know (optional)"
+    )
+    confirm = forms.BooleanField(label="I understand I will be signed out and cannot sign in again")

@@ -65,6 +65,12 @@ class User(AbstractUser):
     session_reminders = models.BooleanField(
         "session reminders", default=True, help_text="An email before each session."
     )
+    # Hours before a session to remind; empty means the organisation's defaults.
+    reminder_hours = models.JSONField(default=list, blank=True)
+    # The secret in the person's calendar feed address. It reveals only times and places.
+    calendar_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     goal_prompts = models.BooleanField(
         "goal check-in prompts", default=True, help_text="A gentle email between sessions."
     )
@@ -176,10 +182,41 @@ findahelpline.com.
 You can also contact your group's facilitator, but they may not see messages straight away."""
 
 
+REMINDER_HOUR_CHOICES = [
+    (1, "1 hour"),
+    (2, "2 hours"),
+    (3, "3 hours"),
+    (6, "6 hours"),
+    (12, "12 hours"),
+    (24, "1 day"),
+    (48, "2 days"),
+    (72, "3 days"),
+]
+
+
+def default_allowed_reminder_hours() -> list[int]:
+    return [2, 24, 48]
+
+
+def default_reminder_hours() -> list[int]:
+    return [2, 24]
+
+
 class Organisation(models.Model):
     """The one organisation this installation serves; admins edit it in the app."""
 
     name = models.CharField(max_length=120, default="Together")
+    allowed_reminder_hours = models.JSONField(
+        default=default_allowed_reminder_hours,
+        help_text="Reminder times (hours before a session) people may choose from.",
+    )
+    default_reminder_hours = models.JSONField(
+        default=default_reminder_hours,
+        help_text="Reminder times for people who have not chosen.",
+    )
+    goal_prompt_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Days after a session to send the goal check-in prompt."
+    )
     crisis_resources = models.TextField(
         default=DEFAULT_CRISIS_RESOURCES,
         help_text="Shown on the crisis page, linked from every page.",
@@ -200,3 +237,70 @@ class Organisation(models.Model):
     def current(cls) -> "Organisation":
         organisation, _ = cls.objects.get_or_create(pk=1)
         return organisation
+
+
+class ConfidentialityAgreement(models.Model):
+    """The group agreement participants accept; a new text is a new version, asked again."""
+
+    version = models.PositiveIntegerField(unique=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"Confidentiality agreement v{self.version}"
+
+    @classmethod
+    def current(cls) -> "ConfidentialityAgreement | None":
+        return cls.objects.order_by("-version").first()
+
+
+class AgreementAcceptance(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agreement_acceptances"
+    )
+    agreement = models.ForeignKey(
+        ConfidentialityAgreement, on_delete=models.PROTECT, related_name="acceptances"
+    )
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agreement"], name="accept_each_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Acceptance {self.pk} of v{self.agreement.version}"
+
+
+class ClosureRequest(models.Model):
+    """A person asked to close their account: login stops at once; records stay per policy."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="closure_request"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Closure request {self.pk}"
+
+
+DEFAULT_AGREEMENT = """What is said in the group stays in the group. We don't share other members' \
+names, stories or details with anyone outside it.
+
+We don't record sessions or take photos.
+
+If we meet someone from the group outside, we let them choose whether to say hello.
+
+Facilitators keep notes about sessions. They share information only if someone's safety is at \
+risk, or if the law requires it, and they will tell you if they can."""

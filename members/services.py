@@ -1,4 +1,6 @@
-"""Writes that touch accounts: invitations and their acceptance."""
+"""Writes that touch accounts: invitations, agreements, preferences and account state."""
+
+import secrets
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -7,7 +9,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import INVITATION_LIFETIME, Invitation, Organisation, Role, User, hash_token
+from members.models import (
+    INVITATION_LIFETIME,
+    AgreementAcceptance,
+    ClosureRequest,
+    ConfidentialityAgreement,
+    Invitation,
+    Organisation,
+    Role,
+    User,
+    hash_token,
+)
 from members.signals import invitation_accepted
 
 
@@ -59,3 +71,76 @@ def accept_invitation(*, invitation: Invitation, user: User) -> None:
     user.role = invitation.role
     user.save(update_fields=["role"])
     invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
+
+
+# Agreements, preferences and account state ----------------------------------------------
+
+
+def has_accepted_current_agreement(user: User) -> bool:
+    agreement = ConfidentialityAgreement.current()
+    return agreement is None or user.agreement_acceptances.filter(agreement=agreement).exists()
+
+
+def accept_agreement(*, user: User, agreement: ConfidentialityAgreement) -> None:
+    AgreementAcceptance.objects.get_or_create(user=user, agreement=agreement)
+
+
+@transaction.atomic
+def update_organisation(
+    *, organisation: Organisation, agreement_text: str, changed_by: User, **fields
+) -> ConfidentialityAgreement | None:
+    """Save the settings; a changed agreement text becomes a new version everyone accepts again."""
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    organisation.full_clean()
+    organisation.save()
+    current = ConfidentialityAgreement.current()
+    text = agreement_text.strip()
+    if current is not None and current.text.strip() == text:
+        return None
+    return ConfidentialityAgreement.objects.create(
+        version=(current.version + 1) if current else 1, text=text, created_by=changed_by
+    )
+
+
+def reminder_hours_for(user: User, organisation: Organisation) -> list[int]:
+    allowed = set(organisation.allowed_reminder_hours)
+    chosen = [h for h in user.reminder_hours if h in allowed]
+    return sorted(chosen or organisation.default_reminder_hours, reverse=True)
+
+
+def regenerate_calendar_token(*, user: User) -> str:
+    """A new feed address; the old one stops working at once."""
+    user.calendar_token = secrets.token_urlsafe(32)
+    user.save(update_fields=["calendar_token"])
+    return user.calendar_token
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign the person out everywhere (allauth.usersessions tracks each browser session)."""
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    get_adapter().end_sessions(UserSession.objects.filter(user=user))
+
+
+@transaction.atomic
+def deactivate_user(*, user: User) -> None:
+    """Login stops and every open session ends at once; records stay."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    end_all_sessions(user)
+
+
+def reactivate_user(*, user: User) -> None:
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def request_closure(*, user: User, reason: str = "") -> ClosureRequest:
+    request, _ = ClosureRequest.objects.get_or_create(
+        user=user, defaults={"reason": reason.strip()}
+    )
+    deactivate_user(user=user)
+    return request

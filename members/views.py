@@ -1,9 +1,13 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from members import invitations
-from members.access import public, signed_in
-from members.models import Invitation, Organisation
+from members import invitations, services
+from members.access import public, roles_required, signed_in
+from members.forms import ClosureForm, PreferencesForm
+from members.models import ConfidentialityAgreement, Invitation, Organisation, Role
 
 
 @public
@@ -35,3 +39,56 @@ def crisis_resources(request):
 @signed_in
 def account_overview(request):
     return render(request, "members/account.html")
+
+
+@roles_required(Role.PARTICIPANT)
+def agreement(request):
+    current = ConfidentialityAgreement.current()
+    if request.method == "POST" and current is not None:
+        services.accept_agreement(user=request.user, agreement=current)
+        next_url = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = reverse("home")
+        return redirect(next_url)
+    accepted_before = request.user.agreement_acceptances.exists()
+    return render(
+        request,
+        "members/agreement.html",
+        {
+            "agreement": current,
+            "accepted_before": accepted_before,
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+@signed_in
+def preferences(request):
+    organisation = Organisation.current()
+    form = PreferencesForm(request.POST or None, instance=request.user, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Preferences saved.")
+        return redirect("preferences")
+    return render(request, "members/preferences.html", {"form": form})
+
+
+@signed_in
+def calendar_settings(request):
+    if request.method == "POST" or not request.user.calendar_token:
+        services.regenerate_calendar_token(user=request.user)
+        if request.method == "POST":
+            messages.success(request, "New calendar address made. The old one no longer works.")
+            return redirect("calendar_settings")
+    feed = request.build_absolute_uri(reverse("calendar_feed", args=[request.user.calendar_token]))
+    return render(request, "members/calendar.html", {"feed_url": feed})
+
+
+@signed_in
+def close_account(request):
+    form = ClosureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_closure(user=request.user, reason=form.cleaned_data["reason"])
+        logout(request)
+        return render(request, "members/closed.html")
+    return render(request, "members/close_account.html", {"form": form})

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from members.models import Role
 from therapy_groups.models import TherapyGroup
 
 
@@ -35,6 +36,17 @@ class SessionSeries(models.Model):
 class GroupSessionQuerySet(models.QuerySet):
     def for_facilitator(self, user):
         return self.filter(group__in=TherapyGroup.objects.facilitated_by(user))
+
+    def for_participant(self, user):
+        """Sessions of the groups the participant is an active member of."""
+        return self.filter(group__in=TherapyGroup.objects.joined_by(user))
+
+    def for_calendar_of(self, user):
+        return (
+            self.for_facilitator(user)
+            if user.role == Role.FACILITATOR
+            else self.for_participant(user)
+        )
 
     def upcoming(self, now=None):
         return self.filter(starts_at__gte=now or timezone.now()).order_by("starts_at")

@@ -266,6 +266,36 @@ def mark_everyone_present(*, session: GroupSession, marked_by: User) -> int:
     return count
 
 
+@transaction.atomic
+def notify_absence(*, session: GroupSession, participant: User, reason: str = "") -> Attendance:
+    """ "I can't make it": the facilitator sees the person as excused, and can still change it."""
+    if session.is_cancelled or session.starts_at <= timezone.now():
+        raise ValidationError("You can only let the group know before a session starts.")
+    attendance, created = Attendance.objects.get_or_create(
+        session=session,
+        participant=participant,
+        defaults={
+            "status": Attendance.Status.EXCUSED,
+            "comment": reason.strip()[:200],
+            "marked_by": participant,
+        },
+    )
+    if not created and attendance.marked_by_id == participant.pk:
+        attendance.comment = reason.strip()[:200]
+        attendance.save(update_fields=["comment"])
+    return attendance
+
+
+def withdraw_absence_notice(*, session: GroupSession, participant: User) -> None:
+    """Plans changed: they can come after all (only their own notice is removed)."""
+    Attendance.objects.filter(
+        session=session,
+        participant=participant,
+        marked_by=participant,
+        status=Attendance.Status.EXCUSED,
+    ).delete()
+
+
 def record_follow_up(
     *, group: TherapyGroup, participant: User, on: date, by: User
 ) -> AbsenceFollowUp:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import views
+from sessions import participant_views, views
 
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
@@ -57,4 +57,20 @@ urlpatterns = [
         name="individual_note_addendum",
     ),
     path("waitlist/<int:enrollment_id>/accept/", views.seat_accept, name="seat_accept"),
+    path(
+        "sessions/<int:session_id>/cant-make-it/",
+        participant_views.cant_make_it,
+        name="cant_make_it",
+    ),
+    path(
+        "sessions/<int:session_id>/can-come/",
+        participant_views.can_come_after_all,
+        name="can_come_after_all",
+    ),
+    path(
+        "sessions/<int:session_id>/calendar.ics", participant_views.session_ics, name="session_ics"
+    ),
+    path("calendar/<str:token>.ics", participant_views.calendar_feed, name="calendar_feed"),
+    path("accounts/my-data/", participant_views.my_data, name="my_data"),
+    path("accounts/my-data.json", participant_views.my_data_json, name="my_data_json"),
 ]

@@ -71,6 +71,7 @@ def world(facilitator, cofacilitator, participant, other_facilitator, other_part
     from sessions.models import GroupNote, GroupSession, IndividualNote
     from tests.sessions.factories import AttendanceFactory, GroupSessionFactory
     from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
+    from therapy_groups.models import Goal
 
     group = TherapyGroupFactory(facilitators=[facilitator, cofacilitator])
     enrollment = EnrollmentFactory(group=group, participant=participant)
@@ -85,6 +86,7 @@ def world(facilitator, cofacilitator, participant, other_facilitator, other_part
     IndividualNote.objects.create(
         session=past, participant=participant, progress="Engaged.", **signed
     )
+    goal = Goal.objects.create(group=group, participant=participant, what="Walk twice a week")
     other_group = TherapyGroupFactory(facilitators=[other_facilitator], name="Other group")
     EnrollmentFactory(group=other_group, participant=other_participant)
     other_session = GroupSessionFactory(
@@ -95,6 +97,7 @@ def world(facilitator, cofacilitator, participant, other_facilitator, other_part
         enrollment=enrollment,
         past=past,
         upcoming=upcoming,
+        goal=goal,
         other_group=other_group,
         other_session=other_session,
     )

@@ -58,6 +58,7 @@ def sample_kwargs(world, participant) -> dict:
         "session_id": world.past.pk,
         "enrollment_id": world.enrollment.pk,
         "participant_id": participant.pk,
+        "goal_id": world.goal.pk,
         "token": "not-a-real-token",
         "key": "not-a-real-key",
         "uidb36": "zz",
@@ -76,7 +77,7 @@ PERSONAS = {
     "other_facilitator": "facilitator",
     "other_participant": "participant",
 }
-OBJECT_KWARGS = {"group_id", "session_id", "enrollment_id", "participant_id"}
+OBJECT_KWARGS = {"group_id", "session_id", "enrollment_id", "participant_id", "goal_id"}
 
 
 def walk(patterns, namespace=""):

@@ -3,7 +3,7 @@ import zoneinfo
 from django import forms
 
 from members.models import Role, User
-from therapy_groups.models import Enrollment, TherapyGroup
+from therapy_groups.models import Enrollment, Goal, TherapyGroup
 
 TIMEZONE_CHOICES = [
     (zone, zone)
@@ -90,3 +90,41 @@ class EndEnrollmentForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Last day"
     )
     reason = forms.CharField(required=False, max_length=300)
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["what", "why", "how_know", "by_when", "shared"]
+        widgets = {
+            "why": forms.Textarea(attrs={"rows": 2}),
+            "how_know": forms.Textarea(attrs={"rows": 2}),
+            "by_when": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "what": "A few words, e.g. “Walk outside three times a week”.",
+            "why": "Optional.",
+            "how_know": "Optional.",
+            "by_when": "Optional.",
+        }
+
+
+class SuggestGoalForm(GoalForm):
+    class Meta(GoalForm.Meta):
+        fields = ["what", "why", "how_know", "by_when"]
+
+
+class CheckInForm(forms.Form):
+    progress = forms.IntegerField(min_value=0, max_value=10)
+    note = forms.CharField(
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="A note (optional)",
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
+    )

@@ -15,6 +15,14 @@ class TherapyGroupQuerySet(models.QuerySet):
             return self.none()
         return self.filter(facilitators=user)
 
+    def joined_by(self, user):
+        """The groups this participant is an active member of: the scope of participant pages."""
+        if not user.is_authenticated or user.role != Role.PARTICIPANT:
+            return self.none()
+        return self.filter(
+            enrollments__participant=user, enrollments__status=Enrollment.Status.ACTIVE
+        ).distinct()
+
     def live(self):
         return self.exclude(status=TherapyGroup.Status.ARCHIVED)
 
@@ -218,3 +226,102 @@ class Enrollment(models.Model):
     @property
     def has_offer(self) -> bool:
         return self.status == self.Status.WAITLISTED and self.offered_at is not None
+
+
+class GoalQuerySet(models.QuerySet):
+    def of(self, user):
+        """A participant's own goals: the only goals whose text they see, besides shared ones."""
+        return self.filter(participant=user)
+
+    def in_facilitated_groups(self, user):
+        return self.filter(group__in=TherapyGroup.objects.facilitated_by(user))
+
+    def shared_in(self, groups):
+        """Goals members chose to share with these groups: fellow members see title and progress."""
+        return self.filter(
+            group__in=groups, shared=True, status__in=[Goal.Status.ACTIVE, Goal.Status.ACHIEVED]
+        )
+
+
+class Goal(models.Model):
+    """A participant's personal goal within a group."""
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", "Suggested by your facilitator"
+        ACTIVE = "active", "Working on it"
+        PAUSED = "paused", "Paused"
+        ACHIEVED = "achieved", "Achieved"
+        DROPPED = "dropped", "Let go"
+        DECLINED = "declined", "Not for me"
+
+    group = models.ForeignKey(TherapyGroup, on_delete=models.PROTECT, related_name="goals")
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="goals"
+    )
+    what = models.CharField("what you want to do", max_length=200)
+    why = models.TextField("why it matters to you", blank=True)
+    how_know = models.TextField("how you will know", blank=True)
+    by_when = models.DateField("by when", null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    shared = models.BooleanField(
+        "share with my group",
+        default=False,
+        help_text="Your group then sees its title and latest progress, with your first name.",
+    )
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GoalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+        indexes = [
+            models.Index(fields=["participant", "status"]),
+            models.Index(fields=["group", "shared"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Goal {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
+
+
+class GoalCheckIn(models.Model):
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="check_ins")
+    progress = models.PositiveSmallIntegerField(help_text="0 (not started) to 10 (done).")
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["goal", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=10),
+                name="check_in_progress_0_to_10",
+                violation_error_message="Progress goes from 0 to 10.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.pk}: {self.progress}/10"
+
+
+class GoalComment(models.Model):
+    """A facilitator's word on a goal; only its participant and the facilitators see it."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from members.models import Invitation, Organisation, Role, User
 from members.services import create_invitation
-from therapy_groups.models import Enrollment, TherapyGroup
+from therapy_groups.models import Enrollment, Goal, GoalCheckIn, GoalComment, TherapyGroup
 
 
 @transaction.atomic
@@ -155,3 +155,105 @@ def send_group_email(*, enrollment: Enrollment, template: str) -> None:
         from_email=None,
         recipient_list=[enrollment.participant.email],
     )
+
+
+# Goals ----------------------------------------------------------------------------------
+
+GOAL_FIELDS = ("what", "why", "how_know", "by_when", "shared")
+
+
+def _require_member(group: TherapyGroup, participant: User) -> None:
+    if not group.enrollments.filter(
+        participant=participant, status=Enrollment.Status.ACTIVE
+    ).exists():
+        raise ValidationError("Goals belong to a group you are in.")
+
+
+def create_goal(
+    *,
+    participant: User,
+    group: TherapyGroup,
+    what: str,
+    why: str = "",
+    how_know: str = "",
+    by_when=None,
+    shared: bool = False,
+) -> Goal:
+    _require_member(group, participant)
+    if not what.strip():
+        raise ValidationError("Say in a few words what you want to do.")
+    return Goal.objects.create(
+        group=group,
+        participant=participant,
+        what=what.strip(),
+        why=why.strip(),
+        how_know=how_know.strip(),
+        by_when=by_when,
+        shared=shared,
+    )
+
+
+def suggest_goal(
+    *,
+    facilitator: User,
+    group: TherapyGroup,
+    participant: User,
+    what: str,
+    why: str = "",
+    how_know: str = "",
+    by_when=None,
+) -> Goal:
+    """A facilitator's suggestion: the participant accepts it or not; it is never shared unasked."""
+    _require_member(group, participant)
+    return Goal.objects.create(
+        group=group,
+        participant=participant,
+        what=what.strip(),
+        why=why.strip(),
+        how_know=how_know.strip(),
+        by_when=by_when,
+        status=Goal.Status.SUGGESTED,
+        suggested_by=facilitator,
+    )
+
+
+def respond_to_suggestion(*, goal: Goal, accept: bool) -> None:
+    if goal.status != Goal.Status.SUGGESTED:
+        raise ValidationError("This goal is not a suggestion waiting for an answer.")
+    goal.status = Goal.Status.ACTIVE if accept else Goal.Status.DECLINED
+    goal.save(update_fields=["status", "updated_at"])
+
+
+def update_goal(*, goal: Goal, **fields) -> Goal:
+    for name in GOAL_FIELDS:
+        if name in fields:
+            value = fields[name]
+            setattr(goal, name, value.strip() if isinstance(value, str) else value)
+    if not goal.what:
+        raise ValidationError("Say in a few words what you want to do.")
+    goal.save()
+    return goal
+
+
+def set_goal_status(*, goal: Goal, status: str) -> None:
+    choosable = {Goal.Status.ACTIVE, Goal.Status.PAUSED, Goal.Status.ACHIEVED, Goal.Status.DROPPED}
+    if status not in choosable:
+        raise ValidationError("Choose working on it, paused, achieved or let go.")
+    if goal.status in (Goal.Status.SUGGESTED, Goal.Status.DECLINED):
+        raise ValidationError("Accept the suggestion first.")
+    goal.status = status
+    goal.save(update_fields=["status", "updated_at"])
+
+
+def check_in(*, goal: Goal, progress: int, note: str = "") -> GoalCheckIn:
+    if not goal.is_open:
+        raise ValidationError("Check-ins are for goals you are working on.")
+    if not 0 <= progress <= 10:
+        raise ValidationError("Progress goes from 0 to 10.")
+    return GoalCheckIn.objects.create(goal=goal, progress=progress, note=note.strip()[:500])
+
+
+def comment_on_goal(*, goal: Goal, author: User, text: str) -> GoalComment:
+    if not text.strip():
+        raise ValidationError("Write a comment first.")
+    return GoalComment.objects.create(goal=goal, author=author, text=text.strip()[:1000])

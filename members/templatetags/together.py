@@ -49,3 +49,8 @@ def attendance_code(status):
         return NOT_MARKED
     code, label = ATTENDANCE_CODES[status]
     return format_html('<abbr title="{}">{}</abbr>', label, code)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -10,7 +10,13 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
 )
 
-from members.models import STAFF_ROLES, Role, User
+from members.models import (
+    STAFF_ROLES,
+    AgreementAcceptance,
+    ConfidentialityAgreement,
+    Role,
+    User,
+)
 
 PASSWORD = "a-test-password-42"
 
@@ -34,6 +40,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def verified_email(user, create, extracted, **kwargs):
         if create:
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def agreed(user, create, extracted, **kwargs):
+        """Participants have accepted the current group agreement unless agreed=False."""
+        wanted = user.role == Role.PARTICIPANT if extracted is None else extracted
+        agreement = ConfidentialityAgreement.current()
+        if create and wanted and agreement is not None:
+            AgreementAcceptance.objects.create(user=user, agreement=agreement)
 
     @factory.post_generation
     def mfa(user, create, extracted, **kwargs):

@@ -77,7 +77,8 @@ def test_invited_person_signs_up_verifies_email_and_signs_in(
         reverse("account_login"), {"login": "nia@example.org", "password": SIGNUP["password1"]}
     )
     assert client.session["_auth_user_id"] == str(user.pk)
-    assert client.get(reverse("home")).context["user"] == user
+    # A new participant's first stop is the group agreement.
+    assert client.get(reverse("home"))["Location"] == reverse("agreement")
 
 
 def test_open_signup_is_refused_with_a_clear_page(client):

@@ -1,0 +1,81 @@
+"""Everything the app holds about a person, for "My data" (JSON and a readable page).
+
+Clinical notes written by facilitators are the organisation's records and are not part of
+this download; the page says how to ask for them.
+"""
+
+from members.models import AgreementAcceptance, User
+from sessions.models import Attendance
+from therapy_groups.models import Enrollment, Goal
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def personal_data(user: User) -> dict:
+    enrollments = (
+        Enrollment.objects.filter(participant=user).select_related("group").order_by("created_at")
+    )
+    attendance = (
+        Attendance.objects.filter(participant=user)
+        .select_related("session__group")
+        .order_by("session__starts_at")
+    )
+    goals = Goal.objects.of(user).select_related("group").prefetch_related("check_ins", "comments")
+    return {
+        "account": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "display_name": user.display_name,
+            "role": user.role,
+            "timezone": user.timezone,
+            "session_reminders": user.session_reminders,
+            "reminder_hours": user.reminder_hours,
+            "goal_prompts": user.goal_prompts,
+            "joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+        },
+        "agreements": [
+            {"version": a.agreement.version, "accepted_at": _iso(a.accepted_at)}
+            for a in AgreementAcceptance.objects.filter(user=user).select_related("agreement")
+        ],
+        "groups": [
+            {
+                "group": e.group.public_name,
+                "status": e.status,
+                "joined_on": _iso(e.joined_on),
+                "left_on": _iso(e.left_on),
+                "leaving_reason": e.leaving_reason,
+            }
+            for e in enrollments
+        ],
+        "attendance": [
+            {
+                "group": a.session.group.public_name,
+                "session": _iso(a.session.starts_at),
+                "status": a.status,
+                "comment": a.comment,
+            }
+            for a in attendance
+        ],
+        "goals": [
+            {
+                "what": g.what,
+                "why": g.why,
+                "how_you_will_know": g.how_know,
+                "by_when": _iso(g.by_when),
+                "status": g.status,
+                "shared": g.shared,
+                "group": g.group.public_name,
+                "created_at": _iso(g.created_at),
+                "check_ins": [
+                    {"at": _iso(c.created_at), "progress": c.progress, "note": c.note}
+                    for c in g.check_ins.all()
+                ],
+                "comments": [{"at": _iso(c.created_at), "text": c.text} for c in g.comments.all()],
+            }
+            for g in goals
+        ],
+    }

@@ -1,0 +1,168 @@
+"""Participant pages: home with the schedule, "I can't make it", calendar downloads.
+
+Participants see their own groups' schedule, places and links, their own goals, and fellow
+members' first names with the goals those members chose to share. Never notes or others'
+attendance.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from members.access import participant_page, public, roles_required, signed_in
+from members.models import Organisation, Role, User
+from sessions import calendars, services
+from sessions.data_export import personal_data
+from sessions.models import Attendance, GroupSession
+from therapy_groups.models import Enrollment, Goal, GoalCheckIn, TherapyGroup
+
+
+def _latest_progress():
+    return Subquery(
+        GoalCheckIn.objects.filter(goal=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("progress")[:1]
+    )
+
+
+def participant_home(request):
+    """The participant's home (rendered by config.views.home after the agreement check)."""
+    user = request.user
+    now = timezone.now()
+    groups = list(
+        TherapyGroup.objects.joined_by(user).prefetch_related(
+            Prefetch(
+                "enrollments",
+                Enrollment.objects.filter(status=Enrollment.Status.ACTIVE).select_related(
+                    "participant"
+                ),
+                to_attr="members",
+            )
+        )
+    )
+    sessions = GroupSession.objects.for_participant(user).select_related("group")
+    upcoming = list(
+        sessions.filter(starts_at__gte=now - timezone.timedelta(hours=2)).order_by("starts_at")[:12]
+    )
+    recent = list(
+        sessions.filter(starts_at__lt=now)
+        .exclude(status=GroupSession.Status.CANCELLED)
+        .order_by("-starts_at")[:4]
+    )
+    notices = {
+        a.session_id: a
+        for a in Attendance.objects.filter(
+            participant=user, session__in=upcoming, status=Attendance.Status.EXCUSED
+        )
+    }
+    next_session = next((s for s in upcoming if not s.is_cancelled and s.ends_at > now), None)
+    own_goals = (
+        Goal.objects.of(user)
+        .exclude(status=Goal.Status.DECLINED)
+        .select_related("group")
+        .annotate(latest=_latest_progress())
+    )
+    shared = (
+        Goal.objects.shared_in(groups)
+        .exclude(participant=user)
+        .select_related("participant", "group")
+        .annotate(latest=_latest_progress())
+    )
+    return {
+        "groups": groups,
+        "next_session": next_session,
+        "upcoming": upcoming,
+        "recent": recent,
+        "notices": notices,
+        "goals": own_goals,
+        "shared_goals": shared,
+        "seat_offers": Enrollment.objects.filter(
+            participant=user,
+            status=Enrollment.Status.WAITLISTED,
+            offered_at__isnull=False,
+        ).select_related("group"),
+    }
+
+
+def _session(request, session_id: int) -> GroupSession:
+    return get_object_or_404(
+        GroupSession.objects.for_participant(request.user).select_related("group"), pk=session_id
+    )
+
+
+@participant_page
+def cant_make_it(request, session_id: int):
+    session = _session(request, session_id)
+    if request.method == "POST":
+        try:
+            services.notify_absence(
+                session=session, participant=request.user, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                "Thank you for letting us know. We'll miss you, and we hope to see you next time.",
+            )
+        return redirect("home")
+    return render(request, "sessions/cant_make_it.html", {"session": session})
+
+
+@participant_page
+@require_POST
+def can_come_after_all(request, session_id: int):
+    session = _session(request, session_id)
+    services.withdraw_absence_notice(session=session, participant=request.user)
+    messages.success(request, "Good news. We've told your facilitator you're coming.")
+    return redirect("home")
+
+
+# Calendars ------------------------------------------------------------------------------
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@public
+@never_cache
+def calendar_feed(request, token: str):
+    """The private feed address: the token is the only key, so it must be a live one."""
+    user = get_object_or_404(User.objects.filter(is_active=True), calendar_token=token)
+    body = calendars.sessions_calendar(
+        calendars.feed_sessions(user), name=Organisation.current().name
+    )
+    return _ics_response(body, "together.ics")
+
+
+@roles_required(Role.PARTICIPANT, Role.FACILITATOR)
+def session_ics(request, session_id: int):
+    session = get_object_or_404(
+        GroupSession.objects.for_calendar_of(request.user).select_related("group"), pk=session_id
+    )
+    body = calendars.sessions_calendar([session], name=session.group.public_name)
+    return _ics_response(body, f"session-{session.pk}.ics")
+
+
+# My data --------------------------------------------------------------------------------
+
+
+@signed_in
+def my_data(request):
+    return render(request, "sessions/my_data.html", {"data": personal_data(request.user)})
+
+
+@signed_in
+def my_data_json(request):
+    response = JsonResponse(personal_data(request.user), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="together-my-data.json"'
+    return response

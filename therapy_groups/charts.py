@@ -1,0 +1,70 @@
+"""Small inline SVG charts, drawn on the server: no chart library, no JavaScript."""
+
+from django.utils.html import format_html, format_html_join
+
+WIDTH, HEIGHT, PAD = 320, 120, 16
+
+
+def progress_chart(check_ins, *, label: str) -> str:
+    """A line of check-in progress (0-10) over time, oldest first, with a text alternative."""
+    points = [c.progress for c in check_ins]
+    if not points:
+        return ""
+    step = (WIDTH - 2 * PAD) / max(len(points) - 1, 1)
+    coords = [
+        (PAD + i * step, HEIGHT - PAD - p * (HEIGHT - 2 * PAD) / 10) for i, p in enumerate(points)
+    ]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    dots = format_html_join("", '<circle cx="{:.1f}" cy="{:.1f}" r="4"></circle>', coords)
+    summary = f"{label}: {len(points)} check-ins, from {points[0]} to {points[-1]} out of 10."
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t">'
+        '<title id="{id}-t">{summary}</title>'
+        '<line x1="{p}" y1="{bottom}" x2="{right}" y2="{bottom}" class="axis"></line>'
+        '<line x1="{p}" y1="{p}" x2="{right}" y2="{p}" class="axis faint"></line>'
+        '<polyline points="{path}" class="line"></polyline>{dots}</svg>',
+        w=WIDTH,
+        h=HEIGHT,
+        id=f"chart-{id(check_ins)}",
+        summary=summary,
+        p=PAD,
+        bottom=HEIGHT - PAD,
+        right=WIDTH - PAD,
+        path=path,
+        dots=dots,
+    )
+
+
+def bar_chart(rows, *, label: str, maximum: float = 1.0) -> str:
+    """Horizontal bars for (name, value) rows, value between 0 and `maximum`."""
+    rows = [(name, value) for name, value in rows if value is not None]
+    if not rows:
+        return ""
+    bar, gap, name_width = 18, 8, 140
+    height = len(rows) * (bar + gap)
+    bars = format_html_join(
+        "",
+        '<text x="0" y="{ty}" class="bar-label">{name}</text>'
+        '<rect x="{x}" y="{y}" width="{w:.1f}" height="{bar}" class="bar"></rect>'
+        '<text x="{tx:.1f}" y="{ty}" class="bar-value">{value:.0%}</text>',
+        (
+            {
+                "ty": i * (bar + gap) + bar - 4,
+                "name": name[:22],
+                "x": name_width,
+                "y": i * (bar + gap),
+                "w": (WIDTH - name_width - 40) * value / maximum,
+                "bar": bar,
+                "tx": name_width + (WIDTH - name_width - 40) * value / maximum + 4,
+                "value": value,
+            }
+            for i, (name, value) in enumerate(rows)
+        ),
+    )
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{label}">{bars}</svg>',
+        w=WIDTH,
+        h=height,
+        label=label,
+        bars=bars,
+    )
