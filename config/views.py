@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from members.access import public
-from members.models import Role
+from members.models import ClosureRequest, Role
 from members.services import has_accepted_current_agreement
 from sessions import queries
 from sessions.participant_views import participant_home
@@ -28,6 +28,8 @@ def home(request):
     context = {}
     if user.role == Role.FACILITATOR:
         context["dashboard"] = queries.facilitator_dashboard(user)
+    elif user.role == Role.ADMIN:
+        context["closures"] = ClosureRequest.objects.filter(handled_at__isnull=True).count()
     elif user.role == Role.PARTICIPANT:
         if not has_accepted_current_agreement(user):
             return redirect("agreement")

@@ -77,3 +77,58 @@ class ClosureForm(forms.Form):
         max_length=300, required=False, label="Anything you'd like us to know (optional)"
     )
     confirm = forms.BooleanField(label="I understand I will be signed out and cannot sign in again")
+
+
+class InviteTherapistForm(forms.Form):
+    email = forms.EmailField(label="Invite a therapist by email")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Someone already has an account with this email.")
+        return email
+
+
+class OrganisationForm(forms.ModelForm):
+    allowed_reminder_hours = forms.TypedMultipleChoiceField(
+        coerce=int,
+        choices=REMINDER_HOUR_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        label="Reminder times people may choose",
+    )
+    default_reminder_hours = forms.TypedMultipleChoiceField(
+        coerce=int,
+        choices=REMINDER_HOUR_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        label="Reminder times for people who have not chosen",
+    )
+    agreement_text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label="Group confidentiality agreement",
+        help_text="Changing it makes a new version: participants accept it again.",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "crisis_resources",
+            "support_contact",
+            "allowed_reminder_hours",
+            "default_reminder_hours",
+            "goal_prompt_days",
+        ]
+        widgets = {"crisis_resources": forms.Textarea(attrs={"rows": 6})}
+
+    def clean(self):
+        data = super().clean()
+        allowed, defaults = (
+            set(data.get("allowed_reminder_hours", [])),
+            data.get("default_reminder_hours", []),
+        )
+        if not set(defaults) <= allowed:
+            self.add_error(
+                "default_reminder_hours",
+                "The usual times must be among the times people may choose.",
+            )
+        return data

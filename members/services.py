@@ -144,3 +144,14 @@ def request_closure(*, user: User, reason: str = "") -> ClosureRequest:
     )
     deactivate_user(user=user)
     return request
+
+
+def mark_closure_handled(*, closure: ClosureRequest, by: User) -> None:
+    if closure.handled_at is not None:
+        return
+    closure.handled_at, closure.handled_by = timezone.now(), by
+    closure.save(update_fields=["handled_at", "handled_by"])
+
+
+def pending_invitations(*, role: Role):
+    return Invitation.objects.pending().filter(role=role).order_by("-created_at")

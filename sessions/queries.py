@@ -8,7 +8,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
-from members.models import User
+from members.models import ClosureRequest, User
 from sessions.models import AbsenceFollowUp, Attendance, GroupSession
 from therapy_groups.models import Enrollment, TherapyGroup
 
@@ -143,6 +143,7 @@ class Dashboard:
     unsigned: list[GroupSession]
     flags: list[AbsenceFlag]
     offers: list[Enrollment]
+    closures: list[ClosureRequest]
 
 
 def facilitator_dashboard(user: User, *, now=None) -> Dashboard:
@@ -174,18 +175,29 @@ def facilitator_dashboard(user: User, *, now=None) -> Dashboard:
         .select_related("group", "participant", "invitation")
         .order_by("offered_at")
     )
-    return Dashboard(list(upcoming), list(unsigned), absence_flags(groups), list(offers))
+    closures = (
+        ClosureRequest.objects.filter(handled_at__isnull=True, user__enrollments__group__in=groups)
+        .select_related("user")
+        .distinct()
+        .order_by("requested_at")
+    )
+    return Dashboard(
+        list(upcoming), list(unsigned), absence_flags(groups), list(offers), list(closures)
+    )
 
 
-def facilitator_groups(user: User, *, now=None):
-    """The user's groups with member counts and the next session time, in one query."""
-    now = now or timezone.now()
-    next_session = (
-        GroupSession.objects.filter(group=OuterRef("pk"), starts_at__gte=now)
+def next_session_subquery(now=None):
+    """Subquery on groups: when the group next meets (cancelled sessions left out)."""
+    return Subquery(
+        GroupSession.objects.filter(group=OuterRef("pk"), starts_at__gte=now or timezone.now())
         .not_cancelled()
         .order_by("starts_at")
         .values("starts_at")[:1]
     )
+
+
+def facilitator_groups(user: User, *, now=None):
+    """The user's groups with member counts and the next session time, in one query."""
     return (
         TherapyGroup.objects.facilitated_by(user)
         .live()
@@ -198,7 +210,7 @@ def facilitator_groups(user: User, *, now=None):
                 filter=Q(enrollments__status=Enrollment.Status.WAITLISTED),
                 distinct=True,
             ),
-            next_session_at=Subquery(next_session),
+            next_session_at=next_session_subquery(now),
         )
         .order_by("name")
     )

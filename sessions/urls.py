@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import participant_views, views
+from sessions import admin_views, participant_views, views
 
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
@@ -73,4 +73,25 @@ urlpatterns = [
     path("calendar/<str:token>.ics", participant_views.calendar_feed, name="calendar_feed"),
     path("accounts/my-data/", participant_views.my_data, name="my_data"),
     path("accounts/my-data.json", participant_views.my_data_json, name="my_data_json"),
+]
+
+urlpatterns += [
+    path("admin/therapists/", admin_views.therapists, name="admin_therapists"),
+    path(
+        "admin/therapists/<int:user_id>/access/",
+        admin_views.therapist_access,
+        name="admin_therapist_access",
+    ),
+    path("admin/groups/", admin_views.groups, name="admin_groups"),
+    path("admin/groups/new/", admin_views.group_create, name="admin_group_create"),
+    path(
+        "admin/groups/<int:group_id>/facilitators/",
+        admin_views.group_facilitators,
+        name="admin_group_facilitators",
+    ),
+    path("admin/settings/", admin_views.organisation_settings, name="admin_settings"),
+    path("admin/reports/", admin_views.reports_page, name="admin_reports"),
+    path("admin/reports.csv", admin_views.reports_csv, name="admin_reports_csv"),
+    path("admin/closures/", admin_views.closure_requests, name="admin_closures"),
+    path("closures/<int:request_id>/handled/", admin_views.closure_handled, name="closure_handled"),
 ]

@@ -8,6 +8,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -37,9 +38,11 @@ from sessions.models import (
     NoteFormat,
 )
 from sessions.recurrence import local_to_utc
+from sessions.reports import csv_safe
 from therapy_groups import services as group_services
+from therapy_groups.charts import progress_chart
 from therapy_groups.forms import EndEnrollmentForm, GroupForm, InviteForm
-from therapy_groups.models import Enrollment, TherapyGroup
+from therapy_groups.models import Enrollment, Goal, GoalComment, TherapyGroup
 
 facilitator_only = roles_required(Role.FACILITATOR)
 
@@ -239,13 +242,8 @@ def attendance_csv(request, group_id: int):
     for row in grid.rows:
         rate = "" if row.rate is None else f"{row.rate:.0%}"
         cells = ["not enrolled" if c is None else c for c in row.cells]
-        writer.writerow([_csv_safe(row.enrollment.person_label), *cells, rate])
+        writer.writerow([csv_safe(row.enrollment.person_label), *cells, rate])
     return response
-
-
-def _csv_safe(text: str) -> str:
-    # A leading =, +, - or @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 @facilitator_only
@@ -288,9 +286,19 @@ def participant_record(request, group_id: int, participant_id: int):
         .prefetch_related("addenda")
         .order_by("-session__starts_at")
     )
+    goals = list(
+        Goal.objects.filter(group=group, participant=participant)
+        .exclude(status=Goal.Status.DECLINED)
+        .prefetch_related(
+            "check_ins", Prefetch("comments", GoalComment.objects.select_related("author"))
+        )
+    )
+    for goal in goals:
+        goal.chart = progress_chart(goal.check_ins.all(), label=goal.what)
     context = {
         "group": group,
         "participant": participant,
+        "goals": goals,
         "enrollments": group.enrollments.filter(participant=participant).order_by("created_at"),
         "attendance": attendance,
         "notes": notes,

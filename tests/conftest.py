@@ -68,6 +68,7 @@ def world(facilitator, cofacilitator, participant, other_facilitator, other_part
 
     from django.utils import timezone
 
+    from members.models import ClosureRequest
     from sessions.models import GroupNote, GroupSession, IndividualNote
     from tests.sessions.factories import AttendanceFactory, GroupSessionFactory
     from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
@@ -87,6 +88,8 @@ def world(facilitator, cofacilitator, participant, other_facilitator, other_part
         session=past, participant=participant, progress="Engaged.", **signed
     )
     goal = Goal.objects.create(group=group, participant=participant, what="Walk twice a week")
+    leaver = EnrollmentFactory(group=group).participant
+    closure = ClosureRequest.objects.create(user=leaver, reason="Moving away")
     other_group = TherapyGroupFactory(facilitators=[other_facilitator], name="Other group")
     EnrollmentFactory(group=other_group, participant=other_participant)
     other_session = GroupSessionFactory(
@@ -98,6 +101,7 @@ def world(facilitator, cofacilitator, participant, other_facilitator, other_part
         past=past,
         upcoming=upcoming,
         goal=goal,
+        closure=closure,
         other_group=other_group,
         other_session=other_session,
     )

@@ -59,6 +59,8 @@ def sample_kwargs(world, participant) -> dict:
         "enrollment_id": world.enrollment.pk,
         "participant_id": participant.pk,
         "goal_id": world.goal.pk,
+        "request_id": world.closure.pk,
+        "user_id": world.group.facilitators.first().pk,
         "token": "not-a-real-token",
         "key": "not-a-real-key",
         "uidb36": "zz",
@@ -77,7 +79,15 @@ PERSONAS = {
     "other_facilitator": "facilitator",
     "other_participant": "participant",
 }
-OBJECT_KWARGS = {"group_id", "session_id", "enrollment_id", "participant_id", "goal_id"}
+# Objects that belong to one group: facilitators and participants of another get 404.
+OBJECT_KWARGS = {
+    "group_id",
+    "session_id",
+    "enrollment_id",
+    "participant_id",
+    "goal_id",
+    "request_id",
+}
 
 
 def walk(patterns, namespace=""):

@@ -25,7 +25,7 @@ def test_role_home_pages_say_what_will_appear(personas):
         "Sessions of the groups you facilitate will show here"
         in personas["facilitator"].get("/").text
     )
-    assert "The therapists you invite will show here" in personas["admin"].get("/").text
+    assert "Therapists</a>: invite, deactivate" in personas["admin"].get("/").text
 
 
 def test_crisis_page_tells_people_to_call_their_local_emergency_number(client):

@@ -15,7 +15,9 @@ def progress_chart(check_ins, *, label: str) -> str:
         (PAD + i * step, HEIGHT - PAD - p * (HEIGHT - 2 * PAD) / 10) for i, p in enumerate(points)
     ]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-    dots = format_html_join("", '<circle cx="{:.1f}" cy="{:.1f}" r="4"></circle>', coords)
+    dots = format_html_join(
+        "", '<circle cx="{}" cy="{}" r="4"></circle>', ((f"{x:.1f}", f"{y:.1f}") for x, y in coords)
+    )
     summary = f"{label}: {len(points)} check-ins, from {points[0]} to {points[-1]} out of 10."
     return format_html(
         '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t">'
@@ -45,18 +47,18 @@ def bar_chart(rows, *, label: str, maximum: float = 1.0) -> str:
     bars = format_html_join(
         "",
         '<text x="0" y="{ty}" class="bar-label">{name}</text>'
-        '<rect x="{x}" y="{y}" width="{w:.1f}" height="{bar}" class="bar"></rect>'
-        '<text x="{tx:.1f}" y="{ty}" class="bar-value">{value:.0%}</text>',
+        '<rect x="{x}" y="{y}" width="{w}" height="{bar}" class="bar"></rect>'
+        '<text x="{tx}" y="{ty}" class="bar-value">{value}</text>',
         (
             {
                 "ty": i * (bar + gap) + bar - 4,
                 "name": name[:22],
                 "x": name_width,
                 "y": i * (bar + gap),
-                "w": (WIDTH - name_width - 40) * value / maximum,
+                "w": f"{(WIDTH - name_width - 40) * value / maximum:.1f}",
                 "bar": bar,
-                "tx": name_width + (WIDTH - name_width - 40) * value / maximum + 4,
-                "value": value,
+                "tx": f"{name_width + (WIDTH - name_width - 40) * value / maximum + 4:.1f}",
+                "value": f"{value:.0%}",
             }
             for i, (name, value) in enumerate(rows)
         ),

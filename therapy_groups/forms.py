@@ -44,17 +44,19 @@ class GroupForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, facilitator: User, **kwargs):
+    def __init__(self, *args, facilitator: User | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.facilitator = facilitator
-        self.fields["co_facilitators"].queryset = self.fields["co_facilitators"].queryset.exclude(
-            pk=facilitator.pk
-        )
+        if facilitator is not None:
+            self.fields["co_facilitators"].queryset = self.fields[
+                "co_facilitators"
+            ].queryset.exclude(pk=facilitator.pk)
         self.fields["co_facilitators"].label_from_instance = lambda u: u.get_full_name() or u.email
+        if facilitator is None:
+            return
         if self.instance.pk:
-            self.fields["co_facilitators"].initial = self.instance.facilitators.exclude(
-                pk=facilitator.pk
-            )
+            others = self.instance.facilitators.exclude(pk=facilitator.pk)
+            self.fields["co_facilitators"].initial = others
         else:
             self.fields["timezone"].initial = facilitator.timezone
 
@@ -128,3 +130,36 @@ class CommentForm(forms.Form):
     text = forms.CharField(
         max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
     )
+
+
+def _facilitator_choices():
+    return User.objects.filter(role=Role.FACILITATOR, is_active=True).order_by(
+        "first_name", "email"
+    )
+
+
+class GroupFacilitatorsForm(forms.Form):
+    facilitators = forms.ModelMultipleChoiceField(
+        queryset=_facilitator_choices(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Everyone ticked runs the group and sees its notes.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitators"].queryset = _facilitator_choices()
+        self.fields["facilitators"].label_from_instance = lambda u: u.get_full_name() or u.email
+
+
+class AdminGroupForm(GroupForm):
+    """An admin creates a group for others to run: they choose its facilitators."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, facilitator=None, **kwargs)
+        del self.fields["co_facilitators"]
+        self.fields["facilitators"] = GroupFacilitatorsForm().fields["facilitators"]
+
+    def save(self, commit=True):
+        group = super().save(commit=commit)
+        group.facilitators.set(self.cleaned_data["facilitators"])
+        return group

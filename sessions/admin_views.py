@@ -1,0 +1,207 @@
+"""Admin pages in the app: therapists, groups, organisation settings, reports, closures.
+
+Admins see schedules, counts and delivery health; never clinical notes or goal text.
+"""
+
+import csv
+
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from members import services as member_services
+from members.access import roles_required
+from members.forms import InviteTherapistForm, OrganisationForm
+from members.models import ClosureRequest, ConfidentialityAgreement, Organisation, Role, User
+from sessions import reports
+from sessions.queries import next_session_subquery
+from therapy_groups.charts import bar_chart
+from therapy_groups.forms import AdminGroupForm, GroupFacilitatorsForm
+from therapy_groups.models import Enrollment, TherapyGroup
+
+admin_only = roles_required(Role.ADMIN)
+PAGE_SIZE = 50
+
+
+@admin_only
+def therapists(request):
+    form = InviteTherapistForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        member_services.create_invitation(
+            email=form.cleaned_data["email"], role=Role.FACILITATOR, invited_by=request.user
+        )
+        messages.success(
+            request,
+            f"Invitation sent to {form.cleaned_data['email']}. "
+            "They set up two-step sign-in when they first sign in.",
+        )
+        return redirect("admin_therapists")
+    people = (
+        User.objects.filter(role=Role.FACILITATOR)
+        .annotate(
+            caseload=Count(
+                "facilitated_groups__enrollments__participant",
+                distinct=True,
+                filter=Q(facilitated_groups__enrollments__status=Enrollment.Status.ACTIVE),
+            ),
+            has_mfa=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type="totp")),
+        )
+        .prefetch_related(Prefetch("facilitated_groups", TherapyGroup.objects.live()))
+        .order_by("-is_active", "first_name", "email")
+    )
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    pending = member_services.pending_invitations(role=Role.FACILITATOR)
+    return render(
+        request, "sessions/admin/therapists.html", {"page": page, "form": form, "pending": pending}
+    )
+
+
+@admin_only
+@require_POST
+def therapist_access(request, user_id: int):
+    therapist = get_object_or_404(User.objects.filter(role=Role.FACILITATOR), pk=user_id)
+    if request.POST.get("action") == "deactivate":
+        member_services.deactivate_user(user=therapist)
+        messages.success(
+            request,
+            f"{therapist.get_full_name() or therapist.email} can no longer sign "
+            "in and was signed out everywhere. Their groups need a facilitator.",
+        )
+    elif request.POST.get("action") == "reactivate":
+        member_services.reactivate_user(user=therapist)
+        messages.success(
+            request, f"{therapist.get_full_name() or therapist.email} can sign in again."
+        )
+    else:
+        messages.error(request, "Choose deactivate or reactivate.")
+    return redirect("admin_therapists")
+
+
+@admin_only
+def groups(request):
+    active_facilitator = User.objects.filter(facilitated_groups=OuterRef("pk"), is_active=True)
+    rows = (
+        TherapyGroup.objects.annotate(
+            members=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ACTIVE)),
+            next_session_at=next_session_subquery(),
+            staffed=Exists(active_facilitator),
+        )
+        .prefetch_related("facilitators")
+        .order_by("staffed", "status", "name")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sessions/admin/groups.html", {"page": page})
+
+
+@admin_only
+def group_create(request):
+    form = AdminGroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        group = form.save()
+        messages.success(request, f"{group.name} created.")
+        return redirect("admin_groups")
+    return render(request, "sessions/admin/group_form.html", {"form": form})
+
+
+@admin_only
+def group_facilitators(request, group_id: int):
+    group = get_object_or_404(TherapyGroup, pk=group_id)
+    form = GroupFacilitatorsForm(
+        request.POST or None, initial={"facilitators": group.facilitators.all()}
+    )
+    if request.method == "POST" and form.is_valid():
+        group.facilitators.set(form.cleaned_data["facilitators"])
+        messages.success(request, f"Facilitators of {group.name} saved.")
+        return redirect("admin_groups")
+    return render(request, "sessions/admin/group_facilitators.html", {"group": group, "form": form})
+
+
+@admin_only
+def organisation_settings(request):
+    organisation = Organisation.current()
+    agreement = ConfidentialityAgreement.current()
+    form = OrganisationForm(
+        request.POST or None,
+        instance=organisation,
+        initial={"agreement_text": agreement.text if agreement else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            new_version = member_services.update_organisation(
+                organisation=organisation, changed_by=request.user, **data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            note = (
+                f" Participants will be asked to accept version {new_version.version}."
+                if new_version
+                else ""
+            )
+            messages.success(request, "Settings saved." + note)
+            return redirect("admin_settings")
+    return render(request, "sessions/admin/settings.html", {"form": form, "agreement": agreement})
+
+
+@admin_only
+def reports_page(request):
+    report = reports.organisation_report(months=6)
+    chart = bar_chart(
+        [(row.group_name, row.rate) for row in report.groups],
+        label="Attendance rate per group over the last six months",
+    )
+    return render(request, "sessions/admin/reports.html", {"report": report, "chart": chart})
+
+
+@admin_only
+def reports_csv(request):
+    report = reports.organisation_report(months=6)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="together-report.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Group",
+            *(m.strftime("%Y-%m") for m in report.months),
+            "Attendance rate",
+            "Active participants",
+            "Retention (attended 75% or more)",
+        ]
+    )
+    for row in report.groups:
+        writer.writerow(
+            [
+                reports.csv_safe(row.group_name),
+                *(reports.as_percent(r) for r in row.monthly),
+                reports.as_percent(row.rate),
+                row.active,
+                reports.as_percent(row.retention),
+            ]
+        )
+    return response
+
+
+@admin_only
+def closure_requests(request):
+    open_requests = ClosureRequest.objects.filter(handled_at__isnull=True).select_related("user")
+    return render(request, "sessions/admin/closures.html", {"requests": open_requests})
+
+
+@roles_required(Role.ADMIN, Role.FACILITATOR)
+@require_POST
+def closure_handled(request, request_id: int):
+    scope = ClosureRequest.objects.all()
+    if request.user.role == Role.FACILITATOR:
+        scope = scope.filter(
+            user__enrollments__group__in=TherapyGroup.objects.facilitated_by(request.user)
+        )
+    closure = get_object_or_404(scope.distinct(), pk=request_id)
+    member_services.mark_closure_handled(closure=closure, by=request.user)
+    messages.success(request, "Marked as handled.")
+    return redirect("admin_closures" if request.user.role == Role.ADMIN else "home")
