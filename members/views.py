@@ -65,7 +65,11 @@ def agreement(request):
 @signed_in
 def preferences(request):
     organisation = Organisation.current()
-    form = PreferencesForm(request.POST or None, instance=request.user, organisation=organisation)
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None,
+        instance=request.user,
+        organisation=organisation,
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Preferences saved.")
@@ -86,7 +90,7 @@ def calendar_settings(request):
 
 @signed_in
 def close_account(request):
-    form = ClosureForm(request.POST or None)
+    form = ClosureForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.request_closure(user=request.user, reason=form.cleaned_data["reason"])
         logout(request)

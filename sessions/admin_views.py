@@ -30,7 +30,7 @@ PAGE_SIZE = 50
 
 @admin_only
 def therapists(request):
-    form = InviteTherapistForm(request.POST or None)
+    form = InviteTherapistForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         member_services.create_invitation(
             email=form.cleaned_data["email"], role=Role.FACILITATOR, invited_by=request.user
@@ -100,7 +100,7 @@ def groups(request):
 
 @admin_only
 def group_create(request):
-    form = AdminGroupForm(request.POST or None)
+    form = AdminGroupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         group = form.save()
         messages.success(request, f"{group.name} created.")
@@ -112,7 +112,8 @@ def group_create(request):
 def group_facilitators(request, group_id: int):
     group = get_object_or_404(TherapyGroup, pk=group_id)
     form = GroupFacilitatorsForm(
-        request.POST or None, initial={"facilitators": group.facilitators.all()}
+        request.POST if request.method == "POST" else None,
+        initial={"facilitators": group.facilitators.all()},
     )
     if request.method == "POST" and form.is_valid():
         group.facilitators.set(form.cleaned_data["facilitators"])
@@ -126,7 +127,7 @@ def organisation_settings(request):
     organisation = Organisation.current()
     agreement = ConfidentialityAgreement.current()
     form = OrganisationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         instance=organisation,
         initial={"agreement_text": agreement.text if agreement else ""},
     )

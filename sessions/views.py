@@ -90,7 +90,7 @@ def group_list(request):
 
 @facilitator_only
 def group_create(request):
-    form = GroupForm(request.POST or None, facilitator=request.user)
+    form = GroupForm(request.POST if request.method == "POST" else None, facilitator=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         co_facilitators = data.pop("co_facilitators")
@@ -104,7 +104,9 @@ def group_create(request):
 @facilitator_only
 def group_edit(request, group_id: int):
     group = _group(request, group_id)
-    form = GroupForm(request.POST or None, instance=group, facilitator=request.user)
+    form = GroupForm(
+        request.POST if request.method == "POST" else None, instance=group, facilitator=request.user
+    )
     if request.method == "POST" and form.is_valid():
         group = form.save()
         group.facilitators.set([request.user, *form.cleaned_data["co_facilitators"]])
@@ -151,7 +153,7 @@ def group_detail(request, group_id: int):
 @facilitator_only
 def group_invite(request, group_id: int):
     group = _group(request, group_id)
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             enrollment = group_services.invite_to_group(
@@ -188,7 +190,10 @@ def enrollment_end(request, group_id: int, enrollment_id: int):
     enrollment = get_object_or_404(
         group.enrollments.live().select_related("participant", "invitation"), pk=enrollment_id
     )
-    form = EndEnrollmentForm(request.POST or None, initial={"left_on": timezone.localdate()})
+    form = EndEnrollmentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"left_on": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             group_services.end_enrollment(enrollment=enrollment, **form.cleaned_data)
@@ -314,7 +319,7 @@ def participant_record(request, group_id: int, participant_id: int):
 def session_schedule(request, group_id: int):
     group = _group(request, group_id)
     form = ScheduleForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"duration": group.default_duration, "first_date": timezone.localdate()},
     )
     clashes = []
@@ -428,7 +433,7 @@ def session_change(request, session_id: int):
     session = _session(request, session_id)
     local = timezone.localtime(session.starts_at, session.group_zone)
     form = ChangeSessionForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={
             "day": local.date(),
             "at": local.time(),
@@ -465,7 +470,7 @@ def session_change(request, session_id: int):
 @facilitator_only
 def session_cancel(request, session_id: int):
     session = _session(request, session_id)
-    form = CancelSessionForm(request.POST or None)
+    form = CancelSessionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.cancel_session(session=session, reason=form.cleaned_data["reason"])
@@ -493,7 +498,7 @@ def session_status(request, session_id: int):
 @facilitator_only
 def session_plan(request, session_id: int):
     session = _session(request, session_id)
-    form = PlanForm(request.POST or None, instance=session)
+    form = PlanForm(request.POST if request.method == "POST" else None, instance=session)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Session plan saved.")
@@ -570,7 +575,9 @@ def group_note(request, session_id: int):
     )
     if chosen not in NOTE_FIELDS:
         chosen = NoteFormat.DAP
-    form = GroupNoteForm(request.POST or None, initial=_note_form(note).initial)
+    form = GroupNoteForm(
+        request.POST if request.method == "POST" else None, initial=_note_form(note).initial
+    )
     if request.method == "POST" and form.is_valid():
         services.save_group_note(session=session, author=request.user, **form.cleaned_data)
         messages.success(request, "Group note saved as a draft.")
@@ -615,7 +622,7 @@ def individual_note(request, session_id: int, participant_id: int):
         if note
         else {}
     )
-    form = IndividualNoteForm(request.POST or None, initial=initial)
+    form = IndividualNoteForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.save_individual_note(

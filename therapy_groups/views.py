@@ -28,7 +28,7 @@ def goal_new(request):
     if not groups:
         messages.info(request, "You can set goals once you are in a group.")
         return redirect("home")
-    form = GoalForm(request.POST or None)
+    form = GoalForm(request.POST if request.method == "POST" else None)
     chosen = groups.filter(pk=request.POST.get("group") or None).first() or groups.first()
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,7 +68,7 @@ def goal_detail(request, goal_id: int):
 @participant_page
 def goal_edit(request, goal_id: int):
     goal = _own_goal(request, goal_id)
-    form = GoalForm(request.POST or None, instance=goal)
+    form = GoalForm(request.POST if request.method == "POST" else None, instance=goal)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_goal(goal=goal, **form.cleaned_data)
@@ -129,7 +129,7 @@ def goal_suggest(request, group_id: int, participant_id: int):
         group.enrollments.filter(status="active").select_related("participant"),
         participant_id=participant_id,
     ).participant
-    form = SuggestGoalForm(request.POST or None)
+    form = SuggestGoalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.suggest_goal(
             facilitator=request.user, group=group, participant=member, **form.cleaned_data

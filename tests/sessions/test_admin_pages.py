@@ -1,0 +1,193 @@
+"""Admins manage therapists, groups and settings, and read reports: never notes or goal text."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import ConfidentialityAgreement, Invitation, Organisation, Role
+from sessions import reports
+from sessions.models import Attendance, GroupNote, GroupSession
+from tests.members.factories import PASSWORD, UserFactory
+from tests.sessions.factories import GroupSessionFactory
+from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
+from therapy_groups import services as group_services
+from therapy_groups.models import TherapyGroup
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+def test_therapist_list_shows_groups_caseload_mfa_and_last_login(admin_client, facilitator):
+    group = TherapyGroupFactory(facilitators=[facilitator], name="Monday mood group")
+    for _ in range(3):
+        EnrollmentFactory(group=group)
+    UserFactory(role=Role.FACILITATOR, mfa=False, first_name="Nomfa")
+    page = admin_client.get(reverse("admin_therapists")).text
+    assert "Monday mood group" in page
+    assert "<td>3</td>" in page
+    assert "Not yet" in page and "Never" in page
+
+
+def test_admin_invites_a_therapist_who_signs_up_as_a_facilitator(
+    admin_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin_therapists"), {"email": "new.therapist@example.org"})
+    invitation = Invitation.objects.get(email="new.therapist@example.org")
+    assert invitation.role == Role.FACILITATOR
+    assert mail.outbox[-1].to == ["new.therapist@example.org"]
+    assert "new.therapist@example.org" in admin_client.get(reverse("admin_therapists")).text
+
+
+def test_deactivating_a_therapist_ends_their_sessions_and_flags_their_groups(
+    admin_client, facilitator
+):
+    group = TherapyGroupFactory(facilitators=[facilitator], name="Orphaned group")
+    browser = Client()
+    browser.post(reverse("account_login"), {"login": facilitator.email, "password": PASSWORD})
+    admin_client.post(
+        reverse("admin_therapist_access", args=[facilitator.pk]), {"action": "deactivate"}
+    )
+    facilitator.refresh_from_db()
+    assert facilitator.is_active is False
+    assert "_auth_user_id" not in browser.session
+    page = admin_client.get(reverse("admin_groups")).text
+    assert "Needs a facilitator" in page and "(deactivated)" in page
+    admin_client.post(
+        reverse("admin_therapist_access", args=[facilitator.pk]), {"action": "reactivate"}
+    )
+    facilitator.refresh_from_db()
+    assert facilitator.is_active and group.pk
+
+
+def test_admin_creates_a_group_and_assigns_facilitators(admin_client, facilitator, cofacilitator):
+    admin_client.post(
+        reverse("admin_group_create"),
+        {
+            "name": "Evening support",
+            "focus": "depression",
+            "kind": "support",
+            "enrollment_mode": "open",
+            "capacity": 10,
+            "location": "Hall",
+            "timezone": "Europe/London",
+            "default_duration": 60,
+            "start_date": "2026-12-01",
+            "facilitators": [facilitator.pk],
+        },
+    )
+    group = TherapyGroup.objects.get(name="Evening support")
+    assert list(group.facilitators.all()) == [facilitator]
+    admin_client.post(
+        reverse("admin_group_facilitators", args=[group.pk]),
+        {"facilitators": [facilitator.pk, cofacilitator.pk]},
+    )
+    assert set(group.facilitators.all()) == {facilitator, cofacilitator}
+    response = admin_client.post(reverse("admin_group_facilitators", args=[group.pk]), {})
+    assert response.status_code == 200 and "This field is required" in response.text
+
+
+def test_settings_change_the_crisis_text_and_version_the_agreement(admin_client):
+    response = admin_client.post(
+        reverse("admin_settings"),
+        {
+            "name": "Harbour Clinic",
+            "crisis_resources": "Call 111 or 999.",
+            "support_contact": "desk@x.org",
+            "allowed_reminder_hours": ["2", "24"],
+            "default_reminder_hours": ["24"],
+            "goal_prompt_days": 2,
+            "agreement_text": "New agreement.",
+        },
+        follow=True,
+    )
+    assert "Participants will be asked to accept version 2" in response.text
+    organisation = Organisation.current()
+    assert organisation.name == "Harbour Clinic" and organisation.default_reminder_hours == [24]
+    assert ConfidentialityAgreement.current().text == "New agreement."
+    assert "Call 111 or 999." in Client().get(reverse("crisis_resources")).text
+
+
+def test_settings_refuse_default_reminders_outside_the_allowed_set(admin_client):
+    response = admin_client.post(
+        reverse("admin_settings"),
+        {
+            "name": "X",
+            "crisis_resources": "Y",
+            "allowed_reminder_hours": ["2"],
+            "default_reminder_hours": ["24"],
+            "goal_prompt_days": 3,
+            "agreement_text": "Z",
+        },
+    )
+    assert response.status_code == 200 and "must be among the times" in response.text
+    assert Organisation.current().name != "X"
+
+
+def _attend(group, people_statuses, days_ago):
+    session = GroupSessionFactory(
+        group=group,
+        starts_at=timezone.now() - timedelta(days=days_ago),
+        status=GroupSession.Status.HELD,
+    )
+    for person, status in people_statuses:
+        Attendance.objects.create(session=session, participant=person, status=status)
+    return session
+
+
+def test_reports_compute_rates_retention_and_export_csv(admin_client, facilitator):
+    group = TherapyGroupFactory(facilitators=[facilitator], name="Report group")
+    steady, patchy = (EnrollmentFactory(group=group).participant for _ in range(2))
+    _attend(group, [(steady, "present"), (patchy, "absent")], 3)
+    _attend(group, [(steady, "late"), (patchy, "present")], 2)
+    _attend(group, [(steady, "present"), (patchy, "excused")], 1)
+    report = reports.organisation_report(months=6)
+    row = next(r for r in report.groups if r.group_name == "Report group")
+    assert row.rate == 0.8  # 4 attended of 5 counted (the excused one left out)
+    assert row.retention == 0.5 and row.active == 2
+    assert report.active_participants == 2
+
+    page = admin_client.get(reverse("admin_reports")).text
+    assert "<svg" in page and "Report group" in page
+    rows = list(
+        csv.reader(io.StringIO(admin_client.get(reverse("admin_reports_csv")).content.decode()))
+    )
+    assert (
+        rows[0][0] == "Group"
+        and rows[1][0] == "Report group"
+        and rows[1][-3:] == ["80%", "2", "50%"]
+    )
+
+
+def test_admin_pages_never_show_notes_or_goal_text(admin_client, facilitator, participant):
+    group = TherapyGroupFactory(facilitators=[facilitator])
+    EnrollmentFactory(group=group, participant=participant)
+    session = _attend(group, [(participant, "present")], 1)
+    GroupNote.objects.create(session=session, free_text="Secret clinical note", format="free")
+    group_services.create_goal(participant=participant, group=group, what="Secret goal text")
+    for name in ("admin_therapists", "admin_groups", "admin_reports", "admin_reports_csv", "home"):
+        body = admin_client.get(reverse(name)).content.decode()
+        assert "Secret clinical note" not in body and "Secret goal text" not in body
+    assert admin_client.get(reverse("session_detail", args=[session.pk])).status_code == 403
+
+
+def test_django_admin_offers_no_notes_or_goals_to_superusers(admin_user):
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user)
+    index = client.get("/django-admin/").text
+    for model in ("groupnote", "individualnote", "goal", "goalcheckin", "addendum"):
+        assert f"/{model}/" not in index

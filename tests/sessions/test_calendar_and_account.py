@@ -1,0 +1,207 @@
+"""iCal feeds, preferences, "My data" and closing an account."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from members.models import Organisation
+from sessions import services
+from sessions.models import GroupNote
+from tests.members.factories import PASSWORD, UserFactory
+from tests.sessions.factories import GroupSessionFactory
+from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
+from therapy_groups import services as group_services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def group(facilitator, participant):
+    group = TherapyGroupFactory(
+        facilitators=[facilitator],
+        name="Depression CBT (clinical name)",
+        display_name="Tuesday group",
+        location="Room 2",
+    )
+    EnrollmentFactory(group=group, participant=participant)
+    return group
+
+
+def feed(client, user) -> Calendar:
+    client.force_login(user)
+    client.get(reverse("calendar_settings"))
+    user.refresh_from_db()
+    response = Client().get(reverse("calendar_feed", args=[user.calendar_token]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    return Calendar.from_ical(response.content)
+
+
+def events(calendar):
+    return {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+
+
+def test_feed_lists_sessions_with_stable_uids_and_follows_changes_and_cancellations(
+    client, participant, group
+):
+    session = GroupSessionFactory(
+        group=group, starts_at=timezone.now() + timedelta(days=3), location="Room 2"
+    )
+    first = events(feed(client, participant))
+    ((uid, event),) = first.items()
+    assert str(event["summary"]) == "Tuesday group"
+    assert str(event["location"]) == "Room 2"
+    assert int(event["sequence"]) == 0 and str(event["status"]) == "CONFIRMED"
+
+    local = timezone.localtime(session.starts_at, session.group_zone)
+    services.change_session(
+        session=session,
+        day=local.date(),
+        at=local.time().replace(hour=9),
+        duration=60,
+        location="Room 7",
+        video_link="",
+        topic="",
+    )
+    services.cancel_session(session=session, reason="Unwell")
+    after = events(feed(client, participant))
+    assert list(after) == [uid]
+    assert int(after[uid]["sequence"]) == 2 and str(after[uid]["status"]) == "CANCELLED"
+    assert str(after[uid]["location"]) == "Room 7"
+
+
+def test_feed_carries_no_clinical_content(client, participant, group):
+    session = GroupSessionFactory(
+        group=group,
+        starts_at=timezone.now() + timedelta(days=3),
+        topic="Thinking traps",
+        agenda="Private agenda",
+    )
+    GroupNote.objects.create(session=session, free_text="Clinical note", format="free")
+    client.force_login(participant)
+    client.get(reverse("calendar_settings"))
+    participant.refresh_from_db()
+    body = (
+        Client().get(reverse("calendar_feed", args=[participant.calendar_token])).content.decode()
+    )
+    for secret in (
+        "clinical name",
+        "Depression",
+        "Thinking traps",
+        "Private agenda",
+        "Clinical note",
+    ):
+        assert secret not in body
+
+
+def test_regenerating_the_feed_address_revokes_the_old_one(client, participant, group):
+    client.force_login(participant)
+    client.get(reverse("calendar_settings"))
+    participant.refresh_from_db()
+    old = participant.calendar_token
+    client.post(reverse("calendar_settings"))
+    participant.refresh_from_db()
+    assert participant.calendar_token != old
+    assert Client().get(reverse("calendar_feed", args=[old])).status_code == 404
+    assert (
+        Client().get(reverse("calendar_feed", args=[participant.calendar_token])).status_code == 200
+    )
+
+
+def test_facilitators_get_a_feed_of_the_groups_they_run(client, facilitator, group):
+    GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=1))
+    GroupSessionFactory(starts_at=timezone.now() + timedelta(days=1))  # someone else's group
+    assert len(events(feed(client, facilitator))) == 1
+
+
+def test_one_session_download_parses_and_is_scoped(client, participant, other_participant, group):
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=3))
+    client.force_login(participant)
+    calendar = Calendar.from_ical(client.get(reverse("session_ics", args=[session.pk])).content)
+    assert len(calendar.walk("VEVENT")) == 1
+    client.force_login(other_participant)
+    assert client.get(reverse("session_ics", args=[session.pk])).status_code == 404
+
+
+def test_preferences_offer_only_the_organisations_reminder_times(client, participant):
+    client.force_login(participant)
+    page = client.get(reverse("preferences")).text
+    assert "1 day before" in page and "3 days before" not in page
+    response = client.post(
+        reverse("preferences"),
+        {
+            "display_name": "Pia",
+            "timezone": "Asia/Kolkata",
+            "session_reminders": "on",
+            "reminder_hours": ["72"],
+        },
+    )
+    assert response.status_code == 200 and "Select a valid choice" in response.text
+    client.post(
+        reverse("preferences"),
+        {
+            "display_name": "Pia",
+            "timezone": "Asia/Kolkata",
+            "session_reminders": "on",
+            "reminder_hours": ["2"],
+        },
+    )
+    participant.refresh_from_db()
+    assert participant.timezone == "Asia/Kolkata" and participant.reminder_hours == [2]
+    assert participant.goal_prompts is False  # unticked
+
+
+def test_my_data_holds_goals_and_attendance_but_no_clinical_notes(client, participant, group):
+    goal = group_services.create_goal(participant=participant, group=group, what="Walk daily")
+    group_services.check_in(goal=goal, progress=4, note="Two walks")
+    session = GroupSessionFactory(
+        group=group, starts_at=timezone.now() - timedelta(days=1), status="held"
+    )
+    GroupNote.objects.create(session=session, free_text="Clinical note", format="free")
+    client.force_login(participant)
+    data = json.loads(client.get(reverse("my_data_json")).content)
+    assert data["account"]["email"] == participant.email
+    assert data["goals"][0]["what"] == "Walk daily"
+    assert data["goals"][0]["check_ins"][0]["note"] == "Two walks"
+    assert "Clinical note" not in json.dumps(data)
+    page = client.get(reverse("my_data")).text
+    assert "Walk daily" in page and "not in this download" in page
+
+
+def test_closing_an_account_disables_login_at_once_and_staff_see_the_request(
+    client, participant, facilitator, admin_user, group
+):
+    other_browser = Client()
+    other_browser.post(reverse("account_login"), {"login": participant.email, "password": PASSWORD})
+    assert other_browser.get(reverse("home")).status_code == 200
+    client.force_login(participant)
+    response = client.post(reverse("close_account"), {"reason": "Feeling better", "confirm": "on"})
+    assert "Your account is closed" in response.text
+    participant.refresh_from_db()
+    assert participant.is_active is False
+    assert other_browser.get(reverse("home")).status_code == 200  # anonymous welcome now
+    assert "_auth_user_id" not in other_browser.session
+    assert not Client().login(email=participant.email, password=PASSWORD)
+    client.force_login(facilitator)
+    assert "Asked to close their account" in client.get(reverse("home")).text
+    client.force_login(admin_user)
+    assert "Feeling better" in client.get(reverse("admin_closures")).text
+
+
+def test_organisation_reminder_defaults_apply_to_people_who_have_not_chosen(participant):
+    from members.services import reminder_hours_for
+
+    organisation = Organisation.current()
+    assert reminder_hours_for(participant, organisation) == [24, 2]
+    participant.reminder_hours = [2, 72]  # 72 is not allowed
+    assert reminder_hours_for(participant, organisation) == [2]
+
+
+def test_nobody_new_appears_in_someone_elses_feed(client, participant, other_participant, group):
+    GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=3))
+    other = UserFactory()
+    assert len(events(feed(client, other))) == 0
