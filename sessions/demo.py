@@ -4,10 +4,17 @@ from datetime import time, timedelta
 
 from django.utils import timezone
 
-from members.models import User
+from members.models import (
+    AgreementAcceptance,
+    ClosureRequest,
+    ConfidentialityAgreement,
+    Organisation,
+    User,
+)
+from members.services import request_closure
 from sessions import services
 from sessions.models import Attendance, GroupNote, GroupSession, IndividualNote
-from therapy_groups.models import Enrollment, TherapyGroup
+from therapy_groups.models import Enrollment, Goal, GoalCheckIn, TherapyGroup
 
 ZONE = "Europe/London"
 
@@ -106,6 +113,50 @@ DEMO_TOPICS = [
 ]
 
 
+DEMO_GOALS = [
+    # (participant number, what, shared, progress history)
+    (1, "Walk outside three times a week", True, [2, 3, 5, 4, 6, 7]),
+    (1, "Call my sister on Sundays", False, [3, 5, 6]),
+    (2, "Get up by 8 on weekdays", True, [1, 2, 4, 5]),
+    (3, "Cook one proper meal a day", False, [4, 4, 6]),
+    (9, "Read for ten minutes before bed", True, [5, 7]),
+]
+
+
+def _seed_goals(group: TherapyGroup, support: TherapyGroup) -> None:
+    start = timezone.now() - timedelta(days=28)
+    for number, what, shared, history in DEMO_GOALS:
+        person = _participants(number)[0]
+        home = support if number == 9 else group
+        goal, created = Goal.objects.get_or_create(
+            participant=person,
+            group=home,
+            what=what,
+            defaults={"shared": shared, "created_at": start},
+        )
+        if created:
+            GoalCheckIn.objects.bulk_create(
+                GoalCheckIn(goal=goal, progress=p, created_at=start + timedelta(days=4 * i + 1))
+                for i, p in enumerate(history)
+            )
+
+
+def _seed_organisation() -> None:
+    Organisation.objects.filter(pk=1, name="Together").update(
+        name="Riverside Community Wellbeing",
+        support_contact="wellbeing@example.com (Monday to Friday)",
+    )
+    everyone_but_one = User.objects.filter(role="participant").exclude(
+        email="participant@example.com"
+    )
+    agreement = ConfidentialityAgreement.current()
+    for person in everyone_but_one:  # participant@example.com meets the agreement on first sign-in
+        AgreementAcceptance.objects.get_or_create(user=person, agreement=agreement)
+    leaving = User.objects.get(email="participant12@example.com")
+    if not ClosureRequest.objects.filter(user=leaving).exists():
+        request_closure(user=leaving, reason="I'm moving to another city.")
+
+
 def seed_groups() -> None:
     lead = User.objects.get(email="facilitator@example.com")
     co = User.objects.get(email="cofacilitator@example.com")
@@ -179,3 +230,5 @@ def seed_groups() -> None:
             count=8,
             created_by=co,
         )
+    _seed_goals(cbt, support)
+    _seed_organisation()

@@ -1,0 +1,82 @@
+"""Participant and admin pages run a fixed number of queries, at 1x and at 10x the data."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions.models import Attendance, GroupSession
+from tests.members.factories import UserFactory
+from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
+from therapy_groups.models import Goal, GoalCheckIn
+
+pytestmark = pytest.mark.django_db
+
+# About 9 of each are the same on every page (session, user, agreement or MFA check, activity,
+# organisation, and ATOMIC_REQUESTS savepoints inside the test's transaction).
+BUDGETS = {
+    ("participant", "home"): 20,
+    ("participant", "goal_detail"): 15,
+    ("admin", "admin_therapists"): 15,
+    ("admin", "admin_groups"): 14,
+    ("admin", "admin_reports"): 15,
+}
+
+
+def build(participant, scale: int):
+    """`scale` groups with the participant, each with 3 * scale members, sessions and goals."""
+    now = timezone.now()
+    for _ in range(scale):
+        group = TherapyGroupFactory(facilitators=[UserFactory(role="facilitator")])
+        members = [
+            participant,
+            *(EnrollmentFactory(group=group).participant for _ in range(3 * scale)),
+        ]
+        EnrollmentFactory(group=group, participant=participant)
+        sessions = GroupSession.objects.bulk_create(
+            GroupSession(
+                group=group,
+                starts_at=now + timedelta(days=d),
+                duration=60,
+                status="held" if d < 0 else "scheduled",
+                take_home="Try it",
+            )
+            for d in range(-5, 6)
+        )
+        Attendance.objects.bulk_create(
+            Attendance(session=s, participant=m, status="present")
+            for s in sessions
+            if s.status == "held"
+            for m in members
+        )
+        for member in members:
+            goal = Goal.objects.create(group=group, participant=member, what="A goal", shared=True)
+            GoalCheckIn.objects.bulk_create(GoalCheckIn(goal=goal, progress=p) for p in range(5))
+
+
+def measure(clients, participant, django_assert_max_num_queries):
+    goal = Goal.objects.filter(participant=participant).first()
+    counts = {}
+    for (who, name), budget in BUDGETS.items():
+        url = reverse(name, args=[goal.pk]) if name == "goal_detail" else reverse(name)
+        with django_assert_max_num_queries(budget) as captured:
+            assert clients[who].get(url).status_code == 200
+        counts[who, name] = len(captured)
+    return counts
+
+
+def test_participant_and_admin_pages_keep_their_query_budgets_at_1x_and_10x(
+    participant, admin_user, django_assert_max_num_queries
+):
+    clients = {"participant": Client(), "admin": Client()}
+    clients["participant"].force_login(participant)
+    clients["admin"].force_login(admin_user)
+    for client in clients.values():
+        client.get(reverse("crisis_resources"))  # the first request after login records the session
+    build(participant, 1)
+    small = measure(clients, participant, django_assert_max_num_queries)
+    build(participant, 10)
+    large = measure(clients, participant, django_assert_max_num_queries)
+    assert large == small
