@@ -256,8 +256,12 @@ class ConfidentialityAgreement(models.Model):
         return f"Confidentiality agreement v{self.version}"
 
     @classmethod
-    def current(cls) -> "ConfidentialityAgreement | None":
-        return cls.objects.order_by("-version").first()
+    def current(cls) -> "ConfidentialityAgreement":
+        """The version in force; the default text is version 1 until an admin writes another."""
+        latest = cls.objects.order_by("-version").first()
+        if latest is None:
+            latest, _ = cls.objects.get_or_create(version=1, defaults={"text": DEFAULT_AGREEMENT})
+        return latest
 
 
 class AgreementAcceptance(models.Model):
