@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from members.access import participant_page, roles_required
-from members.models import Organisation, Role
+from members.models import Role
 from therapy_groups import services
 from therapy_groups.charts import progress_chart
 from therapy_groups.forms import CheckInForm, CommentForm, GoalForm, SuggestGoalForm
@@ -107,9 +107,7 @@ def goal_check_in(request, goal_id: int):
             error = " ".join(exc.messages)
     else:
         error = "Choose a number from 0 to 10."
-    context = _goal_context(
-        goal, error=error, checked_in=error is None, organisation=Organisation.current()
-    )
+    context = _goal_context(goal, error=error, checked_in=error is None)
     if request.headers.get("HX-Request"):
         return render(request, "therapy_groups/goal_detail.html#progress", context)
     if error:

@@ -1,4 +1,4 @@
-"""A participant accepts the agreement, sets a goal and checks in twice; an admin manages therapists."""
+"""A participant sets a goal and checks in twice; an admin manages therapists."""
 
 from django.urls import reverse
 
