@@ -29,7 +29,8 @@ def goal_new(request):
         messages.info(request, "You can set goals once you are in a group.")
         return redirect("home")
     form = GoalForm(request.POST if request.method == "POST" else None)
-    chosen = groups.filter(pk=request.POST.get("group") or None).first() or groups.first()
+    asked = request.POST.get("group", "")
+    chosen = (groups.filter(pk=int(asked)).first() if asked.isdigit() else None) or groups.first()
     if request.method == "POST" and form.is_valid():
         try:
             goal = services.create_goal(participant=request.user, group=chosen, **form.cleaned_data)
