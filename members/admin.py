@@ -27,7 +27,7 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
     list_filter = ["role"]
     search_fields = ["email"]
-    readonly_fields = ["token_hash", "accepted_at", "accepted_user"]
+    readonly_fields = ["accepted_at", "accepted_user"]
 
 
 admin.site.register(Organisation)

@@ -1,11 +1,10 @@
-import hashlib
-import secrets
 import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -102,8 +101,7 @@ class User(AbstractUser):
         return self.role in STAFF_ROLES
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+INVITATION_SALT = "together.invitation"
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -111,13 +109,19 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
 
     def for_token(self, token: str):
-        return self.filter(token_hash=hash_token(token))
+        """The invitation a link's token names; the token is signed, so it cannot be guessed."""
+        try:
+            pk = signing.Signer(salt=INVITATION_SALT).unsign(token)
+        except signing.BadSignature:
+            return self.none()
+        return self.filter(pk=int(pk)) if pk.isdigit() else self.none()
 
 
 class Invitation(models.Model):
     """Lets exactly one email address sign up, with the role chosen by whoever invited them.
 
-    Only a hash of the token is stored: the link in the email is the only copy of the token.
+    The link's token is the invitation's id signed with SECRET_KEY: nothing secret is stored,
+    and the outbox can build the link when it sends the email.
     """
 
     email = models.EmailField()
@@ -129,7 +133,6 @@ class Invitation(models.Model):
         on_delete=models.SET_NULL,
         related_name="invitations_sent",
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -154,9 +157,9 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"Invitation for {self.email} ({self.role})"
 
-    @staticmethod
-    def new_token() -> str:
-        return secrets.token_urlsafe(32)
+    @property
+    def token(self) -> str:
+        return signing.Signer(salt=INVITATION_SALT).sign(str(self.pk))
 
     @property
     def is_expired(self) -> bool:
@@ -308,3 +311,88 @@ If we meet someone from the group outside, we let them choose whether to say hel
 
 Facilitators keep notes about sessions. They share information only if someone's safety is at \
 risk, or if the law requires it, and they will tell you if they can."""
+
+
+class NotificationQuerySet(models.QuerySet):
+    def due(self, now):
+        return self.filter(state=Notification.State.PENDING, due_at__lte=now)
+
+
+class Notification(models.Model):
+    """One email in the outbox: the database, not a Celery ETA, is what is scheduled.
+
+    Rows are written in the same transaction as the change they announce; a tick every minute
+    plans reminders that have come due, and workers claim due rows, send and mark them. The
+    unique key makes planning twice harmless. It lives in members (every app writes to it);
+    sessions renders and sends it.
+    """
+
+    class Kind(models.TextChoices):
+        SESSION_REMINDER = "session_reminder", "Session reminder"
+        DAY_SUMMARY = "day_summary", "Facilitator's day-before summary"
+        TIME_CHANGED = "time_changed", "Session time changed"
+        CANCELLED = "cancelled", "Session cancelled"
+        GOAL_PROMPT = "goal_prompt", "Goal check-in prompt"
+        WAITLIST_OFFER = "waitlist_offer", "Waitlist place offered"
+        ADDED_TO_GROUP = "added_to_group", "Added to a group"
+        INVITATION = "invitation", "Invitation"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+        MISSED = "missed", "Missed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    email = models.EmailField()
+    subject_id = models.BigIntegerField(
+        help_text="The session, enrollment or invitation it is about."
+    )
+    occurrence = models.DateTimeField(
+        help_text="The moment it refers to, e.g. the session's start."
+    )
+    offset_minutes = models.PositiveIntegerField(default=0)
+    due_at = models.DateTimeField()
+    expires_at = models.DateTimeField(help_text="Not sent after this: marked missed instead.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    link_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "email", "subject_id", "occurrence", "offset_minutes"],
+                name="one_notification_per_occurrence",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(state="pending"),
+                name="notification_pending_due",
+            ),
+            models.Index(
+                fields=["lease_until"],
+                condition=models.Q(state="sending"),
+                name="notification_sending_lease",
+            ),
+            models.Index(fields=["created_at", "state"], name="notification_recent_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notification {self.pk} ({self.kind}, {self.state})"

@@ -4,6 +4,7 @@ Admins see schedules, counts and delivery health; never clinical notes or goal t
 """
 
 import csv
+from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
@@ -12,12 +13,20 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from members import services as member_services
 from members.access import roles_required
 from members.forms import InviteTherapistForm, OrganisationForm
-from members.models import ClosureRequest, ConfidentialityAgreement, Organisation, Role, User
+from members.models import (
+    ClosureRequest,
+    ConfidentialityAgreement,
+    Notification,
+    Organisation,
+    Role,
+    User,
+)
 from sessions import reports
 from sessions.queries import next_session_subquery
 from therapy_groups.charts import bar_chart
@@ -206,3 +215,35 @@ def closure_handled(request, request_id: int):
     member_services.mark_closure_handled(closure=closure, by=request.user)
     messages.success(request, "Marked as handled.")
     return redirect("admin_closures" if request.user.role == Role.ADMIN else "home")
+
+
+@admin_only
+def delivery_health(request):
+    """Counts by state and kind, the oldest pending message, recent errors: no bodies, no names."""
+    since = timezone.now() - timedelta(days=7)
+    recent = Notification.objects.filter(created_at__gte=since)
+    counts = {}
+    for row in recent.values("kind", "state").annotate(n=Count("pk")):
+        counts.setdefault(row["kind"], {})[row["state"]] = row["n"]
+    rows = [
+        (label, [counts.get(kind, {}).get(state, 0) for state in Notification.State.values])
+        for kind, label in Notification.Kind.choices
+    ]
+    oldest = (
+        Notification.objects.filter(state=Notification.State.PENDING).order_by("due_at").first()
+    )
+    errors = (
+        Notification.objects.filter(state=Notification.State.FAILED)
+        .order_by("-due_at")
+        .only("kind", "attempts", "due_at", "last_error")[:20]
+    )
+    return render(
+        request,
+        "sessions/admin/delivery.html",
+        {
+            "rows": rows,
+            "states": Notification.State.labels,
+            "oldest": oldest,
+            "errors": errors,
+        },
+    )

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from members.models import User
+from members import outbox
+from members.models import Notification, User
 from sessions.models import (
     NOTE_FIELDS,
     AbsenceFollowUp,
@@ -171,6 +172,7 @@ def change_session(
                 status=GroupSession.Status.SCHEDULED,
             ).select_related("group")
         )
+    now = timezone.now()
     for target in targets:
         new_start = local_to_utc(_local(target).date() + shift, at, target.group.timezone)
         moved = new_start != target.starts_at or duration != target.duration
@@ -182,7 +184,23 @@ def change_session(
         if moved or re_placed:
             target.sequence += 1
         target.save()
+        if moved and target.starts_at > now:
+            _notify_members(target, Notification.Kind.TIME_CHANGED)
     return targets
+
+
+def _notify_members(session: GroupSession, kind: str) -> None:
+    """An immediate notice to every active member; the row refers to the session's start."""
+    for enrollment in Enrollment.objects.filter(
+        group=session.group_id, status=Enrollment.Status.ACTIVE, participant__isnull=False
+    ).select_related("participant"):
+        outbox.notify_person(
+            kind=kind,
+            person=enrollment.participant,
+            subject_id=session.pk,
+            occurrence=session.starts_at,
+            expires_at=session.starts_at,
+        )
 
 
 @transaction.atomic
@@ -195,6 +213,8 @@ def cancel_session(*, session: GroupSession, reason: str) -> None:
     session.cancel_reason = reason.strip()
     session.sequence += 1
     session.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    if session.starts_at > timezone.now():
+        _notify_members(session, Notification.Kind.CANCELLED)
 
 
 def set_session_status(*, session: GroupSession, status: str) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import admin_views, participant_views, views
+from sessions import admin_views, check_in_views, participant_views, views
 
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
@@ -94,4 +94,9 @@ urlpatterns += [
     path("admin/reports.csv", admin_views.reports_csv, name="admin_reports_csv"),
     path("admin/closures/", admin_views.closure_requests, name="admin_closures"),
     path("closures/<int:request_id>/handled/", admin_views.closure_handled, name="closure_handled"),
+]
+
+urlpatterns += [
+    path("check-in/<str:token>/", check_in_views.goal_prompt_check_in, name="goal_prompt_check_in"),
+    path("admin/delivery/", admin_views.delivery_health, name="admin_delivery"),
 ]

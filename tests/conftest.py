@@ -105,3 +105,18 @@ def world(facilitator, cofacilitator, participant, other_facilitator, other_part
         other_group=other_group,
         other_session=other_session,
     )
+
+
+@pytest.fixture
+def send_outbox(db):
+    """Deliver every due outbox row now, as a worker would; returns django.core.mail.outbox."""
+    from django.core import mail
+
+    from sessions.outbox import deliver_due
+
+    def send():
+        while deliver_due():
+            pass
+        return mail.outbox
+
+    return send

@@ -1,14 +1,13 @@
 """Writes about groups and rosters: creating groups, inviting, the waitlist, leaving."""
 
-from django.conf import settings
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Invitation, Organisation, Role, User
+from members import outbox
+from members.models import Invitation, Notification, Role, User
 from members.services import create_invitation
 from therapy_groups.models import Enrollment, Goal, GoalCheckIn, GoalComment, TherapyGroup
 
@@ -76,8 +75,13 @@ def invite_to_group(
     if not has_seat:
         enrollment.waitlisted_at = now
     enrollment.save()
-    if existing is not None:
-        transaction.on_commit(lambda: send_group_email(enrollment=enrollment, template="added"))
+    if enrollment.status == Enrollment.Status.ACTIVE:
+        outbox.notify_person(
+            kind=Notification.Kind.ADDED_TO_GROUP,
+            person=existing,
+            subject_id=enrollment.pk,
+            occurrence=enrollment.created_at,
+        )
     return enrollment
 
 
@@ -120,8 +124,12 @@ def offer_free_seats(*, group: TherapyGroup) -> list[Enrollment]:
         enrollment.save(update_fields=["offered_at"])
         offered.append(enrollment)
         if enrollment.participant_id:
-            transaction.on_commit(
-                lambda e=enrollment: send_group_email(enrollment=e, template="seat_offered")
+            outbox.notify_person(
+                kind=Notification.Kind.WAITLIST_OFFER,
+                person=enrollment.participant,
+                subject_id=enrollment.pk,
+                occurrence=enrollment.offered_at,
+                expires_at=enrollment.offered_at + timedelta(days=14),
             )
     return offered
 
@@ -138,23 +146,6 @@ def accept_offer(*, enrollment: Enrollment) -> None:
     )
     enrollment.joined_on = timezone.localdate() if enrollment.participant_id else None
     enrollment.save(update_fields=["status", "joined_on"])
-
-
-def send_group_email(*, enrollment: Enrollment, template: str) -> None:
-    """A short notice: the group's discreet name and a link, nothing clinical."""
-    organisation = Organisation.current()
-    context = {
-        "group_name": enrollment.group.public_name,
-        "organisation": organisation,
-        "url": settings.SITE_URL + reverse("home"),
-    }
-    subjects = {"added": "You've been added to a group", "seat_offered": "A place is free for you"}
-    send_mail(
-        subject=f"{organisation.name}: {subjects[template]}",
-        message=render_to_string(f"therapy_groups/email/{template}.txt", context),
-        from_email=None,
-        recipient_list=[enrollment.participant.email],
-    )
 
 
 # Goals ----------------------------------------------------------------------------------

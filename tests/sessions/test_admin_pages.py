@@ -40,11 +40,9 @@ def test_therapist_list_shows_groups_caseload_mfa_and_last_login(admin_client, f
     assert "Not yet" in page and "Never" in page
 
 
-def test_admin_invites_a_therapist_who_signs_up_as_a_facilitator(
-    admin_client, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("admin_therapists"), {"email": "new.therapist@example.org"})
+def test_admin_invites_a_therapist_who_signs_up_as_a_facilitator(admin_client, send_outbox):
+    admin_client.post(reverse("admin_therapists"), {"email": "new.therapist@example.org"})
+    send_outbox()
     invitation = Invitation.objects.get(email="new.therapist@example.org")
     assert invitation.role == Role.FACILITATOR
     assert mail.outbox[-1].to == ["new.therapist@example.org"]

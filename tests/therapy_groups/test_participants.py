@@ -214,6 +214,8 @@ def test_participants_never_see_notes_or_others_attendance(member_client, partic
 def test_a_goal_cannot_be_set_in_someone_elses_group(member_client, participant, group):
     other_group = TherapyGroupFactory()
     for asked in (str(other_group.pk), "not-a-number", "9" * 30):
-        response = member_client.post(reverse("goal_new"), {"what": f"Goal {asked[:5]}", "group": asked})
+        response = member_client.post(
+            reverse("goal_new"), {"what": f"Goal {asked[:5]}", "group": asked}
+        )
         assert response.status_code == 302
     assert set(Goal.objects.values_list("group_id", flat=True)) == {group.pk}

@@ -1,0 +1,40 @@
+"""Celery tasks. They take no arguments that name a person: rows are found in the outbox."""
+
+import math
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from members.models import Notification
+from sessions import outbox
+
+MAX_BATCHES_PER_TICK = 50  # 5,000 messages a minute at most, so one tick cannot flood the queue
+
+
+@shared_task(name="sessions.tick", acks_late=True, ignore_result=True)
+def tick() -> int:
+    """Every minute (beat): close what expired, reclaim dead workers' rows, plan what comes due,
+    and hand the due rows to workers in batches. Running it twice at once is harmless."""
+    now = timezone.now()
+    outbox.expire_and_reclaim(now)
+    outbox.plan(now)
+    due = Notification.objects.due(now).count()
+    batches = min(math.ceil(due / outbox.BATCH), MAX_BATCHES_PER_TICK)
+    for _ in range(batches):
+        deliver_batch.delay()
+    return batches
+
+
+@shared_task(
+    name="sessions.deliver_batch",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_backoff_max=120,
+    max_retries=10,
+)
+def deliver_batch() -> int:
+    """Claim and send one batch of due messages (a database hiccup retries with backoff)."""
+    return outbox.deliver_due()
