@@ -60,3 +60,11 @@ def notify_person(
         occurrence=occurrence,
         expires_at=expires_at or timezone.now() + timedelta(days=2),
     )
+
+
+def cancel_pending(**filters) -> int:
+    """Close waiting rows that no longer apply (their session moved or was cancelled, or their
+    recipient left). The sender checks again before each send; this keeps the health page true."""
+    return Notification.objects.filter(state=Notification.State.PENDING, **filters).update(
+        state=Notification.State.CANCELLED
+    )

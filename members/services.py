@@ -120,6 +120,7 @@ def deactivate_user(*, user: User) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
     end_all_sessions(user)
+    outbox.cancel_pending(recipient=user)
 
 
 def reactivate_user(*, user: User) -> None:

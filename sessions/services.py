@@ -184,6 +184,17 @@ def change_session(
         if moved or re_placed:
             target.sequence += 1
         target.save()
+        if moved:
+            outbox.cancel_pending(
+                subject_id=target.pk,
+                kind=Notification.Kind.SESSION_REMINDER,
+                occurrence__lt=target.starts_at,
+            )
+            outbox.cancel_pending(
+                subject_id=target.pk,
+                kind=Notification.Kind.SESSION_REMINDER,
+                occurrence__gt=target.starts_at,
+            )
         if moved and target.starts_at > now:
             _notify_members(target, Notification.Kind.TIME_CHANGED)
     return targets
@@ -213,6 +224,10 @@ def cancel_session(*, session: GroupSession, reason: str) -> None:
     session.cancel_reason = reason.strip()
     session.sequence += 1
     session.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    outbox.cancel_pending(
+        subject_id=session.pk,
+        kind__in=[Notification.Kind.SESSION_REMINDER, Notification.Kind.TIME_CHANGED],
+    )
     if session.starts_at > timezone.now():
         _notify_members(session, Notification.Kind.CANCELLED)
 
