@@ -1,0 +1,185 @@
+"""Delivery with real processes: a Celery worker on the real Redis, crashes, outages, races."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core import mail
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerDown
+
+from config.celery import app
+from members.models import Notification
+from sessions import outbox
+from sessions.tasks import deliver_batch, tick
+from tests.members.factories import UserFactory
+from tests.sessions.factories import GroupSessionFactory
+from tests.support.smtp_sink import SmtpSink
+from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+State = Notification.State
+
+
+def wait_until(condition, timeout=30.0, what="condition"):
+    """Wait for a condition to hold (polling), failing clearly after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def due_reminders(count: int) -> set[str]:
+    """`count` people, each with a session reminder that is due now. Returns their emails."""
+    group = TherapyGroupFactory(
+        facilitators=[UserFactory(role="facilitator", is_active=False)], capacity=count + 1
+    )
+    people = [EnrollmentFactory(group=group).participant for _ in range(count)]
+    GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=2, seconds=-30))
+    outbox.plan(timezone.now())
+    assert Notification.objects.filter(state=State.PENDING).count() == count
+    return {p.email for p in people}
+
+
+def sent_emails() -> list[str]:
+    return [m.to[0] for m in mail.outbox]
+
+
+def test_a_real_worker_and_a_tick_deliver_exactly_the_expected_set():
+    expected = due_reminders(12)
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        tick.delay()
+        wait_until(
+            lambda: Notification.objects.filter(state=State.SENT).count() == 12, what="12 sent rows"
+        )
+    assert sorted(sent_emails()) == sorted(expected)
+
+
+def test_two_ticks_and_two_workers_at_once_send_each_message_once():
+    expected = due_reminders(30)
+    barrier = threading.Barrier(4)
+
+    def run(job):
+        try:
+            barrier.wait()
+            job()
+        finally:
+            connections.close_all()
+
+    jobs = [
+        lambda: outbox.plan(timezone.now()),
+        lambda: outbox.plan(timezone.now()),
+        lambda: outbox.deliver_due(limit=20),
+        lambda: outbox.deliver_due(limit=20),
+    ]
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    while outbox.deliver_due():
+        pass
+    assert sorted(sent_emails()) == sorted(expected)  # each exactly once
+    assert Notification.objects.count() == 30
+
+
+def test_redis_down_the_web_keeps_working_rows_wait_and_all_arrive_once_it_is_back(facilitator):
+    expected = due_reminders(5)
+    closed = "redis://127.0.0.1:1/0"
+    with app.connection_for_write(closed) as down, pytest.raises(BrokerDown):
+        tick.apply_async(connection=down, retry=False)
+    client = Client()
+    client.force_login(facilitator)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(settings, "REDIS_URL", closed)
+        assert client.get(reverse("healthz")).status_code == 503
+        assert client.get(reverse("home")).status_code == 200  # pages need no Redis
+    assert Notification.objects.filter(state=State.PENDING).count() == 5  # waiting, not lost
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        tick.delay()
+        wait_until(
+            lambda: not Notification.objects.filter(state=State.PENDING).exists(),
+            what="the backlog",
+        )
+    assert sorted(sent_emails()) == sorted(expected)
+
+
+def worker_process(sink: SmtpSink) -> subprocess.Popen:
+    db = settings.DATABASES["default"]
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DEBUG": "0",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
+        "CONN_MAX_AGE": "0",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            "--loglevel",
+            "WARNING",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_flight():
+    expected = due_reminders(20)
+    connection.close()  # the worker processes need the rows committed and visible: they are
+    with SmtpSink(hold_after=7) as sink:
+        first = worker_process(sink)
+        try:
+            deliver_batch.delay()
+            assert sink.holding.wait(60), "the first worker never reached the 7th message"
+            first.send_signal(signal.SIGKILL)  # dies while the 7th message awaits its "250 OK"
+            first.wait(10)
+        finally:
+            first.kill()
+        sink.release()
+        assert Notification.objects.filter(state=State.SENDING).count() == 20 - 6
+        # Time passes beyond the lease; the next tick gives the rows back to the queue.
+        outbox.expire_and_reclaim(timezone.now() + outbox.LEASE + timedelta(seconds=1))
+        second = worker_process(sink)
+        try:
+            deliver_batch.delay()
+            wait_until(
+                lambda: Notification.objects.filter(state=State.SENT).count() == 20,
+                timeout=60,
+                what="all 20 rows sent",
+            )
+        finally:
+            second.terminate()
+            second.wait(10)
+        counts = sink.counts()
+    assert set(counts) == expected  # every expected message arrived
+    assert sum(counts.values()) - len(expected) <= 1  # at most the one in flight, twice
