@@ -206,9 +206,10 @@ def deliver_due(now: datetime | None = None, limit: int = BATCH) -> int:
     if not rows:
         return 0
     sent = 0
+    batch = Batch(rows)
     with mail.mailers.default as connection:  # one SMTP connection for the whole batch
         for row in rows:
-            message = build_message(row, now)
+            message = build_message(row, now, batch)
             if message is None:
                 continue
             try:
@@ -254,7 +255,28 @@ class Content:
     attachment: tuple[str, bytes, str] | None = None
 
 
-def build_message(row: Notification, now: datetime) -> mail.EmailMultiAlternatives | None:
+class Batch:
+    """What a batch's messages share, read once: the organisation, sessions, memberships."""
+
+    def __init__(self, rows: list[Notification]):
+        self.organisation = Organisation.current()
+        session_kinds = {Kind.SESSION_REMINDER, Kind.TIME_CHANGED, Kind.CANCELLED}
+        ids = {r.subject_id for r in rows if r.kind in session_kinds}
+        self.sessions = GroupSession.objects.select_related("group").in_bulk(ids)
+        self.memberships = set(
+            Enrollment.objects.filter(
+                group__in={s.group_id for s in self.sessions.values()},
+                participant__in={r.recipient_id for r in rows if r.recipient_id},
+                status=Enrollment.Status.ACTIVE,
+            ).values_list("group_id", "participant_id")
+        )
+
+
+def build_message(
+    row: Notification,
+    now: datetime,
+    batch: Batch | None = None,
+) -> mail.EmailMultiAlternatives | None:
     """The email for a row, from the current data; None when it must not go (row closed)."""
     if now > row.expires_at:
         _close(row, State.MISSED)
@@ -262,11 +284,12 @@ def build_message(row: Notification, now: datetime) -> mail.EmailMultiAlternativ
     if row.recipient_id and not row.recipient.is_active:
         _close(row, State.CANCELLED)
         return None
-    content = RENDERERS[row.kind](row)
+    batch = batch or Batch([row])
+    content = RENDERERS[row.kind](row, batch)
     if content is None:
         _close(row, State.CANCELLED)
         return None
-    organisation = Organisation.current()
+    organisation = batch.organisation
     context = {
         "organisation": organisation,
         "site_url": settings.SITE_URL,
@@ -298,17 +321,12 @@ def _link(name: str, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
 
 
-def _live_session(row: Notification) -> GroupSession | None:
-    """The session, if it still happens at the time the row was planned for."""
-    session = GroupSession.objects.filter(pk=row.subject_id).select_related("group").first()
+def _live_session(row: Notification, batch: Batch) -> GroupSession | None:
+    """The session, if it still happens at the time planned and the person is still a member."""
+    session = batch.sessions.get(row.subject_id)
     if session is None or session.is_cancelled or session.starts_at != row.occurrence:
         return None
-    if (
-        row.recipient
-        and not Enrollment.objects.filter(
-            group=session.group, participant=row.recipient, status=Enrollment.Status.ACTIVE
-        ).exists()
-    ):
+    if row.recipient_id and (session.group_id, row.recipient_id) not in batch.memberships:
         return None
     return session
 
@@ -331,8 +349,8 @@ def _ics(session: GroupSession) -> tuple[str, bytes, str]:
     )
 
 
-def render_reminder(row: Notification) -> Content | None:
-    session = _live_session(row)
+def render_reminder(row: Notification, batch: Batch) -> Content | None:
+    session = _live_session(row, batch)
     if session is None or not row.recipient.session_reminders:
         return None
     context = _session_context(session, row.recipient)
@@ -344,8 +362,8 @@ def render_reminder(row: Notification) -> Content | None:
     )
 
 
-def render_time_changed(row: Notification) -> Content | None:
-    session = _live_session(row)
+def render_time_changed(row: Notification, batch: Batch) -> Content | None:
+    session = _live_session(row, batch)
     if session is None:
         return None
     context = _session_context(session, row.recipient)
@@ -357,13 +375,9 @@ def render_time_changed(row: Notification) -> Content | None:
     )
 
 
-def render_cancelled(row: Notification) -> Content | None:
-    session = (
-        GroupSession.objects.filter(pk=row.subject_id, status=GroupSession.Status.CANCELLED)
-        .select_related("group")
-        .first()
-    )
-    if session is None:
+def render_cancelled(row: Notification, batch: Batch) -> Content | None:
+    session = batch.sessions.get(row.subject_id)
+    if session is None or not session.is_cancelled:
         return None
     context = _session_context(session, row.recipient)
     return Content(
@@ -374,7 +388,7 @@ def render_cancelled(row: Notification) -> Content | None:
     )
 
 
-def render_day_summary(row: Notification) -> Content | None:
+def render_day_summary(row: Notification, batch: Batch) -> Content | None:
     person = row.recipient
     zone = zoneinfo.ZoneInfo(person.timezone)
     day_start = row.occurrence
@@ -416,7 +430,7 @@ def goal_link_token(row: Notification) -> str:
     return signing.dumps({"n": row.pk, "u": row.recipient_id}, salt=GOAL_LINK_SALT)
 
 
-def render_goal_prompt(row: Notification) -> Content | None:
+def render_goal_prompt(row: Notification, batch: Batch) -> Content | None:
     person = row.recipient
     if (
         not person.goal_prompts
@@ -430,7 +444,7 @@ def render_goal_prompt(row: Notification) -> Content | None:
     )
 
 
-def render_waitlist_offer(row: Notification) -> Content | None:
+def render_waitlist_offer(row: Notification, batch: Batch) -> Content | None:
     enrollment = Enrollment.objects.filter(pk=row.subject_id).select_related("group").first()
     if enrollment is None or not enrollment.has_offer:
         return None
@@ -441,7 +455,7 @@ def render_waitlist_offer(row: Notification) -> Content | None:
     )
 
 
-def render_added(row: Notification) -> Content | None:
+def render_added(row: Notification, batch: Batch) -> Content | None:
     enrollment = Enrollment.objects.filter(pk=row.subject_id).select_related("group").first()
     if enrollment is None or enrollment.status != Enrollment.Status.ACTIVE:
         return None
@@ -452,7 +466,7 @@ def render_added(row: Notification) -> Content | None:
     )
 
 
-def render_invitation(row: Notification) -> Content | None:
+def render_invitation(row: Notification, batch: Batch) -> Content | None:
     invitation = (
         Invitation.objects.pending().filter(pk=row.subject_id).select_related("invited_by").first()
     )

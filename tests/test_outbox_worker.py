@@ -183,3 +183,26 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_
         counts = sink.counts()
     assert set(counts) == expected  # every expected message arrived
     assert sum(counts.values()) - len(expected) <= 1  # at most the one in flight, twice
+
+
+def test_the_worker_survives_a_database_hiccup_and_resumes(monkeypatch):
+    from django.db import OperationalError
+
+    expected = due_reminders(3)
+    real = outbox.deliver_due
+    failures = []
+
+    def flaky(*args, **kwargs):
+        if not failures:
+            failures.append(1)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "deliver_due", flaky)
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="CRITICAL"):
+        deliver_batch.delay()  # fails once, is retried with backoff by the same worker
+        wait_until(
+            lambda: Notification.objects.filter(state=State.SENT).count() == 3,
+            what="the retried batch",
+        )
+    assert failures == [1] and sorted(sent_emails()) == sorted(expected)

@@ -1,0 +1,232 @@
+"""Benchmark: plan and deliver N due session reminders with real Celery workers and SMTP.
+
+    .venv/bin/python bench/reminders.py [--count 10000] [--concurrency 4]
+
+Uses its own database (together_bench, recreated each run), the Redis from REDIS_URL (database
+15, queue "together-bench") and an SMTP sink on loopback. Prints planning rows/s (also with 10x
+the sessions that are not due), delivered messages/s, p50/p95 lateness after the due time,
+queries per message, duplicates and the workers' peak memory. Run by hand; not part of the tests.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-" + "k" * 50,
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/together_bench",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
+    "CELERY_QUEUE": "together-bench",
+    "CONN_MAX_AGE": "60",
+    "LOG_LEVEL": "WARNING",
+}
+os.environ.update(BENCH_ENV)
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS together_bench WITH (FORCE)")
+        conn.execute("CREATE DATABASE together_bench")
+
+
+def seed(count: int, idle_sessions: int):
+    """count participants in groups of 10, each group meeting in 2 hours (reminder due now),
+    plus idle_sessions sessions weeks away, which planning must not pay for."""
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from members.models import Role, User
+    from sessions.models import GroupSession
+    from therapy_groups.models import Enrollment, TherapyGroup
+
+    now = timezone.now()
+    password = make_password(None)
+    users = User.objects.bulk_create(
+        User(
+            email=f"bench{i}@example.org",
+            first_name=f"P{i}",
+            role=Role.PARTICIPANT,
+            password=password,
+            reminder_hours=[2],
+        )
+        for i in range(count)
+    )
+    groups = TherapyGroup.objects.bulk_create(
+        TherapyGroup(name=f"Bench group {g}", location="Room 1", capacity=10)
+        for g in range(max(count // 10, 1))
+    )
+    Enrollment.objects.bulk_create(
+        Enrollment(group=groups[i // 10], participant=u, status="active", joined_on=now.date())
+        for i, u in enumerate(users)
+    )
+    GroupSession.objects.bulk_create(
+        GroupSession(group=g, starts_at=now + timedelta(hours=2, seconds=-30), duration=90)
+        for g in groups
+    )
+    GroupSession.objects.bulk_create(
+        GroupSession(
+            group=groups[i % len(groups)],
+            duration=90,
+            starts_at=now + timedelta(days=10 + i // len(groups), minutes=i % 600),
+        )
+        for i in range(idle_sessions)
+    )
+
+
+def peak_memory_kib(root_pid: int) -> int:
+    """Sum of VmHWM (peak resident memory) over a process and its children."""
+    pids, total = [root_pid], 0
+    for pid in pids:
+        try:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            continue
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=4, help="worker processes (prefork)")
+    args = parser.parse_args()
+
+    recreate_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from members.models import Notification
+    from sessions import outbox
+    from sessions.tasks import deliver_batch
+    from tests.support.smtp_sink import SmtpSink
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    seed(args.count, idle_sessions=0)
+    print(f"seeded {args.count} participants in {time.perf_counter() - started:.1f} s")
+
+    started = time.perf_counter()
+    planned = outbox.plan(timezone.now())
+    plan_seconds = time.perf_counter() - started
+    print(
+        f"planning: {planned} rows in {plan_seconds:.2f} s = {planned / plan_seconds:,.0f} rows/s"
+    )
+
+    # Planning cost follows what is due: add 10x idle sessions, plan again (nothing new is due).
+    from sessions.models import GroupSession
+
+    sessions_before = GroupSession.objects.count()
+    seed_idle = sessions_before * 10
+    from therapy_groups.models import TherapyGroup
+
+    groups = list(TherapyGroup.objects.all())
+    GroupSession.objects.bulk_create(
+        GroupSession(
+            group=groups[i % len(groups)],
+            duration=90,
+            starts_at=timezone.now() + timedelta(days=10 + i // len(groups), minutes=i % 600),
+        )
+        for i in range(seed_idle)
+    )
+    started = time.perf_counter()
+    again = outbox.plan(timezone.now())
+    print(
+        f"planning again with 10x sessions ({GroupSession.objects.count()} in all): "
+        f"{again} rows offered (all already planned) in {time.perf_counter() - started:.2f} s"
+    )
+
+    due = Notification.objects.filter(state="pending").count()
+    with SmtpSink() as sink:
+        env = {**os.environ, **BENCH_ENV, "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}"}
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--concurrency",
+                str(args.concurrency),
+                "--queues",
+                BENCH_ENV["CELERY_QUEUE"],
+                "--loglevel",
+                "WARNING",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            started = time.perf_counter()
+            for _ in range(-(-due // outbox.BATCH)):
+                deliver_batch.delay()
+            peak = 0
+            while sum(sink.counts().values()) < due:
+                peak = max(peak, peak_memory_kib(worker.pid))
+                if time.perf_counter() - started > 600:
+                    raise SystemExit("gave up after 10 minutes")
+                time.sleep(0.2)
+            seconds = time.perf_counter() - started
+            peak = max(peak, peak_memory_kib(worker.pid))
+        finally:
+            worker.terminate()
+            worker.wait(30)
+        counts = sink.counts()
+
+    rows = Notification.objects.filter(state="sent")
+    lateness = sorted(
+        (r.sent_at - r.due_at).total_seconds() for r in rows.only("sent_at", "due_at")
+    )
+    duplicates = sum(n - 1 for n in counts.values() if n > 1)
+    print(
+        f"delivery: {due} messages in {seconds:.1f} s = {due / seconds:,.0f} messages/s "
+        f"({args.concurrency} worker processes, batches of {outbox.BATCH})"
+    )
+    print(
+        f"lateness after due time: p50 {statistics.median(lateness):.1f} s, "
+        f"p95 {lateness[int(len(lateness) * 0.95) - 1]:.1f} s"
+    )
+    print(f"duplicates: {duplicates}; distinct recipients: {len(counts)} of {due}")
+    print(f"worker peak memory (all processes): {peak / 1024:.0f} MiB")
+
+    # Queries per message: one more batch, in this process, to the console-free locmem backend.
+    Notification.objects.filter(state="sent")[:0]
+    from django.conf import settings
+
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    Notification.objects.filter(pk__in=list(rows.values_list("pk", flat=True)[:200])).update(
+        state="pending", due_at=timezone.now()
+    )
+    with CaptureQueriesContext(connection) as captured:
+        sent = outbox.deliver_due()
+    print(
+        f"queries per message: {len(captured) / sent:.1f} ({len(captured)} for a batch of {sent})"
+    )
+
+
+if __name__ == "__main__":
+    main()
