@@ -349,42 +349,32 @@ def _ics(session: GroupSession) -> tuple[str, bytes, str]:
     )
 
 
-def render_reminder(row: Notification, batch: Batch) -> Content | None:
-    session = _live_session(row, batch)
-    if session is None or not row.recipient.session_reminders:
-        return None
-    context = _session_context(session, row.recipient)
-    return Content(
-        f"Reminder: {context['group_name']}, {context['when']}",
-        "session_reminder",
-        context,
-        _ics(session),
-    )
-
-
-def render_time_changed(row: Notification, batch: Batch) -> Content | None:
-    session = _live_session(row, batch)
+def _about_session(
+    row: Notification, session: GroupSession | None, label: str, template: str
+) -> Content | None:
+    """Reminders and notices about one session: its time in the recipient's zone, and an .ics."""
     if session is None:
         return None
     context = _session_context(session, row.recipient)
     return Content(
-        f"New time: {context['group_name']}, {context['when']}",
-        "time_changed",
-        context,
-        _ics(session),
+        f"{label}: {context['group_name']}, {context['when']}", template, context, _ics(session)
     )
+
+
+def render_reminder(row: Notification, batch: Batch) -> Content | None:
+    if not row.recipient.session_reminders:
+        return None
+    return _about_session(row, _live_session(row, batch), "Reminder", "session_reminder")
+
+
+def render_time_changed(row: Notification, batch: Batch) -> Content | None:
+    return _about_session(row, _live_session(row, batch), "New time", "time_changed")
 
 
 def render_cancelled(row: Notification, batch: Batch) -> Content | None:
     session = batch.sessions.get(row.subject_id)
-    if session is None or not session.is_cancelled:
-        return None
-    context = _session_context(session, row.recipient)
-    return Content(
-        f"Cancelled: {context['group_name']}, {context['when']}",
-        "cancelled",
-        context,
-        _ics(session),
+    return _about_session(
+        row, session if session and session.is_cancelled else None, "Cancelled", "cancelled"
     )
 
 
