@@ -160,7 +160,7 @@ def _require_member(group: TherapyGroup, participant: User) -> None:
         raise ValidationError("Goals belong to a group you are in.")
 
 
-def create_goal(
+def _new_goal(
     *,
     participant: User,
     group: TherapyGroup,
@@ -168,7 +168,7 @@ def create_goal(
     why: str = "",
     how_know: str = "",
     by_when=None,
-    shared: bool = False,
+    **extra,
 ) -> Goal:
     _require_member(group, participant)
     if not what.strip():
@@ -180,31 +180,28 @@ def create_goal(
         why=why.strip(),
         how_know=how_know.strip(),
         by_when=by_when,
-        shared=shared,
+        **extra,
     )
 
 
+def create_goal(
+    *, participant: User, group: TherapyGroup, what: str, shared: bool = False, **details
+) -> Goal:
+    """A participant's own goal; shared with the group only if they say so."""
+    return _new_goal(participant=participant, group=group, what=what, shared=shared, **details)
+
+
 def suggest_goal(
-    *,
-    facilitator: User,
-    group: TherapyGroup,
-    participant: User,
-    what: str,
-    why: str = "",
-    how_know: str = "",
-    by_when=None,
+    *, facilitator: User, group: TherapyGroup, participant: User, what: str, **details
 ) -> Goal:
     """A facilitator's suggestion: the participant accepts it or not; it is never shared unasked."""
-    _require_member(group, participant)
-    return Goal.objects.create(
-        group=group,
+    return _new_goal(
         participant=participant,
-        what=what.strip(),
-        why=why.strip(),
-        how_know=how_know.strip(),
-        by_when=by_when,
+        group=group,
+        what=what,
         status=Goal.Status.SUGGESTED,
         suggested_by=facilitator,
+        **details,
     )
 
 
