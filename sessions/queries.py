@@ -94,46 +94,47 @@ class AbsenceFlag:
 
 
 def absence_flags(groups) -> list[AbsenceFlag]:
-    """Active members whose last two marked sessions were both absences, with no follow-up since."""
-    latest_two = (
-        Attendance.objects.filter(
-            session__group__in=groups,
-            session__status=GroupSession.Status.HELD,
-            participant__enrollments__group=F("session__group"),
-            participant__enrollments__status=Enrollment.Status.ACTIVE,
-        )
+    """Active members absent from both of their group's last two sessions that took place,
+    with no follow-up recorded since the later one."""
+    last_two = list(
+        GroupSession.objects.filter(group__in=groups, status=GroupSession.Status.HELD)
         .annotate(
-            recency=Window(
-                RowNumber(),
-                partition_by=[F("session__group"), F("participant")],
-                order_by=F("session__starts_at").desc(),
-            )
+            recency=Window(RowNumber(), partition_by=[F("group")], order_by=F("starts_at").desc())
         )
         .filter(recency__lte=2)
-        .select_related("session__group", "participant")
+        .select_related("group")
     )
-    by_person = defaultdict(list)
-    for attendance in latest_two:
-        by_person[(attendance.session.group_id, attendance.participant_id)].append(attendance)
-    candidates = {
-        key: rows
-        for key, rows in by_person.items()
-        if len(rows) == 2 and all(r.status == Attendance.Status.ABSENT for r in rows)
-    }
+    latest = {s.group_id: s for s in last_two if s.recency == 1}
+    absences = defaultdict(set)
+    for attendance in Attendance.objects.filter(
+        session__in=last_two,
+        status=Attendance.Status.ABSENT,
+        participant__enrollments__group=F("session__group"),
+        participant__enrollments__status=Enrollment.Status.ACTIVE,
+    ).select_related("participant"):
+        absences[attendance.participant].add(attendance.session_id)
+    candidates = {}
+    for person, session_ids in absences.items():
+        for group_id, session in latest.items():
+            pair = {s.pk for s in last_two if s.group_id == group_id}
+            if len(pair) == 2 and pair <= session_ids:
+                candidates[group_id, person.pk] = (person, session)
     if not candidates:
         return []
-    follow_ups = defaultdict(lambda: None)
-    for group_id, participant_id, day in AbsenceFollowUp.objects.filter(
-        group__in={g for g, _ in candidates}, participant__in={p for _, p in candidates}
-    ).values_list("group_id", "participant_id", "followed_up_on"):
-        key = (group_id, participant_id)
-        follow_ups[key] = max(day, follow_ups[key] or day)
-    flags = []
-    for key, rows in candidates.items():
-        latest = min(rows, key=lambda r: r.recency).session
-        followed = follow_ups[key]
-        if followed is None or followed < latest.local_date:
-            flags.append(AbsenceFlag(latest.group, rows[0].participant, latest))
+    followed = {
+        (g, p): day
+        for g, p, day in AbsenceFollowUp.objects.filter(
+            group__in={g for g, _ in candidates},
+            participant__in={p for _, p in candidates},
+        )
+        .values_list("group_id", "participant_id", "followed_up_on")
+        .order_by("followed_up_on")
+    }
+    flags = [
+        AbsenceFlag(session.group, person, session)
+        for key, (person, session) in candidates.items()
+        if key not in followed or followed[key] < session.local_date
+    ]
     return sorted(flags, key=lambda f: f.last_absence.starts_at)
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 # activity, organisation name, and the savepoints of ATOMIC_REQUESTS inside the test transaction.
 BUDGETS = {
     "home": 18,
-    "group_detail": 22,
+    "group_detail": 23,
     "session_detail": 18,
     "attendance_grid": 15,
     "participant_record": 20,

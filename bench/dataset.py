@@ -1,0 +1,262 @@
+"""Generate a clinic-sized organisation for benchmarks, repeatably, with bulk inserts.
+
+    .venv/bin/python bench/dataset.py [--scale 1.0] [--seed 7] [--database together_bench]
+
+Scale 1.0 ("large"): 50 facilitators, 400 groups, 4,000 participants, 40,000 sessions over two
+years (one past, one ahead), attendance for every past session, signed group notes and short
+individual notes for past sessions, 20,000 goals and 150,000 check-ins. The database is dropped
+and recreated. Prints the row counts and the time it took.
+"""
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BASE = {
+    "facilitators": 50,
+    "groups": 400,
+    "participants": 4000,
+    "sessions": 40000,
+    "goals": 20000,
+    "check_ins": 150000,
+}
+BATCH = 5000
+
+
+def prepare(database: str) -> None:
+    import psycopg
+
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "k" * 50),
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def generate(scale: float, seed: int) -> dict[str, int]:
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from members.models import AgreementAcceptance, ConfidentialityAgreement, Role, User
+    from sessions.models import Attendance, GroupNote, GroupSession, IndividualNote
+    from therapy_groups.models import Enrollment, Goal, GoalCheckIn, TherapyGroup
+
+    rng = random.Random(seed)
+    n = {key: max(int(value * scale), 1) for key, value in BASE.items()}
+    now = timezone.now().replace(second=0, microsecond=0)
+    password = make_password("together-bench")  # every bench account signs in with this
+    zones = ["Europe/London", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"]
+
+    staff = User.objects.bulk_create(
+        [User(email="admin@bench.example", first_name="Admin", role=Role.ADMIN, password=password)]
+        + [
+            User(
+                email=f"facilitator{i}@bench.example",
+                first_name=f"Fac{i}",
+                last_name="Bench",
+                role=Role.FACILITATOR,
+                password=password,
+                timezone=rng.choice(zones),
+            )
+            for i in range(n["facilitators"])
+        ],
+        batch_size=BATCH,
+    )
+    facilitators = staff[1:]
+    people = User.objects.bulk_create(
+        [
+            User(
+                email=f"participant{i}@bench.example",
+                first_name=f"Par{i}",
+                last_name="Bench",
+                role=Role.PARTICIPANT,
+                password=password,
+                timezone=rng.choice(zones),
+            )
+            for i in range(n["participants"])
+        ],
+        batch_size=BATCH,
+    )
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in staff + people],
+        batch_size=BATCH,
+    )
+    agreement = ConfidentialityAgreement.current()
+    AgreementAcceptance.objects.bulk_create(
+        [AgreementAcceptance(user=u, agreement=agreement) for u in people], batch_size=BATCH
+    )
+
+    start = (now - timedelta(days=365)).date()
+    groups = TherapyGroup.objects.bulk_create(
+        [
+            TherapyGroup(
+                name=f"Group {g}",
+                display_name=f"Group {g}",
+                capacity=12,
+                location=f"Room {g % 20}",
+                timezone=rng.choice(zones),
+                start_date=start,
+            )
+            for g in range(n["groups"])
+        ],
+        batch_size=BATCH,
+    )
+    through = TherapyGroup.facilitators.through
+    links = set()
+    for g, group in enumerate(groups):
+        links.add((group.pk, facilitators[g % len(facilitators)].pk))
+        if rng.random() < 0.3:  # co-facilitated
+            links.add((group.pk, rng.choice(facilitators).pk))
+    through.objects.bulk_create(
+        [through(therapygroup_id=g, user_id=u) for g, u in links], batch_size=BATCH
+    )
+
+    members_of = {}
+    enrollments = []
+    for i, person in enumerate(people):
+        group = groups[i % len(groups)]
+        members_of.setdefault(group.pk, []).append(person)
+        enrollments.append(
+            Enrollment(group=group, participant=person, status="active", joined_on=start)
+        )
+    Enrollment.objects.bulk_create(enrollments, batch_size=BATCH)
+
+    per_group = n["sessions"] // len(groups)
+    sessions = []
+    for group in groups:
+        first = now - timedelta(days=7 * (per_group // 2), hours=rng.randrange(24))
+        for k in range(per_group):
+            starts = first + timedelta(days=7 * k)
+            sessions.append(
+                GroupSession(
+                    group=group,
+                    starts_at=starts,
+                    duration=90,
+                    location=group.location,
+                    status="held" if starts < now else "scheduled",
+                    topic=f"Topic {k % 12}",
+                    take_home="Practise once" if starts < now else "",
+                )
+            )
+    sessions = GroupSession.objects.bulk_create(sessions, batch_size=BATCH)
+    past = [s for s in sessions if s.status == "held"]
+
+    statuses = ["present"] * 7 + ["late", "absent", "excused"]
+    signer_of = dict(links)  # one facilitator per group signs its notes
+    signed_before = now - timedelta(days=7)  # the last week's notes are still drafts
+    attendance, individual, notes = [], [], []
+    for session in past:
+        signed = session.starts_at < signed_before
+        signature = {
+            "signed_by_id": signer_of[session.group_id] if signed else None,
+            "signed_at": session.ends_at if signed else None,
+        }
+        notes.append(
+            GroupNote(
+                session=session,
+                format="dap",
+                data="Group worked on the topic.",
+                assessment="Engaged.",
+                plan="Continue.",
+                **signature,
+            )
+        )
+        for person in members_of.get(session.group_id, []):
+            status = rng.choice(statuses)
+            attendance.append(Attendance(session=session, participant=person, status=status))
+            if status in ("present", "late") and rng.random() < 0.5:
+                individual.append(
+                    IndividualNote(
+                        session=session,
+                        participant=person,
+                        progress="Steady.",
+                        participation="Active.",
+                        **signature,
+                    )
+                )
+    Attendance.objects.bulk_create(attendance, batch_size=BATCH)
+    GroupNote.objects.bulk_create(notes, batch_size=BATCH)
+    IndividualNote.objects.bulk_create(individual, batch_size=BATCH)
+
+    goals = Goal.objects.bulk_create(
+        [
+            Goal(
+                group=groups[i % len(people) % len(groups)],
+                participant=people[i % len(people)],
+                what=f"Goal {i}",
+                shared=rng.random() < 0.3,
+                created_at=now - timedelta(days=rng.randrange(300)),
+            )
+            for i in range(n["goals"])
+        ],
+        batch_size=BATCH,
+    )
+    GoalCheckIn.objects.bulk_create(
+        [
+            GoalCheckIn(
+                goal=goals[i % len(goals)],
+                progress=rng.randrange(11),
+                created_at=now - timedelta(days=rng.randrange(300)),
+            )
+            for i in range(n["check_ins"])
+        ],
+        batch_size=BATCH,
+    )
+
+    return {
+        "users": User.objects.count(),
+        "groups": len(groups),
+        "enrollments": len(enrollments),
+        "sessions": len(sessions),
+        "attendance": len(attendance),
+        "group notes": len(notes),
+        "individual notes": len(individual),
+        "goals": len(goals),
+        "check-ins": GoalCheckIn.objects.count(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 is large; 0.1 small")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--database", default="together_bench")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    prepare(args.database)
+    counts = generate(args.scale, args.seed)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # fresh statistics, as autovacuum would give a live site
+        cursor.execute("VACUUM ANALYZE")
+    for name, count in counts.items():
+        print(f"{name:>17}: {count:>9,}")
+    print(
+        f"built {args.database} at scale {args.scale} (seed {args.seed}) "
+        f"in {time.perf_counter() - started:.0f} s; every account's password: together-bench"
+    )
+
+
+if __name__ == "__main__":
+    main()
