@@ -1,0 +1,193 @@
+"""Load benchmark: the key pages under concurrency, against the floor, on the bench dataset.
+
+    .venv/bin/python bench/dataset.py            # once: the large dataset
+    .venv/bin/python bench/load.py [--seconds 15] [--connections 20]
+
+Starts gunicorn (sync workers, 2 * cores + 1) with production settings on 127.0.0.1, signs in
+the busiest facilitator, a participant and the admin (session cookies made on the server side),
+and drives each page with wrk over loopback. Prints per page requests/s, p50/p95/p99 latency,
+errors, and throughput as a share of the floor (an authenticated view doing one indexed query).
+Then a 60-second soak of every page at 50 connections, which must end with zero errors.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PORT = 8765
+
+
+def environment(database: str) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "k" * 50),
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"http://127.0.0.1:{PORT}",
+        "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "600",
+    }
+
+
+def cookies_and_urls(env: dict) -> list[tuple[str, str, str]]:
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from allauth.mfa.models import Authenticator
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from members.models import Role, User
+    from sessions.models import GroupSession
+    from therapy_groups.models import Goal, TherapyGroup
+
+    def cookie(user) -> str:
+        store = SessionStore()
+        store[SESSION_KEY], store[HASH_SESSION_KEY] = str(user.pk), user.get_session_auth_hash()
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store.create()
+        return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+    busiest = (
+        User.objects.filter(role=Role.FACILITATOR)
+        .annotate(n=Count("facilitated_groups"))
+        .order_by("-n")
+        .first()
+    )
+    admin = User.objects.get(role=Role.ADMIN)
+    for user in (busiest, admin):  # staff pass the MFA check only with an authenticator
+        Authenticator.objects.get_or_create(
+            user=user, type="totp", defaults={"data": {"secret": "x"}}
+        )
+    group = TherapyGroup.objects.facilitated_by(busiest).first()
+    session = group.sessions.filter(status=GroupSession.Status.HELD).order_by("-starts_at").first()
+    member = group.enrollments.filter(status="active").first().participant
+    member.calendar_token = member.calendar_token or "bench-feed-token"
+    member.save(update_fields=["calendar_token"])
+    goal = Goal.objects.filter(participant=member).first()
+    f, p, a = cookie(busiest), cookie(member), cookie(admin)
+    return [
+        ("floor", f, "/bench/floor"),
+        ("facilitator dashboard", f, reverse("home")),
+        ("group page", f, reverse("group_detail", args=[group.pk])),
+        ("session page", f, reverse("session_detail", args=[session.pk])),
+        ("attendance grid", f, reverse("attendance_grid", args=[group.pk])),
+        ("participant home", p, reverse("home")),
+        ("goal page", p, reverse("goal_detail", args=[goal.pk])),
+        ("iCal feed", "", reverse("calendar_feed", args=[member.calendar_token])),
+        ("admin therapists", a, reverse("admin_therapists")),
+        ("reports", a, reverse("admin_reports")),
+    ]
+
+
+def wrk(url: str, cookie: str, seconds: int, connections: int) -> dict:
+    command = [
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(ROOT / "bench/latency.lua"),
+        url,
+    ]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    values = dict(re.findall(r"(\w+)=([\d.]+)", output.split("RESULT", 1)[1]))
+    result = {key: float(value) for key, value in values.items()}
+    result["errors"] += int(non_2xx.group(1)) if non_2xx else 0
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default="together_bench")
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--soak-seconds", type=int, default=60)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("bench/load.py needs wrk: apt-get install wrk")
+    env = environment(args.database)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    pages = cookies_and_urls(env)
+    workers = 2 * (os.cpu_count() or 1) + 1
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        print(
+            f"gunicorn: {workers} sync workers; wrk: {args.connections} connections, "
+            f"{args.seconds} s per page\n"
+        )
+        header = ("page", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "/floor")
+        print(f"{header[0]:<22}" + "".join(f"{h:>8}" for h in header[1:]))
+        floor_rps = None
+        for name, cookie, path in pages:
+            wrk(base + path, cookie, 2, args.connections)  # warm up
+            r = wrk(base + path, cookie, args.seconds, args.connections)
+            floor_rps = floor_rps or r["rps"]
+            print(
+                f"{name:<22}{r['rps']:>8.0f}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['p99']:>8.1f}"
+                f"{int(r['errors']):>7}{r['rps'] / floor_rps:>8.0%}"
+            )
+        errors = 0
+        per_page = max(args.soak_seconds // len(pages), 1)
+        for _name, cookie, path in pages:
+            errors += int(wrk(base + path, cookie, per_page, 50)["errors"])
+        print(f"\nsoak: {len(pages)} pages x {per_page} s at 50 connections: {errors} errors")
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+if __name__ == "__main__":
+    main()
