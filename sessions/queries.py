@@ -104,21 +104,25 @@ def absence_flags(groups) -> list[AbsenceFlag]:
         .filter(recency__lte=2)
         .select_related("group")
     )
-    latest = {s.group_id: s for s in last_two if s.recency == 1}
-    absences = defaultdict(set)
-    for attendance in Attendance.objects.filter(
+    pair = defaultdict(set)  # group -> its last two sessions
+    latest = {}
+    for session in last_two:
+        pair[session.group_id].add(session.pk)
+        if session.recency == 1:
+            latest[session.group_id] = session
+    absent = defaultdict(set)  # (group, participant) -> sessions they were absent from
+    for session_id, group_id, participant_id in Attendance.objects.filter(
         session__in=last_two,
         status=Attendance.Status.ABSENT,
         participant__enrollments__group=F("session__group"),
         participant__enrollments__status=Enrollment.Status.ACTIVE,
-    ).select_related("participant"):
-        absences[attendance.participant].add(attendance.session_id)
-    candidates = {}
-    for person, session_ids in absences.items():
-        for group_id, session in latest.items():
-            pair = {s.pk for s in last_two if s.group_id == group_id}
-            if len(pair) == 2 and pair <= session_ids:
-                candidates[group_id, person.pk] = (person, session)
+    ).values_list("session_id", "session__group_id", "participant_id"):
+        absent[group_id, participant_id].add(session_id)
+    candidates = [
+        key
+        for key, sessions in absent.items()
+        if len(pair[key[0]]) == 2 and pair[key[0]] <= sessions
+    ]
     if not candidates:
         return []
     followed = {
@@ -130,10 +134,11 @@ def absence_flags(groups) -> list[AbsenceFlag]:
         .values_list("group_id", "participant_id", "followed_up_on")
         .order_by("followed_up_on")
     }
+    people = User.objects.in_bulk({p for _, p in candidates})
     flags = [
-        AbsenceFlag(session.group, person, session)
-        for key, (person, session) in candidates.items()
-        if key not in followed or followed[key] < session.local_date
+        AbsenceFlag(latest[g].group, people[p], latest[g])
+        for g, p in candidates
+        if (g, p) not in followed or followed[g, p] < latest[g].local_date
     ]
     return sorted(flags, key=lambda f: f.last_absence.starts_at)
 
