@@ -76,3 +76,18 @@ def test_403_page_is_friendly(client, settings):
     response = permission_denied(RequestFactory().get("/"), PermissionDenied())
     assert response.status_code == 403
     assert "This page isn't available to you" in response.content.decode()
+
+
+def test_responses_carry_the_security_headers(client):
+    response = client.get(reverse("account_login"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert "object-src 'none'" in response["Content-Security-Policy"]
+
+
+def test_django_admin_login_goes_through_allauth(client):
+    response = client.get("/django-admin/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
