@@ -119,8 +119,8 @@ def plan_day_summaries(now: datetime) -> int:
             zone = zoneinfo.ZoneInfo(person.timezone)
             day = timezone.localtime(session.starts_at, zone).date()
             due = datetime.combine(day - timedelta(days=1), SUMMARY_AT, tzinfo=zone)
-            if due <= now + PLAN_AHEAD:
-                start_of_day = datetime.combine(day, time(), tzinfo=zone)
+            start_of_day = datetime.combine(day, time(), tzinfo=zone)
+            if due <= now + PLAN_AHEAD and now < start_of_day:  # too late once the day begins
                 rows.append(
                     Notification(
                         kind=Kind.DAY_SUMMARY,

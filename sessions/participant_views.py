@@ -5,6 +5,8 @@ members' first names with the goals those members chose to share. Never notes or
 attendance.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Prefetch, Subquery
@@ -47,7 +49,7 @@ def participant_home(request):
     )
     sessions = GroupSession.objects.for_participant(user).select_related("group")
     upcoming = list(
-        sessions.filter(starts_at__gte=now - timezone.timedelta(hours=2)).order_by("starts_at")[:12]
+        sessions.filter(starts_at__gte=now - timedelta(hours=2)).order_by("starts_at")[:12]
     )
     recent = list(
         sessions.filter(starts_at__lt=now)
@@ -57,7 +59,10 @@ def participant_home(request):
     notices = {
         a.session_id: a
         for a in Attendance.objects.filter(
-            participant=user, session__in=upcoming, status=Attendance.Status.EXCUSED
+            participant=user,
+            marked_by=user,
+            session__in=upcoming,
+            status=Attendance.Status.EXCUSED,
         )
     }
     next_session = next((s for s in upcoming if not s.is_cancelled and s.ends_at > now), None)
