@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "members.middleware.SessionTimeoutMiddleware",
     "members.middleware.UserTimezoneMiddleware",
     "members.middleware.StaffMFAMiddleware",
 ]
@@ -143,6 +144,11 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Together"
 USERSESSIONS_TRACK_ACTIVITY = True
+# Signed out after this long without activity (staff see clinical data), and 12 hours after
+# signing in whatever happens (members.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_SECONDS = {"admin": 15 * 60, "facilitator": 15 * 60, "participant": 60 * 60}
+SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.get("TIME_ZONE", "UTC")

@@ -1,5 +1,10 @@
+import time
 import zoneinfo
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -44,3 +49,40 @@ class StaffMFAMiddleware:
         ):
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class SessionTimeoutMiddleware:
+    """Sign people out after a quiet spell (15 minutes for staff, 60 for participants) and,
+    whatever they do, 12 hours after they signed in. The page warns two minutes before
+    (static/js/app.js) and "Stay signed in" calls the keep-alive view."""
+
+    STARTED, SEEN = "together.started", "together.seen"
+    WRITE_EVERY = 30  # seconds: the session is saved at most this often just to note activity
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(("/static/", "/healthz")):
+            now = time.time()
+            session = request.session
+            started = session.setdefault(self.STARTED, now)
+            seen = session.get(self.SEEN, now)
+            if now - seen > idle_seconds(user) or now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                minutes = idle_seconds(user) // 60
+                logout(request)
+                messages.info(
+                    request,
+                    f"We signed you out after {minutes} minutes without "
+                    "activity, to keep your information private. "
+                    "Please sign in again.",
+                )
+                return redirect_to_login(request.get_full_path())
+            if now - seen >= self.WRITE_EVERY or self.SEEN not in session:
+                session[self.SEEN] = now
+        return self.get_response(request)
+
+
+def idle_seconds(user) -> int:
+    return settings.SESSION_IDLE_SECONDS[user.role]

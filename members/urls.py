@@ -10,4 +10,5 @@ urlpatterns = [
     path("accounts/preferences/", views.preferences, name="preferences"),
     path("accounts/calendar/", views.calendar_settings, name="calendar_settings"),
     path("accounts/close/", views.close_account, name="close_account"),
+    path("accounts/keep-alive/", views.keep_alive, name="keep_alive"),
 ]

@@ -1,12 +1,17 @@
+import time
+
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from members import invitations, services
 from members.access import public, roles_required, signed_in
 from members.forms import ClosureForm, PreferencesForm
+from members.middleware import SessionTimeoutMiddleware
 from members.models import ConfidentialityAgreement, Invitation, Organisation, Role
 
 
@@ -96,3 +101,11 @@ def close_account(request):
         logout(request)
         return render(request, "members/closed.html")
     return render(request, "members/close_account.html", {"form": form})
+
+
+@signed_in
+@require_POST
+def keep_alive(request):
+    """ "Stay signed in": the timeout middleware has already noted this request as activity."""
+    request.session[SessionTimeoutMiddleware.SEEN] = time.time()
+    return HttpResponse(status=204)
