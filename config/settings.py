@@ -133,6 +133,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Together: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_REAUTHENTICATION_REQUIRED = True  # confirm the password before changing email or password
 ACCOUNT_RATE_LIMITS = {
     # Failed logins: 10 a minute from one address, 5 in 5 minutes for one account.
     "login_failed": "10/m/ip,5/5m/key",

@@ -84,3 +84,43 @@ def test_password_reset_sends_a_link_to_an_existing_account(client, participant)
     assert response.status_code == 302
     assert mail.outbox[-1].to == [participant.email]
     assert "/accounts/password/reset/key/" in mail.outbox[-1].body
+
+
+def age_authentication(client) -> None:
+    """As if the person signed in an hour ago: past allauth's re-authentication window."""
+    session = client.session
+    session["account_authentication_methods"] = [
+        {**m, "at": m["at"] - 3600} for m in session.get("account_authentication_methods", [])
+    ]
+    session.save()
+
+
+def test_adding_an_email_address_asks_for_the_password_again(client, participant):
+    client.post(reverse("account_login"), {"login": participant.email, "password": PASSWORD})
+    age_authentication(client)
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "new@example.org"})
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not participant.emailaddress_set.filter(email="new@example.org").exists()
+
+
+def test_turning_off_two_step_sign_in_asks_for_the_password_again(client, facilitator):
+    sign_in_with_totp(client, facilitator)
+    age_authentication(client)
+    response = client.post(reverse("mfa_deactivate_totp"))
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert facilitator.authenticator_set.filter(type="totp").exists()
+
+
+def test_changing_the_password_needs_the_current_one(client, participant):
+    client.force_login(participant)
+    response = client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": "not-it",
+            "password1": "a-new-long-password-7",
+            "password2": "a-new-long-password-7",
+        },
+    )
+    assert response.status_code == 200
+    participant.refresh_from_db()
+    assert participant.check_password(PASSWORD)
