@@ -89,7 +89,8 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.email
+        # Only the id: a user object that ends up in a log line must not name the person.
+        return f"User {self.pk}"
 
     @property
     def short_name(self) -> str:
@@ -155,7 +156,7 @@ class Invitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Invitation for {self.email} ({self.role})"
+        return f"Invitation {self.pk} ({self.role})"
 
     @property
     def token(self) -> str:
@@ -396,3 +397,8 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"Notification {self.pk} ({self.kind}, {self.state})"
+
+
+def user_display(user) -> str:
+    """How allauth's pages and messages name the signed-in person ("Signed in as Fern")."""
+    return user.short_name
