@@ -68,34 +68,24 @@ def generate(scale: float, seed: int) -> dict[str, int]:
     password = make_password("together-bench")  # every bench account signs in with this
     zones = ["Europe/London", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"]
 
+    def bench_user(kind: str, i: int, role: str) -> User:
+        return User(
+            email=f"{kind}{i}@bench.example",
+            first_name=f"{kind[:3].title()}{i}",
+            last_name="Bench",
+            role=role,
+            password=password,
+            timezone=rng.choice(zones),
+        )
+
     staff = User.objects.bulk_create(
         [User(email="admin@bench.example", first_name="Admin", role=Role.ADMIN, password=password)]
-        + [
-            User(
-                email=f"facilitator{i}@bench.example",
-                first_name=f"Fac{i}",
-                last_name="Bench",
-                role=Role.FACILITATOR,
-                password=password,
-                timezone=rng.choice(zones),
-            )
-            for i in range(n["facilitators"])
-        ],
+        + [bench_user("facilitator", i, Role.FACILITATOR) for i in range(n["facilitators"])],
         batch_size=BATCH,
     )
     facilitators = staff[1:]
     people = User.objects.bulk_create(
-        [
-            User(
-                email=f"participant{i}@bench.example",
-                first_name=f"Par{i}",
-                last_name="Bench",
-                role=Role.PARTICIPANT,
-                password=password,
-                timezone=rng.choice(zones),
-            )
-            for i in range(n["participants"])
-        ],
+        [bench_user("participant", i, Role.PARTICIPANT) for i in range(n["participants"])],
         batch_size=BATCH,
     )
     EmailAddress.objects.bulk_create(

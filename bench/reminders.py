@@ -11,7 +11,6 @@ queries per message, duplicates and the workers' peak memory. Run by hand; not p
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -117,6 +116,7 @@ def main() -> None:
     from members.models import Notification
     from sessions import outbox
     from sessions.tasks import deliver_batch
+    from tests.support.celery_worker import start_worker_process
     from tests.support.smtp_sink import SmtpSink
 
     call_command("migrate", verbosity=0)
@@ -157,28 +157,8 @@ def main() -> None:
     due = Notification.objects.filter(state="pending").count()
     with SmtpSink() as sink:
         env = {**os.environ, **BENCH_ENV, "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}"}
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--concurrency",
-                str(args.concurrency),
-                "--queues",
-                BENCH_ENV["CELERY_QUEUE"],
-                "--loglevel",
-                "WARNING",
-                "--without-heartbeat",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        worker = start_worker_process(
+            env, BENCH_ENV["CELERY_QUEUE"], "--concurrency", str(args.concurrency)
         )
         try:
             started = time.perf_counter()

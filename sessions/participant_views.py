@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from members.access import participant_page, public, roles_required, signed_in
+from members.feedback import report
 from members.models import Organisation, Role, User
 from sessions import calendars, services
 from sessions.data_export import personal_data
@@ -109,7 +110,7 @@ def cant_make_it(request, session_id: int):
                 session=session, participant=request.user, reason=request.POST.get("reason", "")
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            report(request, error)
         else:
             messages.success(
                 request,

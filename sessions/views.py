@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from members.access import roles_required
+from members.feedback import report
 from members.models import Role, User
 from sessions import queries, services
 from sessions.forms import (
@@ -67,11 +68,6 @@ def _member(group: TherapyGroup, participant_id: int) -> User:
     if enrollment is None:
         raise Http404
     return enrollment.participant
-
-
-def _report(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def cohort_started(group: TherapyGroup) -> bool:
@@ -220,7 +216,7 @@ def seat_confirm(request, group_id: int, enrollment_id: int):
         group_services.accept_offer(enrollment=enrollment)
         messages.success(request, f"{enrollment.person_label} has the free place.")
     except ValidationError as error:
-        _report(request, error)
+        report(request, error)
     return redirect("group_detail", group_id=group.pk)
 
 
@@ -267,7 +263,7 @@ def follow_up(request, group_id: int):
             )
             messages.success(request, f"Follow-up with {participant.short_name} recorded.")
         except ValidationError as error:
-            _report(request, error)
+            report(request, error)
     else:
         messages.error(request, "Give the date you followed up.")
     next_url = request.POST.get("next", "")
@@ -491,7 +487,7 @@ def session_status(request, session_id: int):
     try:
         services.set_session_status(session=session, status=request.POST.get("status", ""))
     except ValidationError as error:
-        _report(request, error)
+        report(request, error)
     return redirect("session_detail", session_id=session.pk)
 
 
@@ -557,7 +553,7 @@ def attendance_all_present(request, session_id: int):
         count = services.mark_everyone_present(session=session, marked_by=request.user)
         messages.success(request, f"Marked {count} {'person' if count == 1 else 'people'} present.")
     except ValidationError as error:
-        _report(request, error)
+        report(request, error)
     return redirect("session_detail", session_id=session.pk)
 
 
@@ -601,7 +597,7 @@ def notes_sign(request, session_id: int):
             request, "Notes signed. They can no longer change; add an addendum to correct them."
         )
     except ValidationError as error:
-        _report(request, error)
+        report(request, error)
     return redirect("session_detail", session_id=session.pk)
 
 
@@ -656,7 +652,7 @@ def addendum(request, session_id: int, participant_id: int | None = None):
             services.add_addendum(note=note, text=form.cleaned_data["text"], signer=request.user)
             messages.success(request, "Addendum signed and added.")
         except ValidationError as error:
-            _report(request, error)
+            report(request, error)
     else:
         messages.error(request, "Write the addendum before signing it.")
     return redirect("session_detail", session_id=session.pk)
@@ -675,5 +671,5 @@ def seat_accept(request, enrollment_id: int):
         group_services.accept_offer(enrollment=enrollment)
         messages.success(request, f"Welcome: you have a place in {enrollment.group.public_name}.")
     except ValidationError as error:
-        _report(request, error)
+        report(request, error)
     return redirect("home")

@@ -3,7 +3,6 @@
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -24,6 +23,7 @@ from sessions import outbox
 from sessions.tasks import deliver_batch, tick
 from tests.members.factories import UserFactory
 from tests.sessions.factories import GroupSessionFactory
+from tests.support.celery_worker import start_worker_process
 from tests.support.smtp_sink import SmtpSink
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
@@ -128,29 +128,7 @@ def worker_process(sink: SmtpSink) -> subprocess.Popen:
         "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
         "CONN_MAX_AGE": "0",
     }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
-            "--loglevel",
-            "WARNING",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    return start_worker_process(env, settings.CELERY_TASK_DEFAULT_QUEUE, "--pool", "solo")
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_flight():

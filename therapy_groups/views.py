@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from members.access import participant_page, roles_required
+from members.feedback import report
 from members.models import Role
 from therapy_groups import services
 from therapy_groups.charts import progress_chart
@@ -15,11 +16,6 @@ from therapy_groups.models import Goal, TherapyGroup
 
 def _own_goal(request, goal_id: int) -> Goal:
     return get_object_or_404(Goal.objects.of(request.user).select_related("group"), pk=goal_id)
-
-
-def _report(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 @participant_page
@@ -91,7 +87,7 @@ def goal_status(request, goal_id: int):
         else:
             services.set_goal_status(goal=goal, status=request.POST.get("status", ""))
     except ValidationError as error:
-        _report(request, error)
+        report(request, error)
     return redirect("goal_detail", goal_id=goal.pk)
 
 

@@ -127,6 +127,7 @@ def test_changing_the_password_needs_the_current_one(client, participant):
 
 
 def test_signing_in_greets_the_person_by_name_not_by_email_or_id(client, participant):
-    response = client.post(reverse("account_login"),
-                           {"login": participant.email, "password": PASSWORD}, follow=True)
+    response = client.post(
+        reverse("account_login"), {"login": participant.email, "password": PASSWORD}, follow=True
+    )
     assert f"Successfully signed in as {participant.short_name}." in response.text
