@@ -1,5 +1,6 @@
 """Together's settings: one module, driven by the environment (see .env.example)."""
 
+import base64
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -19,6 +20,19 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set SECRET_KEY (50+ random characters) or run with DEBUG=1.")
     SECRET_KEY = "django-insecure-together-development-only-never-in-production"
+
+# Keys for clinical text at rest (members/encryption.py), newest first: the first encrypts,
+# all decrypt. Rotating: put a new key first, run `manage.py rotate_encryption_keys`, then
+# drop the old one. Losing every key loses the notes, so they are backed up apart from the data.
+FIELD_ENCRYPTION_KEYS = env.get_list("FIELD_ENCRYPTION_KEYS")
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set FIELD_ENCRYPTION_KEYS (one or more Fernet keys, comma-separated) or run with "
+            "DEBUG=1. Make a key with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        )
+    FIELD_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(b"development-only-key-32-bytes-xx").decode()]
 
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS") or [
     urlsplit(SITE_URL).hostname,
@@ -45,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "members.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "members.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -185,7 +200,8 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env.get_bool("BEHIND_PROXY"):
+BEHIND_PROXY = env.get_bool("BEHIND_PROXY")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -220,7 +236,16 @@ CELERY_TASK_DEFAULT_QUEUE = env.get("CELERY_QUEUE", "together")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "members.request_context.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
 }

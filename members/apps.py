@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = "Members"
+
+    def ready(self) -> None:
+        from members import audit
+
+        audit.track_accounts()

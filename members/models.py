@@ -402,3 +402,87 @@ class Notification(models.Model):
 def user_display(user) -> str:
     """How allauth's pages and messages name the signed-in person ("Signed in as Fern")."""
     return user.short_name
+
+
+class AuditEvent(models.Model):
+    """One line of the audit trail: who did what to which record, or opened which clinical page.
+
+    Append-only: PostgreSQL refuses UPDATE and DELETE on this table (members migration 0008).
+    It names records by type and id and never holds their text.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        CHANGE = "change", "Changed"
+        DELETE = "delete", "Deleted"
+        SIGN = "sign", "Signed"
+        ADDENDUM = "addendum", "Added an addendum"
+        VIEW = "view", "Viewed"
+        EXPORT = "export", "Exported"
+        ROLE = "role", "Role set"
+        DEACTIVATE = "deactivate", "Deactivated"
+        REACTIVATE = "reactivate", "Reactivated"
+        FACILITATORS = "facilitators", "Facilitators changed"
+        LOGIN = "login", "Signed in"
+        LOGOUT = "logout", "Signed out"
+        LOGIN_FAILED = "login_failed", "Sign-in failed"
+        KEYS_ROTATED = "keys_rotated", "Encryption keys rotated"
+
+    # Account and role events, which admins see; the rest is the clinical record.
+    ACCOUNT_ACTIONS = (
+        Action.ROLE,
+        Action.DEACTIVATE,
+        Action.REACTIVATE,
+        Action.FACILITATORS,
+        Action.LOGIN,
+        Action.LOGOUT,
+        Action.LOGIN_FAILED,
+        Action.KEYS_ROTATED,
+    )
+    ACCOUNT_TYPES = ("members.user", "members.invitation")
+
+    occurred_at = models.DateTimeField(default=timezone.now)
+    # No database constraint: deleting a user must never need to touch the trail.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=60, help_text="app_label.model")
+    object_id = models.BigIntegerField(null=True)
+    group_id = models.BigIntegerField(null=True, help_text="The group whose record it is.")
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        help_text="The person the record is about.",
+    )
+    ip = models.GenericIPAddressField(null=True)
+    request_id = models.CharField(max_length=32, blank=True)
+    detail = models.JSONField(default=dict, blank=True, help_text="Field names, never values.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["group_id", "-occurred_at"], name="audit_group_recent"),
+            models.Index(fields=["object_type", "-occurred_at"], name="audit_type_recent"),
+            models.Index(fields=["action", "-occurred_at"], name="audit_action_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Audit event {self.pk}: {self.action} {self.object_type} {self.object_id}"
+
+    @property
+    def record_label(self) -> str:
+        """ "Group note 12": the kind of record and its id."""
+        from django.apps import apps
+
+        try:
+            name = str(apps.get_model(self.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            name = self.object_type
+        return f"{name.capitalize()} {self.object_id or ''}".strip()

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from members import audit
 from members import services as member_services
 from members.access import roles_required
 from members.forms import InviteTherapistForm, OrganisationForm
@@ -247,3 +248,9 @@ def delivery_health(request):
             "errors": errors,
         },
     )
+
+
+@admin_only
+def account_activity(request):
+    page = Paginator(audit.account_trail(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sessions/admin/activity.html", {"page": page})

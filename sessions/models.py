@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from members.encryption import EncryptedCharField, EncryptedTextField
 from members.models import Role
 from therapy_groups.models import TherapyGroup
 
@@ -140,7 +141,7 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendance"
     )
     status = models.CharField(max_length=12, choices=Status.choices)
-    comment = models.CharField(max_length=200, blank=True)
+    comment = EncryptedCharField(max_length=200, blank=True)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -237,15 +238,15 @@ class GroupNote(SignedNote):
 
     session = models.OneToOneField(GroupSession, on_delete=models.PROTECT, related_name="note")
     format = models.CharField(max_length=5, choices=NoteFormat.choices, default=NoteFormat.DAP)
-    subjective = models.TextField(blank=True)
-    objective = models.TextField(blank=True)
-    data = models.TextField(blank=True)
-    behaviour = models.TextField(blank=True)
-    intervention = models.TextField(blank=True)
-    response = models.TextField(blank=True)
-    assessment = models.TextField(blank=True)
-    plan = models.TextField(blank=True)
-    free_text = models.TextField(blank=True)
+    subjective = EncryptedTextField(blank=True)
+    objective = EncryptedTextField(blank=True)
+    data = EncryptedTextField(blank=True)
+    behaviour = EncryptedTextField(blank=True)
+    intervention = EncryptedTextField(blank=True)
+    response = EncryptedTextField(blank=True)
+    assessment = EncryptedTextField(blank=True)
+    plan = EncryptedTextField(blank=True)
+    free_text = EncryptedTextField(blank=True)
 
     def __str__(self) -> str:
         return f"Group note {self.pk} ({'signed' if self.is_signed else 'draft'})"
@@ -267,8 +268,8 @@ class IndividualNote(SignedNote):
     participant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="individual_notes"
     )
-    progress = models.TextField(blank=True)
-    participation = models.TextField(blank=True)
+    progress = EncryptedTextField(blank=True)
+    participation = EncryptedTextField(blank=True)
     risk_flag = models.BooleanField("risk concern", default=False)
 
     class Meta(SignedNote.Meta):
@@ -290,7 +291,7 @@ class Addendum(models.Model):
     individual_note = models.ForeignKey(
         IndividualNote, null=True, blank=True, on_delete=models.PROTECT, related_name="addenda"
     )
-    text = models.TextField()
+    text = EncryptedTextField()
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from members import audit
 from members.access import participant_page, public, roles_required, signed_in
 from members.feedback import report
 from members.models import Organisation, Role, User
@@ -164,11 +165,13 @@ def session_ics(request, session_id: int):
 
 @signed_in
 def my_data(request):
+    audit.viewed(request, request.user, group_id=None, participant_id=request.user.pk)
     return render(request, "sessions/my_data.html", {"data": personal_data(request.user)})
 
 
 @signed_in
 def my_data_json(request):
+    audit.viewed(request, request.user, group_id=None, participant_id=request.user.pk, export=True)
     response = JsonResponse(personal_data(request.user), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="together-my-data.json"'
     return response

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from members import outbox
+from members import audit, outbox
 from members.models import Notification, User
 from sessions.models import (
     NOTE_FIELDS,
@@ -402,7 +402,12 @@ def sign_notes(*, session: GroupSession, signer: User) -> GroupNote:
     now = timezone.now()
     note.signed_by, note.signed_at = signer, now
     note.save(update_fields=["signed_by", "signed_at", "updated_at"])
-    session.individual_notes.unsigned().update(signed_by=signer, signed_at=now)
+    drafts = dict(session.individual_notes.unsigned().values_list("pk", "participant_id"))
+    IndividualNote.objects.filter(pk__in=drafts).update(signed_by=signer, signed_at=now)
+    # update() skips the save signals, so the trail is written here.
+    audit.record_many(
+        audit.Action.SIGN, IndividualNote, drafts, group_id=session.group_id, participants=drafts
+    )
     return note
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("groups/<int:group_id>/attendance/", views.attendance_grid, name="attendance_grid"),
     path("groups/<int:group_id>/attendance.csv", views.attendance_csv, name="attendance_csv"),
     path("groups/<int:group_id>/follow-ups/", views.follow_up, name="follow_up"),
+    path("groups/<int:group_id>/record-log/", views.group_audit, name="group_audit"),
     path(
         "groups/<int:group_id>/participants/<int:participant_id>/",
         views.participant_record,
@@ -93,6 +94,7 @@ urlpatterns += [
     path("admin/reports/", admin_views.reports_page, name="admin_reports"),
     path("admin/reports.csv", admin_views.reports_csv, name="admin_reports_csv"),
     path("admin/closures/", admin_views.closure_requests, name="admin_closures"),
+    path("admin/activity/", admin_views.account_activity, name="admin_activity"),
     path("closures/<int:request_id>/handled/", admin_views.closure_handled, name="closure_handled"),
 ]
 

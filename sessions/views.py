@@ -8,6 +8,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from members import audit
 from members.access import roles_required
 from members.feedback import report
 from members.models import Role, User
@@ -46,6 +48,7 @@ from therapy_groups.forms import EndEnrollmentForm, GroupForm, InviteForm
 from therapy_groups.models import Enrollment, Goal, GoalComment, TherapyGroup
 
 facilitator_only = roles_required(Role.FACILITATOR)
+TRAIL_PAGE_SIZE = 50
 
 
 def _group(request, group_id: int) -> TherapyGroup:
@@ -223,6 +226,7 @@ def seat_confirm(request, group_id: int, enrollment_id: int):
 @facilitator_only
 def attendance_grid(request, group_id: int):
     group = _group(request, group_id)
+    audit.viewed(request, group, group_id=group.pk)
     return render(
         request,
         "sessions/attendance_grid.html",
@@ -234,6 +238,7 @@ def attendance_grid(request, group_id: int):
 def attendance_csv(request, group_id: int):
     group = _group(request, group_id)
     grid = queries.attendance_grid(group)
+    audit.viewed(request, group, group_id=group.pk, export=True)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="attendance-group-{group.pk}.csv"'
     writer = csv.writer(response)
@@ -305,7 +310,15 @@ def participant_record(request, group_id: int, participant_id: int):
         "notes": notes,
         "rate": queries.attendance_rate([a.status for a in attendance]),
     }
+    audit.viewed(request, participant, group_id=group.pk, participant_id=participant.pk)
     return render(request, "sessions/participant_record.html", context)
+
+
+@facilitator_only
+def group_audit(request, group_id: int):
+    group = _group(request, group_id)
+    page = Paginator(audit.group_trail(group.pk), TRAIL_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sessions/group_audit.html", {"group": group, "page": page})
 
 
 # Sessions -------------------------------------------------------------------------------
@@ -413,6 +426,7 @@ def session_detail(request, session_id: int):
         "note_form": _note_form(note),
         "addendum_form": AddendumForm(),
     }
+    audit.viewed(request, session, group_id=session.group_id)
     return render(request, "sessions/session_detail.html", context)
 
 
@@ -578,6 +592,8 @@ def group_note(request, session_id: int):
         services.save_group_note(session=session, author=request.user, **form.cleaned_data)
         messages.success(request, "Group note saved as a draft.")
         return redirect("session_detail", session_id=session.pk)
+    if note is not None and request.method == "GET":
+        audit.viewed(request, note, group_id=session.group_id)
     context = {
         "session": session,
         "form": form,
@@ -629,6 +645,8 @@ def individual_note(request, session_id: int, participant_id: int):
         else:
             messages.success(request, f"Note about {participant.short_name} saved.")
             return redirect("session_detail", session_id=session.pk)
+    if note is not None and request.method == "GET":
+        audit.viewed(request, note, group_id=session.group_id, participant_id=participant.pk)
     return render(
         request,
         "sessions/individual_note.html",

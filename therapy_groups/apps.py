@@ -6,8 +6,10 @@ class TherapyGroupsConfig(AppConfig):
     verbose_name = "Therapy groups"
 
     def ready(self) -> None:
+        from members import audit
         from members.signals import invitation_accepted
         from therapy_groups import services
+        from therapy_groups.models import Enrollment, Goal, GoalCheckIn, GoalComment, TherapyGroup
 
         def attach_enrollments(sender, invitation, user, **kwargs):
             services.claim_invited_enrollments(invitation=invitation, user=user)
@@ -16,3 +18,12 @@ class TherapyGroupsConfig(AppConfig):
         invitation_accepted.connect(
             attach_enrollments, dispatch_uid="attach_enrollments", weak=False
         )
+
+        def by_goal(field):
+            return lambda instance: getattr(instance.goal, field)
+
+        audit.track(Enrollment, group=lambda e: e.group_id, participant=lambda e: e.participant_id)
+        audit.track(Goal, group=lambda g: g.group_id, participant=lambda g: g.participant_id)
+        audit.track(GoalCheckIn, group=by_goal("group_id"), participant=by_goal("participant_id"))
+        audit.track(GoalComment, group=by_goal("group_id"), participant=by_goal("participant_id"))
+        audit.track_membership(TherapyGroup.facilitators.through, group_of=lambda group: group.pk)

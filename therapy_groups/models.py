@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import localdate, now
 
+from members.encryption import EncryptedCharField, EncryptedTextField
 from members.models import Role, validate_timezone
 
 
@@ -258,9 +259,9 @@ class Goal(models.Model):
     participant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="goals"
     )
-    what = models.CharField("what you want to do", max_length=200)
-    why = models.TextField("why it matters to you", blank=True)
-    how_know = models.TextField("how you will know", blank=True)
+    what = EncryptedCharField("what you want to do", max_length=200)
+    why = EncryptedTextField("why it matters to you", blank=True)
+    how_know = EncryptedTextField("how you will know", blank=True)
     by_when = models.DateField("by when", null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     shared = models.BooleanField(
@@ -294,7 +295,7 @@ class Goal(models.Model):
 class GoalCheckIn(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="check_ins")
     progress = models.PositiveSmallIntegerField(help_text="0 (not started) to 10 (done).")
-    note = models.CharField(max_length=500, blank=True)
+    note = EncryptedCharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -317,7 +318,7 @@ class GoalComment(models.Model):
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.CharField(max_length=1000)
+    text = EncryptedCharField(max_length=1000)
     created_at = models.DateTimeField(default=now)
 
     class Meta:
