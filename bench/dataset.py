@@ -18,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.env import production  # noqa: E402
 
 BASE = {
     "facilitators": 50,
@@ -33,15 +34,7 @@ BATCH = 5000
 def prepare(database: str) -> None:
     import psycopg
 
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DEBUG": "0",
-            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "k" * 50),
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    os.environ.update(production(database))
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{database}"')

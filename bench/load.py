@@ -22,20 +22,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.env import production  # noqa: E402
+
 PORT = 8765
 
 
 def environment(database: str) -> dict:
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "k" * 50),
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": f"http://127.0.0.1:{PORT}",
-        "LOG_LEVEL": "WARNING",
-        "CONN_MAX_AGE": "600",
+        **production(
+            database,
+            DJANGO_SETTINGS_MODULE="bench.settings",
+            ALLOWED_HOSTS="127.0.0.1",
+            SITE_URL=f"http://127.0.0.1:{PORT}",
+            CONN_MAX_AGE="600",
+        ),
     }
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.env import production  # noqa: E402
 
 
 def main() -> None:
@@ -23,16 +24,7 @@ def main() -> None:
     parser.add_argument("--database", default="together_bench")
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DEBUG": "0",
-            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "k" * 50),
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.database}",
-            "LOG_LEVEL": "WARNING",
-            "ALLOWED_HOSTS": "testserver",
-        }
-    )
+    os.environ.update(production(args.database, ALLOWED_HOSTS="testserver"))
     import django
 
     django.setup()

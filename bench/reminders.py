@@ -18,16 +18,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings",
-    "DEBUG": "0",
-    "SECRET_KEY": "bench-only-" + "k" * 50,
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/together_bench",
-    "REDIS_URL": "redis://127.0.0.1:6379/15",
-    "CELERY_QUEUE": "together-bench",
-    "CONN_MAX_AGE": "60",
-    "LOG_LEVEL": "WARNING",
-}
+from bench.env import production  # noqa: E402
+
+BENCH_ENV = production(
+    "together_bench",
+    REDIS_URL="redis://127.0.0.1:6379/15",
+    CELERY_QUEUE="together-bench",
+    CONN_MAX_AGE="60",
+)
 os.environ.update(BENCH_ENV)
 
 

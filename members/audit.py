@@ -40,17 +40,18 @@ def _event(action: str, object_type: str, object_id, **fields) -> AuditEvent:
 
 def record(
     action: str,
-    obj: models.Model,
+    obj: models.Model | type[models.Model],
     *,
     group_id: int | None = None,
     participant_id: int | None = None,
     detail: dict | None = None,
 ) -> AuditEvent:
-    """Write one event about `obj`, by whoever is making the current request (none in tasks)."""
+    """Write one event about `obj` (or about a kind of record, given a model class), by
+    whoever is making the current request (nobody, in tasks and commands)."""
     event = _event(
         action,
         obj._meta.label_lower,
-        obj.pk,
+        obj.pk if isinstance(obj, models.Model) else None,
         group_id=group_id,
         participant_id=participant_id,
         detail=detail or {},
@@ -201,7 +202,7 @@ def track_accounts() -> None:
 
     def login_failed(sender, credentials, request=None, **kwargs):
         # The address typed is not kept: it may be someone else's, mistyped.
-        _event(Action.LOGIN_FAILED, User._meta.label_lower, None).save()
+        record(Action.LOGIN_FAILED, User)
 
     auth_signals.user_logged_in.connect(logged_in, weak=False, dispatch_uid="audit-login")
     auth_signals.user_logged_out.connect(logged_out, weak=False, dispatch_uid="audit-logout")

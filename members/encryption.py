@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django import forms
 from django.apps import apps
 from django.conf import settings
-from django.core import validators
+from django.core import checks, validators
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.db.models.lookups import Exact
@@ -161,3 +161,13 @@ def encrypt_if_plain(value: str) -> str:
 def decrypt_if_encrypted(value: str) -> str:
     """For reversing that migration."""
     return decrypt(value) if value.startswith(PREFIX) else value
+
+
+@checks.register(checks.Tags.security)
+def check_keys(app_configs, **kwargs):
+    """`manage.py check` (and the deploy check) fails on a malformed key, not the first save."""
+    try:
+        fernet()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="together.E001")]
+    return []

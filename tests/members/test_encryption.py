@@ -1,0 +1,181 @@
+"""Clinical text is encrypted at rest: a database dump holds none of it, keys rotate without
+losing a word, and signed notes stay locked through a rotation."""
+
+import subprocess
+from datetime import timedelta
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from members.models import AuditEvent
+from sessions import services as session_services
+from sessions.models import Addendum, Attendance, GroupNote, IndividualNote
+from tests.sessions.factories import GroupSessionFactory
+from tests.test_project import manage_py_in_production
+from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
+from therapy_groups import services as goal_services
+from therapy_groups.models import Goal, GoalCheckIn, GoalComment
+
+# One marker per encrypted field: each must be findable through the ORM and nowhere in a dump.
+SECRETS = {
+    "group note": "Marker-groupnote: the group spoke about grief",
+    "individual note": "Marker-individual: mentioned thoughts of self-harm",
+    "addendum": "Marker-addendum: correction about medication",
+    "goal": "Marker-goal: stop drinking on weekdays",
+    "goal why": "Marker-why: my children",
+    "check-in": "Marker-checkin: relapsed on Friday",
+    "comment": "Marker-comment: proud of you",
+    "attendance": "Marker-attendance: in hospital this week",
+}
+
+
+def seed(facilitator):
+    group = TherapyGroupFactory(facilitators=[facilitator], name="Dump-visible group name")
+    person = EnrollmentFactory(group=group).participant
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(hours=3))
+    session_services.mark_attendance(
+        session=session, participant=person, status="present", marked_by=facilitator
+    )
+    session_services.save_group_note(
+        session=session, author=facilitator, format="free", free_text=SECRETS["group note"]
+    )
+    session_services.save_individual_note(
+        session=session,
+        participant=person,
+        author=facilitator,
+        progress=SECRETS["individual note"],
+        participation="",
+        risk_flag=True,
+    )
+    note = session_services.sign_notes(session=session, signer=facilitator)
+    session_services.add_addendum(note=note, text=SECRETS["addendum"], signer=facilitator)
+    later = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=2))
+    session_services.notify_absence(session=later, participant=person, reason=SECRETS["attendance"])
+    goal = goal_services.create_goal(
+        participant=person, group=group, what=SECRETS["goal"], why=SECRETS["goal why"]
+    )
+    goal_services.check_in(goal=goal, progress=3, note=SECRETS["check-in"])
+    goal_services.comment_on_goal(goal=goal, author=facilitator, text=SECRETS["comment"])
+    return group
+
+
+def stored_texts() -> dict[str, str]:
+    return {
+        "group note": GroupNote.objects.get().free_text,
+        "individual note": IndividualNote.objects.get().progress,
+        "addendum": Addendum.objects.get().text,
+        "goal": Goal.objects.get().what,
+        "goal why": Goal.objects.get().why,
+        "check-in": GoalCheckIn.objects.get().note,
+        "comment": GoalComment.objects.get().text,
+        "attendance": Attendance.objects.exclude(comment="").get().comment,
+    }
+
+
+def raw(table: str, column: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE {column} <> '' ORDER BY id")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pg_dump_of_a_seeded_database_holds_no_clinical_text(facilitator):
+    seed(facilitator)
+    assert stored_texts() == SECRETS
+    database = connection.settings_dict
+    dump = subprocess.run(
+        [
+            "pg_dump",
+            "--data-only",
+            "--host",
+            database["HOST"] or "127.0.0.1",
+            "--port",
+            str(database["PORT"] or 5432),
+            "--username",
+            database["USER"] or "postgres",
+            database["NAME"],
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Dump-visible group name" in dump  # the dump has the data...
+    assert dump.count("fernet:gAAAAA") >= len(SECRETS)  # ...with the text as tokens
+    for marker in SECRETS.values():
+        assert marker.split(":")[0] not in dump
+
+
+@pytest.mark.django_db
+def test_rotating_keys_re_encrypts_everything_without_losing_a_word(facilitator):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    with override_settings(FIELD_ENCRYPTION_KEYS=[old]):
+        seed(facilitator)
+        before = raw("group_sessions_groupnote", "free_text") + raw("therapy_groups_goal", "what")
+    with override_settings(FIELD_ENCRYPTION_KEYS=[new, old]):
+        call_command("rotate_encryption_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with override_settings(FIELD_ENCRYPTION_KEYS=[new]):  # the old key is gone
+        assert stored_texts() == SECRETS
+        assert GroupNote.objects.get().is_signed and IndividualNote.objects.get().is_signed
+        after = raw("group_sessions_groupnote", "free_text") + raw("therapy_groups_goal", "what")
+    assert len(after) == len(before) == 2 and not set(after) & set(before)
+    Fernet(new.encode()).decrypt(after[0].removeprefix("fernet:").encode())
+    rotated = AuditEvent.objects.get(action=AuditEvent.Action.KEYS_ROTATED)
+    assert rotated.detail["values"]["group_sessions.groupnote"] == 1
+    assert sum(rotated.detail["values"].values()) == len(SECRETS)
+
+
+@pytest.mark.django_db
+def test_signed_notes_stay_locked_even_while_ciphertext_is_rewritten(facilitator):
+    seed(facilitator)
+    note = GroupNote.objects.get()
+    # Without the rotation setting, no change at all; with it, only the encrypted columns.
+    for statement in (
+        "UPDATE group_sessions_groupnote SET free_text = 'plain' WHERE id = %s",
+        "SET LOCAL together.rewriting_ciphertext = 'on'; "
+        "UPDATE group_sessions_groupnote SET format = 'dap' WHERE id = %s",
+        "SET LOCAL together.rewriting_ciphertext = 'on'; "
+        "UPDATE group_sessions_addendum SET signed_at = now() WHERE group_note_id = %s",
+    ):
+        with (
+            pytest.raises(IntegrityError, match="cannot change"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [note.pk])
+    assert GroupNote.objects.get().free_text == SECRETS["group note"]
+
+
+@pytest.mark.django_db
+def test_a_missing_key_fails_loudly_and_never_shows_the_token(facilitator):
+    seed(facilitator)
+    with (
+        override_settings(FIELD_ENCRYPTION_KEYS=[Fernet.generate_key().decode()]),
+        pytest.raises(ImproperlyConfigured, match="cannot be decrypted"),
+    ):
+        GroupNote.objects.get()
+
+
+@pytest.mark.django_db
+def test_encrypted_text_cannot_be_searched_by_mistake():
+    with pytest.raises(FieldError, match="cannot be searched"):
+        list(Goal.objects.filter(what="Walk"))
+    with pytest.raises(FieldError):
+        list(GroupNote.objects.filter(free_text__icontains="sleep"))
+    assert list(Goal.objects.filter(why="")) == []  # empty text stays empty and findable
+
+
+def test_production_refuses_to_start_without_encryption_keys():
+    result = manage_py_in_production("check", FIELD_ENCRYPTION_KEYS="")
+    assert result.returncode != 0
+    assert "Set FIELD_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_a_malformed_key_fails_the_system_check():
+    result = manage_py_in_production("check", FIELD_ENCRYPTION_KEYS="not-a-key")
+    assert result.returncode != 0
+    assert "together.E001" in result.stderr and "Fernet key" in result.stderr
