@@ -5,11 +5,11 @@ from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from members import invitations, services
 from members.access import public, roles_required, signed_in
+from members.feedback import redirect_back
 from members.forms import ClosureForm, PreferencesForm
 from members.middleware import SessionTimeoutMiddleware
 from members.models import ConfidentialityAgreement, Invitation, Organisation, Role
@@ -51,10 +51,7 @@ def agreement(request):
     current = ConfidentialityAgreement.current()
     if request.method == "POST" and current is not None:
         services.accept_agreement(user=request.user, agreement=current)
-        next_url = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-            next_url = reverse("home")
-        return redirect(next_url)
+        return redirect_back(request, "home")
     accepted_before = request.user.agreement_acceptances.exists()
     return render(
         request,

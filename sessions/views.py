@@ -13,12 +13,11 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from members import audit
 from members.access import roles_required
-from members.feedback import report
+from members.feedback import redirect_back, report
 from members.models import Role, User
 from sessions import queries, services
 from sessions.forms import (
@@ -271,10 +270,7 @@ def follow_up(request, group_id: int):
             report(request, error)
     else:
         messages.error(request, "Give the date you followed up.")
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "home"
-    return redirect(next_url)
+    return redirect_back(request, "home")
 
 
 @facilitator_only

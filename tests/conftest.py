@@ -91,9 +91,15 @@ def world(facilitator, cofacilitator, participant, other_facilitator, other_part
     leaver = EnrollmentFactory(group=group).participant
     closure = ClosureRequest.objects.create(user=leaver, reason="Moving away")
     other_group = TherapyGroupFactory(facilitators=[other_facilitator], name="Other group")
-    EnrollmentFactory(group=other_group, participant=other_participant)
+    other_enrollment = EnrollmentFactory(group=other_group, participant=other_participant)
     other_session = GroupSessionFactory(
         group=other_group, starts_at=now - timedelta(days=6), status=GroupSession.Status.HELD
+    )
+    other_goal = Goal.objects.create(
+        group=other_group, participant=other_participant, what="Someone else's goal"
+    )
+    other_closure = ClosureRequest.objects.create(
+        user=EnrollmentFactory(group=other_group).participant, reason="Someone else's"
     )
     return SimpleNamespace(
         group=group,
@@ -104,6 +110,9 @@ def world(facilitator, cofacilitator, participant, other_facilitator, other_part
         closure=closure,
         other_group=other_group,
         other_session=other_session,
+        other_enrollment=other_enrollment,
+        other_goal=other_goal,
+        other_closure=other_closure,
     )
 
 

@@ -173,3 +173,49 @@ def check(rule, name, persona, role, names_an_object, response):
         assert status not in (403, 404) and not _is_login_redirect(response), (
             f"{name} refused {persona} ({status}), whom its rule allows"
         )
+
+
+def other_groups_objects(world, other_participant) -> dict:
+    """The same kinds of object as sample_kwargs, from the other group."""
+    return {
+        "group_id": world.other_group.pk,
+        "session_id": world.other_session.pk,
+        "enrollment_id": world.other_enrollment.pk,
+        "participant_id": other_participant.pk,
+        "goal_id": world.other_goal.pk,
+        "request_id": world.other_closure.pk,
+    }
+
+
+OBJECT_URLS = [
+    (name, pattern)
+    for name, pattern in CHECKED
+    if OBJECT_KWARGS & set(pattern.pattern.regex.groupindex) and not name.startswith("admin:")
+]
+IDOR_PERSONAS = ("facilitator", "participant")
+
+
+@pytest.mark.parametrize(("name", "pattern"), OBJECT_URLS, ids=[n for n, _ in OBJECT_URLS])
+def test_no_persona_reaches_another_groups_object_by_changing_an_id(
+    personas, world, participant, other_participant, name, pattern
+):
+    """IDOR: each id in the URL in turn is swapped for one from the other group, the rest kept
+    as the persona's own; the persona whose role the page is for must get 404, every time."""
+    rule = rule_for(name, pattern)
+    own = sample_kwargs(world, participant)
+    foreign = other_groups_objects(world, other_participant)
+    swaps = [key for key in pattern.pattern.regex.groupindex if key in foreign]
+    tried = 0
+    for persona in IDOR_PERSONAS:
+        if PERSONAS[persona] not in rule.roles:
+            continue
+        for key in swaps:
+            url = url_for(name, pattern, {**own, key: foreign[key]})
+            response = personas[persona].get(url)
+            if response.status_code == 405:
+                response = personas[persona].post(url, {})
+            assert response.status_code == 404, (
+                f"{name} with another group's {key} answered {persona} {response.status_code}"
+            )
+            tried += 1
+    assert tried or rule.roles == {"admin"}, f"{name}: no persona tried"

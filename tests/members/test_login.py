@@ -131,3 +131,17 @@ def test_signing_in_greets_the_person_by_name_not_by_email_or_id(client, partici
         reverse("account_login"), {"login": participant.email, "password": PASSWORD}, follow=True
     )
     assert f"Successfully signed in as {participant.short_name}." in response.text
+
+
+def test_signing_in_gives_a_new_session_key_and_the_old_one_is_gone(client, participant):
+    from django.contrib.sessions.models import Session
+
+    before = client.session  # a session from before sign-in, as a fixation attack would plant
+    before["planted"] = True
+    before.save()
+    client.cookies["sessionid"] = before.session_key
+    client.post(reverse("account_login"), {"login": participant.email, "password": PASSWORD})
+    after = client.cookies["sessionid"].value
+    assert after != before.session_key
+    assert client.session["_auth_user_id"] == str(participant.pk)
+    assert not Session.objects.filter(session_key=before.session_key).exists()
