@@ -13,6 +13,15 @@ from members import invitations
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
     """Signup opens only for a visitor holding a usable invitation, for that invitation's email."""
 
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # Say what to do, and that it is not a judgement: the limit is 5 tries in 5 minutes.
+        "too_many_login_attempts": (
+            "Too many failed login attempts. Wait five minutes and try again, or use "
+            "“Forgot your password?” to set a new one."
+        ),
+    }
+
     def is_open_for_signup(self, request) -> bool:
         if invitations.usable_invitation(request) is None:
             raise ImmediateHttpResponse(render(request, "account/signup_closed.html", status=403))

@@ -59,7 +59,7 @@ def test_login_is_rate_limited_after_repeated_failures(client, participant):
     )
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 429)
-    assert "Too many failed login attempts" in response.text
+    assert "Too many failed login attempts. Wait five minutes and try again" in response.text
 
 
 def test_pages_show_times_in_the_viewers_zone_and_name_it(client, participant):
