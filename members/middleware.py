@@ -1,6 +1,7 @@
 import time
 import zoneinfo
 
+from allauth.usersessions.internal import usersessionkit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -86,3 +87,26 @@ class SessionTimeoutMiddleware:
 
 def idle_seconds(user) -> int:
     return settings.SESSION_IDLE_SECONDS[user.role]
+
+
+class SessionActivityMiddleware:
+    """allauth's "where you're signed in" list, with its last-seen time kept to the minute.
+
+    allauth's own middleware writes the user-session row on every request: a SELECT and an
+    UPDATE for each page. A minute is precise enough to recognise a session, and saves both.
+    """
+
+    TRACKED = "together.activity_tracked"
+    EVERY = 60  # seconds
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and request.user.is_authenticated:
+            now = time.time()
+            if now - session.get(self.TRACKED, 0) >= self.EVERY:
+                usersessionkit.track_activity(request, user=request.user, session=session)
+                session[self.TRACKED] = now
+        return self.get_response(request)

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from members.request_context import current_request
+
 INVITATION_LIFETIME = timedelta(days=14)
 
 
@@ -239,7 +241,13 @@ class Organisation(models.Model):
 
     @classmethod
     def current(cls) -> "Organisation":
-        organisation, _ = cls.objects.get_or_create(pk=1)
+        """The one organisation; read once per request however many parts of a page ask."""
+        request = current_request()
+        organisation = getattr(request, "_together_organisation", None)
+        if organisation is None:
+            organisation, _ = cls.objects.get_or_create(pk=1)
+            if request is not None:
+                request._together_organisation = organisation
         return organisation
 
 

@@ -162,17 +162,20 @@ def organisation_settings(request):
 
 @admin_only
 def reports_page(request):
-    report = reports.organisation_report(months=6)
+    report = reports.cached_organisation_report(months=6)
+    page = Paginator(report.groups, PAGE_SIZE).get_page(request.GET.get("page"))
     chart = bar_chart(
-        [(row.group_name, row.rate) for row in report.groups],
+        [(row.group_name, row.rate) for row in page],
         label="Attendance rate per group over the last six months",
     )
-    return render(request, "sessions/admin/reports.html", {"report": report, "chart": chart})
+    return render(
+        request, "sessions/admin/reports.html", {"report": report, "page": page, "chart": chart}
+    )
 
 
 @admin_only
 def reports_csv(request):
-    report = reports.organisation_report(months=6)
+    report = reports.cached_organisation_report(months=6)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="together-report.csv"'
     writer = csv.writer(response)

@@ -52,10 +52,20 @@ class AttendanceGrid:
         return attendance_rate([cell for row in self.rows for cell in row.cells])
 
 
-def attendance_grid(group: TherapyGroup, *, limit: int | None = None) -> AttendanceGrid:
-    """Sessions that took place (newest `limit`, shown oldest first) by everyone enrolled then."""
-    sessions = group.sessions.filter(status=GroupSession.Status.HELD).order_by("-starts_at")
-    sessions = list(sessions[:limit] if limit else sessions)[::-1]
+def held_sessions(group: TherapyGroup):
+    """The group's sessions that took place, newest first."""
+    return group.sessions.filter(status=GroupSession.Status.HELD).order_by("-starts_at")
+
+
+def attendance_grid(
+    group: TherapyGroup, *, limit: int | None = None, sessions: list | None = None
+) -> AttendanceGrid:
+    """Sessions that took place (the given ones, or the newest `limit`, shown oldest first) by
+    everyone enrolled then."""
+    if sessions is None:
+        newest = held_sessions(group)
+        sessions = list(newest[:limit] if limit else newest)
+    sessions = sorted(sessions, key=lambda s: s.starts_at)
     grid = AttendanceGrid(sessions=sessions)
     if not sessions:
         return grid
@@ -71,16 +81,15 @@ def attendance_grid(group: TherapyGroup, *, limit: int | None = None) -> Attenda
         .select_related("participant")
         .order_by("participant__first_name", "participant__last_name", "joined_on")
     )
+    days = [(session.pk, session.local_date) for session in sessions]
     for enrollment in enrollments:
-        cells = []
-        for session in sessions:
-            day = session.local_date
-            enrolled = enrollment.joined_on <= day and (
-                enrollment.left_on is None or enrollment.left_on > day
-            )
-            cells.append(
-                marks.get((session.pk, enrollment.participant_id), "") if enrolled else None
-            )
+        joined, left = enrollment.joined_on, enrollment.left_on
+        cells = [
+            marks.get((pk, enrollment.participant_id), "")
+            if joined <= day and (left is None or left > day)
+            else None
+            for pk, day in days
+        ]
         if any(cell is not None for cell in cells):
             grid.rows.append(GridRow(enrollment, cells, attendance_rate(cells)))
     return grid

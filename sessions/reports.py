@@ -5,8 +5,9 @@ Counts only; no names, notes or goal text. Rates leave excused absences out.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -32,6 +33,21 @@ class OrganisationReport:
     groups: list[GroupReport]
     active_participants: int
     retention: float | None
+    computed_at: datetime | None = None
+
+
+REPORT_CACHE_SECONDS = 600
+
+
+def cached_organisation_report(*, months: int = 6) -> OrganisationReport:
+    """The report as of at most ten minutes ago: it aggregates months of attendance, and admins
+    open it often while figures move slowly. The page says when it was computed."""
+    key = f"together:organisation-report:{months}:{timezone.localdate().isoformat()}"
+    report = cache.get(key)
+    if report is None:
+        report = organisation_report(months=months)
+        cache.set(key, report, REPORT_CACHE_SECONDS)
+    return report
 
 
 def _months_back(count: int) -> list[date]:
@@ -53,8 +69,10 @@ COUNTED = ~Q(status=Attendance.Status.EXCUSED)
 
 def organisation_report(*, months: int = 6) -> OrganisationReport:
     month_list = _months_back(months)
+    since = timezone.make_aware(datetime.combine(month_list[0], time.min))
+    # A range on starts_at itself (not its date) lets PostgreSQL use the index on it.
     held = Attendance.objects.filter(
-        session__status=GroupSession.Status.HELD, session__starts_at__date__gte=month_list[0]
+        session__status=GroupSession.Status.HELD, session__starts_at__gte=since
     )
     monthly = defaultdict(dict)
     for row in (
@@ -106,6 +124,7 @@ def organisation_report(*, months: int = 6) -> OrganisationReport:
         retention=sum(r >= RETENTION_THRESHOLD for r in everyone) / len(everyone)
         if everyone
         else None,
+        computed_at=timezone.now(),
     )
 
 

@@ -48,6 +48,7 @@ from therapy_groups.models import Enrollment, Goal, GoalComment, TherapyGroup
 
 facilitator_only = roles_required(Role.FACILITATOR)
 TRAIL_PAGE_SIZE = 50
+GRID_PAGE_SESSIONS = 26  # half a year of weekly sessions; the CSV has them all
 
 
 def _group(request, group_id: int) -> TherapyGroup:
@@ -225,11 +226,14 @@ def seat_confirm(request, group_id: int, enrollment_id: int):
 @facilitator_only
 def attendance_grid(request, group_id: int):
     group = _group(request, group_id)
+    page = Paginator(queries.held_sessions(group), GRID_PAGE_SESSIONS).get_page(
+        request.GET.get("page")
+    )
     audit.viewed(request, group, group_id=group.pk)
     return render(
         request,
         "sessions/attendance_grid.html",
-        {"group": group, "grid": queries.attendance_grid(group)},
+        {"group": group, "grid": queries.attendance_grid(group, sessions=page), "page": page},
     )
 
 

@@ -28,3 +28,10 @@ STORAGES = {
 # Serve static files from the finders, as in development (no collectstatic before tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Any N+1 query pattern in a request during the tests fails that test (django-zeal).
+INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]  # noqa: F405
+MIDDLEWARE = [*MIDDLEWARE, "zeal.middleware.zeal_middleware"]  # noqa: F405
+ZEAL_RAISE = True
+# allauth's own views read the same email address twice in one request; not ours to change.
+ZEAL_ALLOWLIST = [{"model": "account.EmailAddress"}]

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from members.middleware import SessionTimeoutMiddleware
+from tests.members.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 SEEN, STARTED = SessionTimeoutMiddleware.SEEN, SessionTimeoutMiddleware.STARTED
@@ -62,3 +63,23 @@ def test_signed_in_pages_carry_the_warning_and_anonymous_ones_do_not(client, par
     client.force_login(participant)
     page = client.get(reverse("account_overview")).text
     assert 'id="timeout-warning"' in page and 'data-idle-seconds="3600"' in page
+
+
+def test_where_youre_signed_in_is_updated_once_a_minute_not_on_every_page(client, participant):
+    from allauth.usersessions.models import UserSession
+
+    from members.middleware import SessionActivityMiddleware
+
+    def tracked_seconds_ago(seconds: float) -> None:
+        session = client.session
+        session[SessionActivityMiddleware.TRACKED] = time.time() - seconds
+        session.save()
+
+    client.post(reverse("account_login"), {"login": participant.email, "password": PASSWORD})
+    seen = UserSession.objects.get(user=participant).last_seen_at
+    tracked_seconds_ago(30)
+    client.get(reverse("home"))
+    assert UserSession.objects.get(user=participant).last_seen_at == seen
+    tracked_seconds_ago(61)
+    client.get(reverse("home"))
+    assert UserSession.objects.get(user=participant).last_seen_at > seen

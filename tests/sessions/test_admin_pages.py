@@ -189,3 +189,25 @@ def test_django_admin_offers_no_notes_or_goals_to_superusers(admin_user):
     index = client.get("/django-admin/").text
     for model in ("groupnote", "individualnote", "goal", "goalcheckin", "addendum"):
         assert f"/{model}/" not in index
+
+
+def test_the_report_is_kept_for_ten_minutes_and_says_when_it_was_computed(
+    admin_client, facilitator, django_assert_max_num_queries
+):
+    group = TherapyGroupFactory(facilitators=[facilitator], name="Cached group")
+    _attend(group, [(EnrollmentFactory(group=group).participant, "present")], 1)
+    first = admin_client.get(reverse("admin_reports")).text
+    assert "Figures as of" in first and "They refresh every ten minutes" in first
+    _attend(group, [(EnrollmentFactory(group=group).participant, "absent")], 1)
+    with django_assert_max_num_queries(12):  # no aggregation this time
+        again = admin_client.get(reverse("admin_reports")).text
+    assert again.count("100%") == first.count("100%")  # the same figures, not yet the new absence
+    computed = reports.cached_organisation_report().computed_at
+    assert reports.organisation_report().computed_at > computed
+
+
+def test_the_report_lists_groups_fifty_a_page(admin_client, facilitator):
+    TherapyGroupFactory.create_batch(55, facilitators=[facilitator])
+    page = admin_client.get(reverse("admin_reports")).text
+    assert "Page 1 of 2" in page and page.count('<th scope="row">') == 50
+    assert len(admin_client.get(reverse("admin_reports_csv")).text.splitlines()) == 56
