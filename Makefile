@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bootstrap lock lint browser clean
+.PHONY: run test bootstrap lock lint browser bench-load clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -25,6 +25,11 @@ test: bootstrap browser
 
 browser:
 	@scripts/ensure_chromium.sh
+
+# The load benchmark (issue 7): builds the large dataset on first use, then prints the table.
+bench-load: bootstrap
+	@scripts/ensure_wrk.sh
+	@$(PY) bench/load.py $(BENCH_ARGS)
 
 lint: bootstrap
 	@$(VENV)/bin/ruff check .

@@ -40,6 +40,39 @@ def environment(database: str) -> dict:
     }
 
 
+def ensure_dataset(database: str, env: dict) -> None:
+    """Build the large dataset if this machine has none yet; bring its schema up to date."""
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres") as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+    if not exists:
+        print(f"No {database} database yet: building the large dataset (about a minute).")
+        subprocess.run(
+            [sys.executable, "bench/dataset.py", "--database", database], cwd=ROOT, check=True
+        )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
+    )
+
+
+def queries_per_request(pages: list[tuple[str, str, str]]) -> dict[str, int]:
+    """Each page once, in this process, counting its queries."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for name, cookie, path in pages:
+        client = Client(HTTP_HOST="127.0.0.1")
+        if cookie:
+            client.cookies.load(cookie)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path)
+        counts[name] = len(captured)
+    return counts
+
+
 def cookies_and_urls(env: dict) -> list[tuple[str, str, str]]:
     os.environ.update(env)
     import django
@@ -131,6 +164,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("bench/load.py needs wrk: apt-get install wrk")
     env = environment(args.database)
+    ensure_dataset(args.database, env)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
         cwd=ROOT,
@@ -138,6 +172,7 @@ def main() -> None:
         check=True,
     )
     pages = cookies_and_urls(env)
+    queries = queries_per_request(pages)
     workers = 2 * (os.cpu_count() or 1) + 1
     server = subprocess.Popen(
         [
@@ -169,7 +204,7 @@ def main() -> None:
             f"gunicorn: {workers} sync workers; wrk: {args.connections} connections, "
             f"{args.seconds} s per page\n"
         )
-        header = ("page", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "/floor")
+        header = ("page", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "queries", "/floor")
         print(f"{header[0]:<22}" + "".join(f"{h:>8}" for h in header[1:]))
         floor_rps = None
         for name, cookie, path in pages:
@@ -178,7 +213,7 @@ def main() -> None:
             floor_rps = floor_rps or r["rps"]
             print(
                 f"{name:<22}{r['rps']:>8.0f}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['p99']:>8.1f}"
-                f"{int(r['errors']):>7}{r['rps'] / floor_rps:>8.0%}"
+                f"{int(r['errors']):>8}{queries[name]:>8}{r['rps'] / floor_rps:>8.0%}"
             )
         errors = 0
         per_page = max(args.soak_seconds // len(pages), 1)

@@ -7,7 +7,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from members.request_context import current_request
@@ -84,7 +84,9 @@ class User(AbstractUser):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            # UPPER, because that is what email__iexact compares on PostgreSQL (allauth's
+            # sign-in lookup); on LOWER the index went unused (bench/indexes.py).
+            models.UniqueConstraint(Upper("email"), name="user_email_unique_ci"),
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="user_role_valid"
             ),
@@ -150,7 +152,7 @@ class Invitation(models.Model):
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(Lower("email"), name="invitation_email_ci")]
+        indexes = [models.Index(Upper("email"), name="invitation_email_ci")]  # for iexact
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="invitation_role_valid"

@@ -68,7 +68,10 @@ class GroupSession(models.Model):
         NOT_HELD = "not_held", "Did not take place"
         CANCELLED = "cancelled", "Cancelled"
 
-    group = models.ForeignKey(TherapyGroup, on_delete=models.PROTECT, related_name="sessions")
+    # No index of its own: (group, starts_at) below serves lookups by group, in time order.
+    group = models.ForeignKey(
+        TherapyGroup, on_delete=models.PROTECT, related_name="sessions", db_index=False
+    )
     series = models.ForeignKey(
         SessionSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
     )
@@ -136,9 +139,16 @@ class Attendance(models.Model):
 
     ATTENDED = (Status.PRESENT, Status.LATE, Status.LEFT_EARLY)
 
-    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="attendance")
+    # Neither has an index of its own: the unique (session, participant) and the index
+    # (participant, session) serve both directions (bench/indexes.py shows the plans).
+    session = models.ForeignKey(
+        GroupSession, on_delete=models.CASCADE, related_name="attendance", db_index=False
+    )
     participant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendance"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="attendance",
+        db_index=False,
     )
     status = models.CharField(max_length=12, choices=Status.choices)
     comment = EncryptedCharField(max_length=200, blank=True)
@@ -166,7 +176,9 @@ class Attendance(models.Model):
 class AbsenceFollowUp(models.Model):
     """A facilitator reached out after repeated absences; clears the dashboard flag."""
 
-    group = models.ForeignKey(TherapyGroup, on_delete=models.CASCADE, related_name="follow_ups")
+    group = models.ForeignKey(  # (group, participant, followed_up_on) serves it
+        TherapyGroup, on_delete=models.CASCADE, related_name="follow_ups", db_index=False
+    )
     participant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -158,12 +158,14 @@ class Enrollment(models.Model):
 
     group = models.ForeignKey(TherapyGroup, on_delete=models.PROTECT, related_name="enrollments")
     # Empty while an invited person has not signed up yet; the invitation says who they are.
+    # No index of its own: (participant, status) below serves lookups by person.
     participant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="enrollments",
+        db_index=False,
     )
     invitation = models.ForeignKey(
         "members.Invitation",
@@ -255,9 +257,12 @@ class Goal(models.Model):
         DROPPED = "dropped", "Let go"
         DECLINED = "declined", "Not for me"
 
-    group = models.ForeignKey(TherapyGroup, on_delete=models.PROTECT, related_name="goals")
+    # (group, shared) and (participant, status) below serve lookups by either.
+    group = models.ForeignKey(
+        TherapyGroup, on_delete=models.PROTECT, related_name="goals", db_index=False
+    )
     participant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="goals"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="goals", db_index=False
     )
     what = EncryptedCharField("what you want to do", max_length=200)
     why = EncryptedTextField("why it matters to you", blank=True)
@@ -293,7 +298,9 @@ class Goal(models.Model):
 
 
 class GoalCheckIn(models.Model):
-    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="check_ins")
+    goal = models.ForeignKey(  # (goal, created_at) serves it
+        Goal, on_delete=models.CASCADE, related_name="check_ins", db_index=False
+    )
     progress = models.PositiveSmallIntegerField(help_text="0 (not started) to 10 (done).")
     note = EncryptedCharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=now)
