@@ -19,4 +19,5 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only \
 
 USER together
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+ENV BIND=0.0.0.0:8000
+CMD ["gunicorn", "config.wsgi", "-c", "config/gunicorn.py"]

@@ -36,6 +36,8 @@ def environment(database: str) -> dict:
             ALLOWED_HOSTS="127.0.0.1",
             SITE_URL=f"http://127.0.0.1:{PORT}",
             CONN_MAX_AGE="600",
+            BIND=f"127.0.0.1:{PORT}",
+            ACCESS_LOG="off",
         ),
     }
 
@@ -173,22 +175,10 @@ def main() -> None:
     )
     pages = cookies_and_urls(env)
     queries = queries_per_request(pages)
+    # The production gunicorn settings (config/gunicorn.py), without the access log.
     workers = 2 * (os.cpu_count() or 1) + 1
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "config/gunicorn.py"],
         cwd=ROOT,
         env=env,
     )

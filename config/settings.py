@@ -85,6 +85,9 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
+        # No "loaders" given: Django then wraps its loaders in the cached loader, so each
+        # template is read and compiled once per process (in development too; runserver and
+        # gunicorn --reload restart on changes).
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",

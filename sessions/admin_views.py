@@ -10,7 +10,8 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -51,17 +52,25 @@ def therapists(request):
             "They set up two-step sign-in when they first sign in.",
         )
         return redirect("admin_therapists")
+    # Subqueries rather than a join-and-count, so the page (and the paginator's count) does
+    # not multiply every therapist by their groups' enrollments.
+    caseload = (
+        Enrollment.objects.filter(
+            group__facilitators=OuterRef("pk"), status=Enrollment.Status.ACTIVE
+        )
+        .order_by()
+        .values("group__facilitators")
+        .annotate(n=Count("participant", distinct=True))
+        .values("n")
+    )
     people = (
         User.objects.filter(role=Role.FACILITATOR)
+        .only("email", "first_name", "last_name", "display_name", "is_active", "last_login")
         .annotate(
-            caseload=Count(
-                "facilitated_groups__enrollments__participant",
-                distinct=True,
-                filter=Q(facilitated_groups__enrollments__status=Enrollment.Status.ACTIVE),
-            ),
+            caseload=Coalesce(Subquery(caseload), 0),
             has_mfa=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type="totp")),
         )
-        .prefetch_related(Prefetch("facilitated_groups", TherapyGroup.objects.live()))
+        .prefetch_related(Prefetch("facilitated_groups", TherapyGroup.objects.live().only("name")))
         .order_by("-is_active", "first_name", "email")
     )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -58,6 +58,12 @@ class GroupSessionQuerySet(models.QuerySet):
     def not_cancelled(self):
         return self.exclude(status=GroupSession.Status.CANCELLED)
 
+    def without_signed_note(self):
+        """Sessions whose group note is missing or a draft. An anti-join on the note's session
+        index; excluding through the relation made PostgreSQL scan every note."""
+        signed = GroupNote.objects.filter(session=models.OuterRef("pk"), signed_at__isnull=False)
+        return self.exclude(models.Exists(signed))
+
 
 class GroupSession(models.Model):
     """One dated meeting of a group. Belongs to the group, never to a roster."""

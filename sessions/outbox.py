@@ -397,7 +397,7 @@ def render_day_summary(row: Notification, batch: Batch) -> Content | None:
         return None
     unsigned = (
         GroupSession.objects.filter(group__facilitators=person, status=GroupSession.Status.HELD)
-        .exclude(note__signed_at__isnull=False)
+        .without_signed_note()
         .count()
     )
     lines = [

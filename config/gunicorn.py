@@ -1,0 +1,21 @@
+"""gunicorn's settings, for production, `make run` and the load benchmark alike.
+
+Sync workers, 2 x cores + 1. A request here is Python work between short PostgreSQL round
+trips, with nothing long-lived (no websockets, no long polling), so one process per request in
+flight is the simple, robust choice: while one worker waits on the database another uses the
+core, and the extra one covers those waits. Threads (gthread) would share one GIL per process
+and async workers gain nothing for blocking ORM calls. On the 2-core bench machine: 5 workers.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
+worker_class = "sync"
+timeout = 30
+# Recycle workers now and then, so a slow leak in any library never builds up.
+max_requests = 5000
+max_requests_jitter = 500
+# One line per request on stdout (paths carry ids, never names); ACCESS_LOG=off turns it off.
+accesslog = None if os.environ.get("ACCESS_LOG") == "off" else "-"
