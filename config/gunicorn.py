@@ -15,7 +15,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count
 worker_class = "sync"
 timeout = 30
 # Recycle workers now and then, so a slow leak in any library never builds up.
-max_requests = 5000
-max_requests_jitter = 500
+max_requests = 20000
+max_requests_jitter = 2000
 # One line per request on stdout (paths carry ids, never names); ACCESS_LOG=off turns it off.
 accesslog = None if os.environ.get("ACCESS_LOG") == "off" else "-"

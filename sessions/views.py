@@ -49,6 +49,8 @@ from therapy_groups.models import Enrollment, Goal, GoalComment, TherapyGroup
 facilitator_only = roles_required(Role.FACILITATOR)
 TRAIL_PAGE_SIZE = 50
 GRID_PAGE_SESSIONS = 26  # half a year of weekly sessions; the CSV has them all
+RECORD_LATEST = 12  # sessions on a participant's record page
+RECORD_NOTES_PAGE = 10
 
 
 def _group(request, group_id: int) -> TherapyGroup:
@@ -281,11 +283,7 @@ def follow_up(request, group_id: int):
 def participant_record(request, group_id: int, participant_id: int):
     group = _group(request, group_id)
     participant = _member(group, participant_id)
-    attendance = (
-        Attendance.objects.filter(session__group=group, participant=participant)
-        .select_related("session")
-        .order_by("-session__starts_at")
-    )
+    attendance = Attendance.objects.filter(session__group=group, participant=participant)
     notes = (
         IndividualNote.objects.filter(session__group=group, participant=participant)
         .select_related("session", "signed_by")
@@ -306,9 +304,12 @@ def participant_record(request, group_id: int, participant_id: int):
         "participant": participant,
         "goals": goals,
         "enrollments": group.enrollments.filter(participant=participant).order_by("created_at"),
-        "attendance": attendance,
-        "notes": notes,
-        "rate": queries.attendance_rate([a.status for a in attendance]),
+        # The latest sessions and notes; the grid and the pages of notes hold the rest.
+        "attendance": attendance.select_related("session").order_by("-session__starts_at")[
+            :RECORD_LATEST
+        ],
+        "notes": Paginator(notes, RECORD_NOTES_PAGE).get_page(request.GET.get("page")),
+        "rate": queries.attendance_rate(attendance.values_list("status", flat=True)),
     }
     audit.viewed(request, participant, group_id=group.pk, participant_id=participant.pk)
     return render(request, "sessions/participant_record.html", context)

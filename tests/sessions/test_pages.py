@@ -200,3 +200,26 @@ def test_existing_participant_added_to_a_group_is_told_without_clinical_words(
     assert group.public_name.lower() in body
     for word in ("depression", "therapy", "diagnos", "note"):
         assert word not in mail.outbox[-1].subject.lower()
+
+
+def test_participant_record_shows_the_latest_sessions_and_pages_its_notes(signed_in, group):
+    from sessions.models import Attendance
+
+    person = EnrollmentFactory(group=group).participant
+    Enrollment.objects.filter(group=group, participant=person).update(
+        joined_on=timezone.localdate() - timedelta(days=200)
+    )
+    for week in range(15):
+        session = GroupSessionFactory(
+            group=group, starts_at=timezone.now() - timedelta(days=7 * (week + 1)), status="held"
+        )
+        Attendance.objects.create(
+            session=session, participant=person, status="absent" if week < 5 else "present"
+        )
+        IndividualNote.objects.create(session=session, participant=person, progress=f"Week {week}")
+    page = signed_in.get(reverse("participant_record", args=[group.pk, person.pk])).text
+    assert "The latest 12." in page and page.count('<li><a href="/sessions/') == 12
+    assert "Attendance: 67%." in page  # over all 15 sessions, not only the ones listed
+    assert "Page 1 of 2" in page and "Week 0" in page and "Week 14" not in page
+    older = signed_in.get(reverse("participant_record", args=[group.pk, person.pk]) + "?page=2")
+    assert "Week 14" in older.text and "Week 0" not in older.text
