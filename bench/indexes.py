@@ -62,7 +62,7 @@ def main() -> None:
                 expires_at=now + timedelta(hours=1),
                 state="pending" if i % 100 == 0 else "sending" if i % 100 == 1 else "sent",
                 lease_until=now if i % 100 == 1 else None,
-                created_at=now - timedelta(minutes=i),
+                created_at=now - timedelta(minutes=10 * i),  # two years of history
             )
             for i in range(100_000)
         )
@@ -140,8 +140,8 @@ def main() -> None:
         ),
         (
             "notification_pending_due (partial)",
-            "due outbox rows (every tick)",
-            Notification.objects.due(now),
+            "a worker's next batch of due rows (every tick)",
+            Notification.objects.due(now).order_by("due_at")[:100],
         ),
         (
             "notification_sending_lease (partial)",
@@ -159,7 +159,7 @@ def main() -> None:
             audit.group_trail(group.pk)[:50],
         ),
         (
-            "audit_action_recent / audit_type_recent",
+            "audit_account_recent (partial)",
             "account activity, newest first",
             audit.account_trail()[:50],
         ),

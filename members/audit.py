@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.auth import signals as auth_signals
 from django.db import models
-from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from members.models import AuditEvent, User
+from members.models import ACCOUNT_EVENT, AuditEvent, User
 from members.request_context import client_ip, current_request
 
 Action = AuditEvent.Action
@@ -100,13 +99,7 @@ def group_trail(group_id: int):
 def account_trail():
     """Account and role events, for admins: never who opened which clinical record."""
     return (
-        AuditEvent.objects.filter(
-            Q(action__in=AuditEvent.ACCOUNT_ACTIONS)
-            | Q(
-                object_type__in=AuditEvent.ACCOUNT_TYPES,
-                action__in=[Action.CREATE, Action.CHANGE, Action.DELETE],
-            )
-        )
+        AuditEvent.objects.filter(ACCOUNT_EVENT)
         .select_related("actor", "participant")
         .order_by("-occurred_at", "-pk")
     )
