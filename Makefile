@@ -24,11 +24,12 @@ test: bootstrap browser
 	@$(VENV)/bin/pytest
 
 browser:
-	@scripts/ensure_chromium.sh
+	@# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+	@scripts/ensure_package.sh $${CHROMIUM_PATH:-/usr/bin/chromium} chromium "the browser tests" test
 
 # The load benchmark (issue 7): builds the large dataset on first use, then prints the table.
 bench-load: bootstrap
-	@scripts/ensure_wrk.sh
+	@scripts/ensure_package.sh wrk wrk "the load benchmark" bench-load
 	@$(PY) bench/load.py $(BENCH_ARGS)
 
 lint: bootstrap

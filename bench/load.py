@@ -134,9 +134,8 @@ def cookies_and_urls(env: dict) -> list[tuple[str, str, str]]:
     ]
 
 
-def wrk(url: str, cookie: str, seconds: int, connections: int, pages=None) -> dict:
-    """One wrk run against `url`, or, given `pages`, against all of them in turn."""
-    script = "bench/mixed.lua" if pages else "bench/latency.lua"
+def wrk(base: str, pages: list[tuple[str, str, str]], seconds: int, connections: int) -> dict:
+    """One wrk run: each connection requests `pages` (name, cookie, path) in turn."""
     command = [
         "wrk",
         "-t",
@@ -148,13 +147,11 @@ def wrk(url: str, cookie: str, seconds: int, connections: int, pages=None) -> di
         "--timeout",
         "10s",
         "-s",
-        str(ROOT / script),
-        url,
+        str(ROOT / "bench/wrk.lua"),
+        base,
+        "--",
+        *(f"{path}|{cookie}" for _, cookie, path in pages),
     ]
-    if cookie:
-        command[1:1] = ["-H", f"Cookie: {cookie}"]
-    if pages:
-        command += ["--", *(f"{path}|{page_cookie}" for _, page_cookie, path in pages)]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     values = dict(re.findall(r"(\w+)=([\d.]+)", output.split("RESULT", 1)[1]))
@@ -205,15 +202,16 @@ def main() -> None:
         header = ("page", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "queries", "/floor")
         print(f"{header[0]:<22}" + "".join(f"{h:>8}" for h in header[1:]))
         floor_rps = None
-        for name, cookie, path in pages:
-            wrk(base + path, cookie, 2, args.connections)  # warm up
-            r = wrk(base + path, cookie, args.seconds, args.connections)
+        for page in pages:
+            name = page[0]
+            wrk(base, [page], 2, args.connections)  # warm up
+            r = wrk(base, [page], args.seconds, args.connections)
             floor_rps = floor_rps or r["rps"]
             print(
                 f"{name:<22}{r['rps']:>8.0f}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['p99']:>8.1f}"
                 f"{int(r['errors']):>8}{queries[name]:>8}{r['rps'] / floor_rps:>8.0%}"
             )
-        soak = wrk(base, "", args.soak_seconds, 50, pages=pages[1:])
+        soak = wrk(base, pages[1:], args.soak_seconds, 50)
         print(
             f"\nsoak: {args.soak_seconds} s at 50 connections, every page in turn: "
             f"{soak['requests']:.0f} requests, {soak['rps']:.0f}/s, p95 {soak['p95']:.0f} ms, "

@@ -154,13 +154,26 @@ def rotate(token: str) -> str:
 
 
 def encrypt_if_plain(value: str) -> str:
-    """For the migration that turns on encryption: leaves values already encrypted alone."""
     return value if value.startswith(PREFIX) else encrypt(value)
 
 
 def decrypt_if_encrypted(value: str) -> str:
-    """For reversing that migration."""
     return decrypt(value) if value.startswith(PREFIX) else value
+
+
+def migration_steps(tables: dict[str, list[str]]) -> tuple[Callable, Callable]:
+    """RunPython's forward and backward functions for a migration that turns encryption on for
+    `tables` (name -> columns): existing plaintext is encrypted, and decrypted going back."""
+
+    def forward(apps, schema_editor):
+        for table, columns in tables.items():
+            rewrite_ciphertexts(table, columns, encrypt_if_plain)
+
+    def backward(apps, schema_editor):
+        for table, columns in tables.items():
+            rewrite_ciphertexts(table, columns, decrypt_if_encrypted)
+
+    return forward, backward
 
 
 @checks.register(checks.Tags.security)

@@ -70,17 +70,6 @@ _previous = importlib.import_module("sessions.migrations.0003_signed_notes_are_i
 PREVIOUS_TRIGGERS = _previous.DROP + _previous.NOTE_TRIGGER
 
 
-def encrypt_existing(apps, schema_editor):
-    for table, columns in ENCRYPTED.items():
-        members.encryption.rewrite_ciphertexts(table, columns, members.encryption.encrypt_if_plain)
-
-
-def decrypt_existing(apps, schema_editor):
-    for table, columns in ENCRYPTED.items():
-        members.encryption.rewrite_ciphertexts(
-            table, columns, members.encryption.decrypt_if_encrypted
-        )
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -154,5 +143,5 @@ class Migration(migrations.Migration):
             name='progress',
             field=members.encryption.EncryptedTextField(blank=True),
         ),
-        migrations.RunPython(encrypt_existing, decrypt_existing),
+        migrations.RunPython(*members.encryption.migration_steps(ENCRYPTED)),
     ]

@@ -10,17 +10,6 @@ ENCRYPTED = {
 }
 
 
-def encrypt_existing(apps, schema_editor):
-    for table, columns in ENCRYPTED.items():
-        members.encryption.rewrite_ciphertexts(table, columns, members.encryption.encrypt_if_plain)
-
-
-def decrypt_existing(apps, schema_editor):
-    for table, columns in ENCRYPTED.items():
-        members.encryption.rewrite_ciphertexts(
-            table, columns, members.encryption.decrypt_if_encrypted
-        )
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -53,5 +42,5 @@ class Migration(migrations.Migration):
             name='text',
             field=members.encryption.EncryptedCharField(max_length=1000),
         ),
-        migrations.RunPython(encrypt_existing, decrypt_existing),
+        migrations.RunPython(*members.encryption.migration_steps(ENCRYPTED)),
     ]

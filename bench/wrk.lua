@@ -1,5 +1,5 @@
--- The soak: every page in turn on each connection, each with its persona's cookie.
--- Arguments after "--": one "path|cookie" per page (cookie may be empty).
+-- wrk script for bench/load.py: each connection takes the given pages in turn (one page for the
+-- per-page runs), each with its persona's cookie. Arguments after "--": "path|cookie" per page.
 local pages = {}
 local counter = 0
 
