@@ -4,13 +4,14 @@ Admins see schedules, counts and delivery health; never clinical notes or goal t
 """
 
 import csv
+from collections import defaultdict
 from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -70,10 +71,20 @@ def therapists(request):
             caseload=Coalesce(Subquery(caseload), 0),
             has_mfa=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type="totp")),
         )
-        .prefetch_related(Prefetch("facilitated_groups", TherapyGroup.objects.live().only("name")))
         .order_by("-is_active", "first_name", "email")
     )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Group names as plain pairs: a prefetch built hundreds of group objects to print names.
+    group_names = defaultdict(list)
+    for user_id, name in (
+        TherapyGroup.objects.live()
+        .filter(facilitators__in=[t.pk for t in page])
+        .order_by("name")
+        .values_list("facilitators", "name")
+    ):
+        group_names[user_id].append(name)
+    for therapist in page:
+        therapist.group_names = group_names[therapist.pk]
     pending = member_services.pending_invitations(role=Role.FACILITATOR)
     return render(
         request, "sessions/admin/therapists.html", {"page": page, "form": form, "pending": pending}
