@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,8 +68,10 @@ def accept_invitation(*, invitation: Invitation, user: User) -> None:
 
 
 def has_accepted_current_agreement(user: User) -> bool:
-    agreement = ConfidentialityAgreement.current()
-    return agreement is None or user.agreement_acceptances.filter(agreement=agreement).exists()
+    """Whether the person accepted the newest version: one query, on every participant page.
+    (With no version yet this is False, and the agreement page creates version 1.)"""
+    newest = ConfidentialityAgreement.objects.order_by("-version").values("pk")[:1]
+    return user.agreement_acceptances.filter(agreement=Subquery(newest)).exists()
 
 
 def accept_agreement(*, user: User, agreement: ConfidentialityAgreement) -> None:
