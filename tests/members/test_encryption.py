@@ -5,13 +5,14 @@ import subprocess
 from datetime import timedelta
 
 import pytest
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from members import encryption
 from members.models import AuditEvent
 from sessions import services as session_services
 from sessions.models import Addendum, Attendance, GroupNote, IndividualNote
@@ -124,6 +125,16 @@ def test_rotating_keys_re_encrypts_everything_without_losing_a_word(facilitator)
         after = raw("group_sessions_groupnote", "free_text") + raw("therapy_groups_goal", "what")
     assert len(after) == len(before) == 2 and not set(after) & set(before)
     Fernet(new.encode()).decrypt(after[0].removeprefix("fernet:").encode())
+    tokens = [
+        value
+        for model, columns in encryption.encrypted_columns().items()
+        for column in columns
+        for value in raw(model._meta.db_table, column)
+    ]
+    assert len(tokens) == len(SECRETS)
+    for token in tokens:  # the old key alone no longer opens any of them
+        with pytest.raises(InvalidToken):
+            Fernet(old.encode()).decrypt(token.removeprefix("fernet:").encode())
     rotated = AuditEvent.objects.get(action=AuditEvent.Action.KEYS_ROTATED)
     assert rotated.detail["values"]["group_sessions.groupnote"] == 1
     assert sum(rotated.detail["values"].values()) == len(SECRETS)
