@@ -1,6 +1,7 @@
 """Clinical text is encrypted at rest: a database dump holds none of it, keys rotate without
 losing a word, and signed notes stay locked through a rotation."""
 
+import shutil
 import subprocess
 from datetime import timedelta
 
@@ -86,6 +87,7 @@ def raw(table: str, column: str) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_pg_dump_of_a_seeded_database_holds_no_clinical_text(facilitator):
+    assert shutil.which("pg_dump"), "this test needs pg_dump: apt-get install postgresql-client"
     seed(facilitator)
     assert stored_texts() == SECRETS
     database = connection.settings_dict
