@@ -14,5 +14,7 @@ def production(database: str, **overrides: str) -> dict[str, str]:
         ),
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
         "LOG_LEVEL": "WARNING",
+        # Cached page fragments in their own Redis database, away from a dev server's.
+        "FRAGMENT_CACHE_URL": "redis://127.0.0.1:6379/14",
         **overrides,
     }
