@@ -8,14 +8,21 @@ class SessionsConfig(AppConfig):
     verbose_name = "Group sessions"
 
     def ready(self) -> None:
-        from members import audit
+        from allauth.mfa.models import Authenticator
+
+        from members import audit, fragments
+        from members.models import ClosureRequest, Invitation, Organisation, User
         from sessions.models import (
             AbsenceFollowUp,
             Addendum,
             Attendance,
             GroupNote,
+            GroupSession,
             IndividualNote,
+            SessionSeries,
         )
+        from sessions.queries import own_page_scopes
+        from therapy_groups.models import Enrollment
 
         def session_group(instance):
             return instance.session.group_id
@@ -36,3 +43,19 @@ class SessionsConfig(AppConfig):
             action=lambda a, created, fields: audit.Action.ADDENDUM if created else None,
         )
         audit.track(AbsenceFollowUp, group=lambda f: f.group_id, participant=participant)
+
+        # Cached pages that show what the audit trail does not see (its writes drop their own).
+        fragments.follow(GroupSession, lambda s: [fragments.group(s.group_id)])
+        fragments.follow(SessionSeries, lambda s: [fragments.group(s.group_id)])
+        # A person's name, time zone or closure request shows on their groups' pages too.
+        fragments.follow(User, own_page_scopes)
+        fragments.follow(ClosureRequest, lambda request: own_page_scopes(request.user))
+        fragments.follow(Authenticator, lambda mfa: [fragments.person(mfa.user_id)])
+        fragments.follow(
+            Invitation,
+            lambda invitation: map(
+                fragments.group,
+                Enrollment.objects.filter(invitation=invitation).values_list("group_id", flat=True),
+            ),
+        )
+        fragments.follow(Organisation, lambda organisation: [fragments.EVERY_PAGE])

@@ -8,9 +8,22 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
-from members.models import ClosureRequest, User
+from members import fragments
+from members.models import ClosureRequest, Role, User
 from sessions.models import AbsenceFollowUp, Attendance, GroupSession
 from therapy_groups.models import Enrollment, TherapyGroup
+
+
+def groups_of(user: User) -> list[int]:
+    """Every group a person runs or has been enrolled in (for caching: what their pages show)."""
+    if user.role == Role.FACILITATOR:
+        return list(TherapyGroup.objects.filter(facilitators=user).values_list("pk", flat=True))
+    return list(Enrollment.objects.filter(participant=user).values_list("group_id", flat=True))
+
+
+def own_page_scopes(user: User) -> list[str]:
+    """The fragment scopes of a person's own pages: themselves and their groups."""
+    return [fragments.person(user.pk), *map(fragments.group, groups_of(user))]
 
 
 def attendance_rate(statuses) -> float | None:
@@ -161,10 +174,15 @@ class Dashboard:
     closures: list[ClosureRequest]
 
 
-def facilitator_dashboard(user: User, *, now=None) -> Dashboard:
+def dashboard_groups(user: User) -> list[int]:
+    """The ids of the live groups a facilitator's dashboard covers."""
+    return list(TherapyGroup.objects.facilitated_by(user).live().values_list("pk", flat=True))
+
+
+def facilitator_dashboard(user: User, *, now=None, groups: list[int] | None = None) -> Dashboard:
     now = now or timezone.now()
     # The ids once, as a list: five queries below then get a short IN list, not a subquery each.
-    groups = list(TherapyGroup.objects.facilitated_by(user).live().values_list("pk", flat=True))
+    groups = dashboard_groups(user) if groups is None else groups
     week_end = timezone.localtime(now).replace(
         hour=0, minute=0, second=0, microsecond=0
     ) + timedelta(days=8)

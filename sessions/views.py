@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from members import audit
+from members import audit, fragments
 from members.access import roles_required
 from members.feedback import redirect_back, report
 from members.models import Role, User
@@ -133,22 +133,25 @@ def group_status(request, group_id: int):
 @facilitator_only
 def group_detail(request, group_id: int):
     group = _group(request, group_id)
-    now = timezone.now()
-    sessions = group.sessions.all()
-    context = {
-        "group": group,
-        "facilitators": group.facilitators.all(),
-        "enrollments": group.enrollments.select_related("participant", "invitation").order_by(
-            "status", "waitlisted_at", "participant__first_name"
-        ),
-        "upcoming": list(sessions.upcoming(now)[:12]),
-        "past": list(sessions.past(now)[:12]),
-        "grid": queries.attendance_grid(group, limit=8),
-        "flags": queries.absence_flags([group]),
-        "seats_free": group_services.seats_free(group),
-        "end_form": EndEnrollmentForm(initial={"left_on": timezone.localdate()}),
-    }
-    return render(request, "sessions/group_detail.html", context)
+
+    def build():
+        now = timezone.now()
+        sessions = group.sessions.all()
+        return {
+            "facilitators": group.facilitators.all(),
+            "enrollments": group.enrollments.select_related("participant", "invitation").order_by(
+                "status", "waitlisted_at", "participant__first_name"
+            ),
+            "upcoming": list(sessions.upcoming(now)[:12]),
+            "past": list(sessions.past(now)[:12]),
+            "grid": queries.attendance_grid(group, limit=8),
+            "flags": queries.absence_flags([group]),
+            "seats_free": group_services.seats_free(group),
+            "end_form": EndEnrollmentForm(initial={"left_on": timezone.localdate()}),
+        }
+
+    fragment = fragments.for_request(request, [fragments.group(group.pk)], build)
+    return render(request, "sessions/group_detail.html", {"group": group, "fragment": fragment})
 
 
 @facilitator_only
@@ -228,15 +231,16 @@ def seat_confirm(request, group_id: int, enrollment_id: int):
 @facilitator_only
 def attendance_grid(request, group_id: int):
     group = _group(request, group_id)
-    page = Paginator(queries.held_sessions(group), GRID_PAGE_SESSIONS).get_page(
-        request.GET.get("page")
-    )
     audit.viewed(request, group, group_id=group.pk)
-    return render(
-        request,
-        "sessions/attendance_grid.html",
-        {"group": group, "grid": queries.attendance_grid(group, sessions=page), "page": page},
-    )
+
+    def build():
+        page = Paginator(queries.held_sessions(group), GRID_PAGE_SESSIONS).get_page(
+            request.GET.get("page")
+        )
+        return {"grid": queries.attendance_grid(group, sessions=page), "page": page}
+
+    fragment = fragments.for_request(request, [fragments.group(group.pk)], build)
+    return render(request, "sessions/attendance_grid.html", {"group": group, "fragment": fragment})
 
 
 @facilitator_only
@@ -407,28 +411,35 @@ def _attendance_rows(session: GroupSession):
 @facilitator_only
 def session_detail(request, session_id: int):
     session = _session(request, session_id)
-    note = (
-        GroupNote.objects.filter(session=session)
-        .select_related("signed_by")
-        .prefetch_related("addenda")
-        .first()
-    )
-    previous, following = _neighbours(session)
-    context = {
-        "session": session,
-        "group": session.group,
-        "note": note,
-        "rows": _attendance_rows(session),
-        "previous": previous,
-        "following": following,
-        "statuses": Attendance.Status.choices,
-        "attendance_open": session.starts_at <= timezone.now() + services.ATTENDANCE_OPENS_BEFORE
-        and not session.is_cancelled,
-        "note_form": _note_form(note),
-        "addendum_form": AddendumForm(),
-    }
     audit.viewed(request, session, group_id=session.group_id)
-    return render(request, "sessions/session_detail.html", context)
+
+    def build():
+        note = (
+            GroupNote.objects.filter(session=session)
+            .select_related("signed_by")
+            .prefetch_related("addenda")
+            .first()
+        )
+        previous, following = _neighbours(session)
+        return {
+            "note": note,
+            "rows": _attendance_rows(session),
+            "previous": previous,
+            "following": following,
+            "statuses": Attendance.Status.choices,
+            "attendance_open": session.starts_at
+            <= timezone.now() + services.ATTENDANCE_OPENS_BEFORE
+            and not session.is_cancelled,
+            "note_form": _note_form(note),
+            "addendum_form": AddendumForm(),
+        }
+
+    fragment = fragments.for_request(request, [fragments.group(session.group_id)], build)
+    return render(
+        request,
+        "sessions/session_detail.html",
+        {"session": session, "group": session.group, "fragment": fragment},
+    )
 
 
 def _note_form(note: GroupNote | None) -> GroupNoteForm:

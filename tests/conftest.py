@@ -3,10 +3,28 @@
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from members.models import Role
 from tests.members.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def no_cached_fragments():
+    """Cached page fragments outlive a test's rolled-back rows: every test starts without."""
+    caches["fragments"].clear()
+
+
+@pytest.fixture
+def cold_pages(monkeypatch):
+    """Pages rendered as on a first view, never from the fragment cache: query budgets hold
+    for the uncached path (the cached one does less)."""
+    from members import fragments
+
+    monkeypatch.setattr(
+        fragments, "for_request", lambda request, scopes, build: fragments.Fragment(None, build)
+    )
 
 
 @pytest.fixture
