@@ -1,14 +1,15 @@
 """Load benchmark: the key pages under concurrency, against the floor, on the bench dataset.
 
     .venv/bin/python bench/dataset.py            # once: the large dataset
-    .venv/bin/python bench/load.py [--seconds 15] [--connections 20]
+    .venv/bin/python bench/load.py [--seconds 15] [--connections 20] [--cold]
 
 Starts gunicorn (sync workers, 2 * cores + 1) with production settings on 127.0.0.1, signs in
 the busiest facilitator, a participant and the admin (session cookies made on the server side),
 and drives each page with wrk over loopback. Prints per page requests/s, p50/p95/p99 latency,
 errors, and throughput as a share of the floor (an authenticated view doing one indexed query).
 Then a 60-second soak at 50 connections, each taking every page in turn with its persona's
-cookie, which must end with zero errors.
+cookie, which must end with zero errors. Pages come from the fragment cache after their first
+view each minute, as in production; --cold turns it off to show the cost of a first view.
 """
 
 import argparse
@@ -28,11 +29,12 @@ from bench.env import production  # noqa: E402
 PORT = 8765
 
 
-def environment(database: str) -> dict:
+def environment(database: str, *, cold: bool) -> dict:
     return {
         **os.environ,
         **production(
             database,
+            **({"FRAGMENT_CACHE_URL": "off"} if cold else {}),
             DJANGO_SETTINGS_MODULE="bench.settings",
             ALLOWED_HOSTS="127.0.0.1",
             SITE_URL=f"http://127.0.0.1:{PORT}",
@@ -167,11 +169,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--soak-seconds", type=int, default=60)
+    parser.add_argument(
+        "--cold", action="store_true", help="fragment cache off: every view renders afresh"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("bench/load.py needs wrk: apt-get install wrk")
-    env = environment(args.database)
+    env = environment(args.database, cold=args.cold)
     ensure_dataset(args.database, env)
+    if not args.cold:  # nothing cached from an earlier dataset with the same ids
+        import redis
+
+        redis.Redis.from_url(env["FRAGMENT_CACHE_URL"]).flushdb()
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
         cwd=ROOT,
@@ -197,7 +206,7 @@ def main() -> None:
                 time.sleep(0.2)
         print(
             f"gunicorn: {workers} sync workers; wrk: {args.connections} connections, "
-            f"{args.seconds} s per page\n"
+            f"{args.seconds} s per page; fragment cache {'off' if args.cold else 'on'}\n"
         )
         header = ("page", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "queries", "/floor")
         print(f"{header[0]:<22}" + "".join(f"{h:>8}" for h in header[1:]))
