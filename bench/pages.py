@@ -1,10 +1,10 @@
 """Time the key pages in-process against the bench dataset (run bench/dataset.py first).
 
-    .venv/bin/python bench/pages.py [--database together_bench] [--repeat 20]
+    .venv/bin/python bench/pages.py [--database together_bench] [--repeat 20] [--cold]
 
 Signs in the busiest facilitator, a participant and the admin with Django's test client (no
 network, no load: this is the single-request cost), and prints per page the median and p95
-time and the queries per request. The load test with concurrency is still to come (issue 7).
+time and the queries per request; with --cold, with the fragment cache off (a first view).
 """
 
 import argparse
@@ -23,8 +23,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="together_bench")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--cold", action="store_true", help="fragment cache off: every view renders afresh"
+    )
     args = parser.parse_args()
-    os.environ.update(production(args.database, ALLOWED_HOSTS="testserver"))
+    cache = {"FRAGMENT_CACHE_URL": "off"} if args.cold else {}
+    os.environ.update(production(args.database, ALLOWED_HOSTS="testserver", **cache))
     import django
 
     django.setup()

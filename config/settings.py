@@ -125,7 +125,7 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
         if env.get("FRAGMENT_CACHE_URL", REDIS_URL) == "off"
         else {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "members.fragments.RedisCache",
             "LOCATION": env.get("FRAGMENT_CACHE_URL", REDIS_URL),
             "KEY_PREFIX": "together",
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
