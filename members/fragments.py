@@ -143,9 +143,12 @@ class Fragment:
             log.warning("Could not cache a fragment", exc_info=True)
 
 
-def for_request(request, scopes: Iterable[str | None], build: Callable[[], dict]) -> Fragment:
-    """The fragment of this page for this viewer, showing `scopes`. Only plain GETs are cached:
-    a form shown again with its errors is always rendered."""
+def for_request(
+    request, scopes: Iterable[str | None], build: Callable[[], dict] = dict
+) -> Fragment:
+    """The fragment of this page for this viewer, showing `scopes`; `build` gives the context
+    for a template fragment (a `text` body needs none). Only plain GETs are cached: a form
+    shown again with its errors is always rendered."""
     if request.method != "GET":
         return Fragment(None, build)
     chosen = sorted({scope for scope in scopes if scope} | {EVERY_PAGE})

@@ -145,7 +145,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 def calendar_feed(request, token: str):
     """The private feed address: the token is the only key, so it must be a live one."""
     user = get_object_or_404(User.objects.filter(is_active=True), calendar_token=token)
-    body = fragments.for_request(request, queries.own_page_scopes(user), dict).text(
+    body = fragments.for_request(request, queries.own_page_scopes(user)).text(
         lambda: calendars.sessions_calendar(
             calendars.feed_sessions(user), name=Organisation.current().name
         ).decode()

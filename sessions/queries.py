@@ -17,7 +17,7 @@ from therapy_groups.models import Enrollment, TherapyGroup
 def groups_of(user: User) -> list[int]:
     """Every group a person runs or has been enrolled in (for caching: what their pages show)."""
     if user.role == Role.FACILITATOR:
-        return list(TherapyGroup.objects.filter(facilitators=user).values_list("pk", flat=True))
+        return list(TherapyGroup.objects.facilitated_by(user).values_list("pk", flat=True))
     return list(Enrollment.objects.filter(participant=user).values_list("group_id", flat=True))
 
 

@@ -23,7 +23,9 @@ def cold_pages(monkeypatch):
     from members import fragments
 
     monkeypatch.setattr(
-        fragments, "for_request", lambda request, scopes, build: fragments.Fragment(None, build)
+        fragments,
+        "for_request",
+        lambda request, scopes, build=dict: fragments.Fragment(None, build),
     )
 
 
