@@ -19,6 +19,7 @@ pages show note and goal text that is encrypted at rest in the database too. If 
 (Redis) is down, pages render uncached and writes go on.
 """
 
+import copy
 import hashlib
 import logging
 import secrets
@@ -41,6 +42,7 @@ ORGANISATION = "organisation"  # admin pages: replaced by every write anywhere
 EVERY_PAGE = "site"  # in every key: organisation settings, demo data
 FRAGMENT_SECONDS = 120  # longer than a minute, so the minute in the key is what expires them
 CSRF_PLACEHOLDER = "__together_csrf_token__"
+_site_wide: dict[str, object] = {}
 
 
 class RedisCache(redis_backend.RedisCache):
@@ -88,21 +90,24 @@ def changed(*scopes: str | None) -> None:
     transaction.on_commit(lambda: _replace_tokens(chosen))
 
 
-def _tokens(scopes: list[str]) -> list[str]:
-    found = _cache().get_many(scopes)
+def _tokens(scopes: list[str], found: dict) -> tuple[str, ...]:
     missing = {scope: secrets.token_hex(8) for scope in scopes if scope not in found}
     if missing:  # first use, or evicted: start afresh rather than reuse anything older
         _cache().set_many(missing, timeout=None)
-        found |= missing
-    return [found[scope] for scope in scopes]
+        found = found | missing
+    return tuple(found[scope] for scope in scopes)
 
 
 @dataclass
 class Fragment:
-    """One page's cached fragment; `build` gives the template context it needs when rendered."""
+    """One page's cached fragment; `build` gives the template context it needs when rendered.
+    It is stored with the scope tokens it was rendered under, and `cached` is what the lookup
+    found when those are still the current ones."""
 
     key: str | None
     build: Callable[[], dict]
+    tokens: tuple[str, ...] = ()
+    cached: bytes | None = None
 
     def render(self, render: Callable[[dict], str], csrf_token: str) -> SafeString:
         html = self._load()
@@ -122,23 +127,19 @@ class Fragment:
         return text
 
     def _load(self) -> str | None:
-        if self.key is None:
+        if self.cached is None:
             return None
         try:
-            stored = _cache().get(self.key)
-            return None if stored is None else fernet().decrypt(stored).decode()
+            return fernet().decrypt(self.cached).decode()
         except InvalidToken:  # written under a key since retired
-            return None
-        except Exception:
-            log.warning("Fragment cache unavailable; rendering uncached", exc_info=True)
-            self.key = None
             return None
 
     def _store(self, text: str) -> None:
         if self.key is None:
             return
         try:
-            _cache().set(self.key, fernet().encrypt(text.encode()), timeout=FRAGMENT_SECONDS)
+            stored = (self.tokens, fernet().encrypt(text.encode()))
+            _cache().set(self.key, stored, timeout=FRAGMENT_SECONDS)
         except Exception:
             log.warning("Could not cache a fragment", exc_info=True)
 
@@ -148,20 +149,38 @@ def for_request(
 ) -> Fragment:
     """The fragment of this page for this viewer, showing `scopes`; `build` gives the context
     for a template fragment (a `text` body needs none). Only plain GETs are cached: a form
-    shown again with its errors is always rendered."""
+    shown again with its errors is always rendered. One round trip to Redis reads the fragment
+    and the current tokens of its scopes together."""
     if request.method != "GET":
         return Fragment(None, build)
     chosen = sorted({scope for scope in scopes if scope} | {EVERY_PAGE})
-    try:
-        tokens = _tokens(chosen)
-    except Exception:
-        log.warning("Fragment cache unavailable; rendering uncached", exc_info=True)
-        return Fragment(None, build)
     viewer = getattr(request.user, "pk", None)
     minute = timezone.now().strftime("%Y%m%d%H%M")
     parts = [str(viewer), request.get_full_path(), timezone.get_current_timezone_name(), minute]
-    digest = hashlib.sha256("\n".join([*parts, *chosen, *tokens]).encode()).hexdigest()
-    return Fragment(f"fragment:{digest}", build)
+    key = "fragment:" + hashlib.sha256("\n".join([*parts, *chosen]).encode()).hexdigest()
+    try:
+        found = _cache().get_many([key, *chosen])
+        tokens = _tokens(chosen, found)
+    except Exception:
+        log.warning("Fragment cache unavailable; rendering uncached", exc_info=True)
+        return Fragment(None, build)
+    request._site_token = tokens[chosen.index(EVERY_PAGE)]
+    rendered_under, cached = found.get(key, ((), None))
+    return Fragment(key, build, tokens, cached if rendered_under == tokens else None)
+
+
+def site_wide[T](request, load: Callable[[], T]) -> T:
+    """What `load()` gives, shared by this process's requests while the site-wide token
+    (EVERY_PAGE) stays the same: for organisation settings, which every page shows. The token
+    is known once the request has looked up its fragment; until then `load()` runs each time.
+    Callers get a copy, so nothing one request changes can show in another."""
+    token = getattr(request, "_site_token", None)
+    if token is None:
+        return load()
+    if token not in _site_wide:
+        _site_wide.clear()  # an older token is never current again
+        _site_wide[token] = load()
+    return copy.deepcopy(_site_wide[token])
 
 
 # Which writes change which scopes -------------------------------------------------------

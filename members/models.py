@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from members import fragments
 from members.request_context import current_request
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -243,11 +244,13 @@ class Organisation(models.Model):
 
     @classmethod
     def current(cls) -> "Organisation":
-        """The one organisation; read once per request however many parts of a page ask."""
+        """The one organisation; read once per request however many parts of a page ask, and
+        shared between requests while the cached pages' site-wide token holds (every page
+        shows its name, and any save replaces that token)."""
         request = current_request()
         organisation = getattr(request, "_together_organisation", None)
         if organisation is None:
-            organisation, _ = cls.objects.get_or_create(pk=1)
+            organisation = fragments.site_wide(request, lambda: cls.objects.get_or_create(pk=1)[0])
             if request is not None:
                 request._together_organisation = organisation
         return organisation

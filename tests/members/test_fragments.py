@@ -158,3 +158,55 @@ def test_tokens_are_replaced_again_once_the_write_commits(
         callback()
     # A view that read the old rows during the write stored them under `during`: now unused.
     assert caches["fragments"].get(scope) not in (None, during)
+
+
+def test_a_cached_view_reads_the_organisation_once_per_process_and_its_changes_at_once(
+    world, personas, admin_client
+):
+    client = personas["facilitator"]
+    url = reverse("group_detail", args=[world.group.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    assert not [q for q in captured if "members_organisation" in q["sql"]]
+    admin_client.post(
+        reverse("admin_settings"),
+        {
+            "name": "Harbour Clinic",
+            "crisis_resources": "Call 111.",
+            "allowed_reminder_hours": ["24"],
+            "default_reminder_hours": ["24"],
+            "goal_prompt_days": 3,
+            "agreement_text": "Be kind.",
+        },
+    )
+    assert '<a href="/" class="brand">Harbour Clinic</a>' in client.get(url).text
+
+
+def test_requests_share_a_copy_of_site_wide_settings_never_the_object(rf):
+    loads = []
+    request = rf.get("/")
+    request._site_token = "one"
+    first = fragments.site_wide(request, lambda: loads.append(1) or {"name": "Together"})
+    first["name"] = "changed by one request"
+    assert fragments.site_wide(request, lambda: loads.append(1) or {}) == {"name": "Together"}
+    request._site_token = "two"  # someone saved the settings
+    assert fragments.site_wide(request, lambda: loads.append(1) or {"name": "New"}) == {
+        "name": "New"
+    }
+    assert len(loads) == 2
+
+
+def test_a_cached_view_is_one_round_trip_to_the_cache(world, personas, monkeypatch):
+    client = personas["facilitator"]
+    url = reverse("session_detail", args=[world.past.pk])
+    client.get(url)
+    cache = caches["fragments"]
+    calls = []
+    for method in ("get", "get_many", "set", "set_many"):
+        original = getattr(cache, method)
+        monkeypatch.setattr(
+            cache, method, lambda *a, _m=method, _f=original, **k: calls.append(_m) or _f(*a, **k)
+        )
+    assert "sleep routines" in client.get(url).text
+    assert calls == ["get_many"]
