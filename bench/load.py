@@ -6,7 +6,8 @@
 Starts gunicorn (sync workers, 2 * cores + 1) with production settings on 127.0.0.1, signs in
 the busiest facilitator, a participant and the admin (session cookies made on the server side),
 and drives each page with wrk over loopback. Prints per page requests/s, p50/p95/p99 latency,
-errors, and throughput as a share of the floor (an authenticated view doing one indexed query).
+errors, throughput as a share of the floor (an authenticated view doing one indexed query), and
+the CPU milliseconds each request cost the app and the databases (PostgreSQL and Redis).
 Then a 60-second soak at 50 connections, each taking every page in turn with its persona's
 cookie, which must end with zero errors. Pages come from the fragment cache after their first
 view each minute, as in production; --cold turns it off to show the cost of a first view.
@@ -136,6 +137,26 @@ def cookies_and_urls(env: dict) -> list[tuple[str, str, str]]:
     ]
 
 
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU time used so far by the app (gunicorn's processes) and the database (PostgreSQL's
+    and Redis's), from /proc: per request, steadier than req/s on a shared machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"app": 0.0, "db": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if int(pid) == server_pid or int(fields[1]) == server_pid:
+            used["app"] += seconds
+        elif name.startswith(("postgres", "redis-server")):
+            used["db"] += seconds
+    return used
+
+
 def wrk(base: str, pages: list[tuple[str, str, str]], seconds: int, connections: int) -> dict:
     """One wrk run: each connection requests `pages` (name, cookie, path) in turn."""
     command = [
@@ -208,17 +229,27 @@ def main() -> None:
             f"gunicorn: {workers} sync workers; wrk: {args.connections} connections, "
             f"{args.seconds} s per page; fragment cache {'off' if args.cold else 'on'}\n"
         )
-        header = ("page", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "queries", "/floor")
+        header = (
+            "page",
+            *("req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "queries", "/floor"),
+            *("app cpu", "db cpu"),
+        )
         print(f"{header[0]:<22}" + "".join(f"{h:>8}" for h in header[1:]))
         floor_rps = None
         for page in pages:
             name = page[0]
             wrk(base, [page], 2, args.connections)  # warm up
+            before = cpu_seconds(server.pid)
             r = wrk(base, [page], args.seconds, args.connections)
+            cpu = {
+                k: (v - before[k]) * 1000 / r["requests"]
+                for k, v in cpu_seconds(server.pid).items()
+            }
             floor_rps = floor_rps or r["rps"]
             print(
                 f"{name:<22}{r['rps']:>8.0f}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['p99']:>8.1f}"
                 f"{int(r['errors']):>8}{queries[name]:>8}{r['rps'] / floor_rps:>8.0%}"
+                f"{cpu['app']:>8.2f}{cpu['db']:>8.2f}"
             )
         soak = wrk(base, pages[1:], args.soak_seconds, 50)
         print(
