@@ -4,7 +4,8 @@
 
 Signs in the busiest facilitator, a participant and the admin with Django's test client (no
 network, no load: this is the single-request cost), and prints per page the median and p95
-time and the queries per request; with --cold, with the fragment cache off (a first view).
+time and the queries per request, the floor's first; with --cold, with the fragment cache off
+(a first view).
 """
 
 import argparse
@@ -28,7 +29,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     cache = {"FRAGMENT_CACHE_URL": "off"} if args.cold else {}
-    os.environ.update(production(args.database, ALLOWED_HOSTS="testserver", **cache))
+    os.environ.update(
+        production(
+            args.database,
+            ALLOWED_HOSTS="testserver",
+            DJANGO_SETTINGS_MODULE="bench.settings",  # with the floor view
+            **cache,
+        )
+    )
     import django
 
     django.setup()
@@ -61,6 +69,7 @@ def main() -> None:
     member.save(update_fields=["calendar_token"])
 
     pages = [
+        (busiest, "floor", "/bench/floor"),
         (busiest, "facilitator dashboard", reverse("home")),
         (busiest, "group page", reverse("group_detail", args=[group.pk])),
         (busiest, "session page", reverse("session_detail", args=[session.pk])),
