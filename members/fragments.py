@@ -177,10 +177,12 @@ def site_wide[T](request, load: Callable[[], T]) -> T:
     token = getattr(request, "_site_token", None)
     if token is None:
         return load()
-    if token not in _site_wide:
+    shared = _site_wide.get(token)
+    if shared is None:
+        shared = load()
         _site_wide.clear()  # an older token is never current again
-        _site_wide[token] = load()
-    return copy.deepcopy(_site_wide[token])
+        _site_wide[token] = shared
+    return copy.deepcopy(shared)
 
 
 # Which writes change which scopes -------------------------------------------------------

@@ -246,7 +246,8 @@ class Organisation(models.Model):
     def current(cls) -> "Organisation":
         """The one organisation; read once per request however many parts of a page ask, and
         shared between requests while the cached pages' site-wide token holds (every page
-        shows its name, and any save replaces that token)."""
+        shows its name, and any save replaces that token; after a queryset update(), which
+        sends no signal, call fragments.changed(fragments.EVERY_PAGE) as seed_demo does)."""
         request = current_request()
         organisation = getattr(request, "_together_organisation", None)
         if organisation is None:
