@@ -164,7 +164,7 @@ def for_request(
     except Exception:
         log.warning("Fragment cache unavailable; rendering uncached", exc_info=True)
         return Fragment(None, build)
-    request._site_token = tokens[chosen.index(EVERY_PAGE)]
+    request._together_site_token = tokens[chosen.index(EVERY_PAGE)]
     rendered_under, cached = found.get(key, ((), None))
     return Fragment(key, build, tokens, cached if rendered_under == tokens else None)
 
@@ -174,7 +174,7 @@ def site_wide[T](request, load: Callable[[], T]) -> T:
     (EVERY_PAGE) stays the same: for organisation settings, which every page shows. The token
     is known once the request has looked up its fragment; until then `load()` runs each time.
     Callers get a copy, so nothing one request changes can show in another."""
-    token = getattr(request, "_site_token", None)
+    token = getattr(request, "_together_site_token", None)
     if token is None:
         return load()
     shared = _site_wide.get(token)

@@ -186,11 +186,11 @@ def test_a_cached_view_reads_the_organisation_once_per_process_and_its_changes_a
 def test_requests_share_a_copy_of_site_wide_settings_never_the_object(rf):
     loads = []
     request = rf.get("/")
-    request._site_token = "one"
+    request._together_site_token = "one"
     first = fragments.site_wide(request, lambda: loads.append(1) or {"name": "Together"})
     first["name"] = "changed by one request"
     assert fragments.site_wide(request, lambda: loads.append(1) or {}) == {"name": "Together"}
-    request._site_token = "two"  # someone saved the settings
+    request._together_site_token = "two"  # someone saved the settings
     assert fragments.site_wide(request, lambda: loads.append(1) or {"name": "New"}) == {
         "name": "New"
     }
