@@ -42,7 +42,7 @@ ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS") or [
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "members.apps.TogetherAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "members.middleware.SessionTimeoutMiddleware",
     "members.middleware.UserTimezoneMiddleware",
-    "members.middleware.StaffMFAMiddleware",
+    "members.middleware.StaffSecondStepMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

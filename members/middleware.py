@@ -10,7 +10,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import STAFF_ROLES
+from members import second_step
 
 
 class UserTimezoneMiddleware:
@@ -28,14 +28,17 @@ class UserTimezoneMiddleware:
         return self.get_response(request)
 
 
-class StaffMFAMiddleware:
-    """Admins and facilitators see clinical data, so they enrol a TOTP authenticator first.
+class StaffSecondStepMiddleware:
+    """Admins and facilitators see clinical data, so their session must pass the second step.
 
-    Until they do, only account pages (which include the MFA set-up), the crisis page and the
-    health check open for them; everything else sends them to the TOTP set-up page.
+    - Without an authenticator they may only enrol one (allauth's TOTP set-up, which counts as
+      this session's second step), sign out, or read the crisis page.
+    - With one, a session that did not pass the second step (signed in by password alone, by
+      whatever path) is signed out and sent to the login, which asks for the code.
     """
 
-    EXEMPT_PREFIXES = ("/accounts/", "/help/", "/healthz", "/static/")
+    ALWAYS_OPEN = ("/accounts/logout/", "/help/", "/healthz", "/static/")
+    ENROLMENT = ("/accounts/2fa/totp/activate/", "/accounts/reauthenticate/")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -43,12 +46,16 @@ class StaffMFAMiddleware:
     def __call__(self, request):
         user = request.user
         if (
-            user.is_authenticated
-            and user.role in STAFF_ROLES
-            and not request.path.startswith(self.EXEMPT_PREFIXES)
-            and not user.authenticator_set.filter(type="totp").exists()
+            second_step.required(user)
+            and not request.path.startswith(self.ALWAYS_OPEN)
+            and not second_step.passed(request)
         ):
-            return HttpResponseRedirect(reverse("mfa_activate_totp"))
+            if second_step.has_totp(user):
+                logout(request)
+                messages.info(request, "Please sign in again with your authenticator code.")
+                return redirect_to_login(request.get_full_path())
+            if not request.path.startswith(self.ENROLMENT):
+                return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 
 

@@ -3,6 +3,10 @@
 from types import SimpleNamespace
 
 import pytest
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
 from django.core.cache import caches
 from django.test import Client
 
@@ -14,6 +18,29 @@ from tests.members.factories import UserFactory
 def no_cached_fragments():
     """Cached page fragments outlive a test's rolled-back rows: every test starts without."""
     caches["fragments"].clear()
+
+
+@pytest.fixture(autouse=True)
+def force_login_passes_both_steps(monkeypatch):
+    """`client.force_login(user)` stands for a full sign-in: for a user with an authenticator,
+    the session records a passed second step, as allauth's login would. Tests of sessions
+    that skipped the second step use `force_login_password_only`."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if user.authenticator_set.filter(type="totp").exists():
+            record_second_step(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "force_login_password_only", original, raising=False)
+
+
+def record_second_step(client: Client, user) -> None:
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "mfa", "type": "totp", "at": 0}]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
 
 
 @pytest.fixture

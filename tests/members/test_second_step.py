@@ -1,0 +1,130 @@
+"""Staff sessions count only once they passed the second step, Django admin included, and
+Django admin is a superuser's data-repair tool with no login, passwords or secrets of its own."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+
+from members.admin_site import kept_out
+from members.models import AuditEvent, Role, User
+from tests.conftest import signed_in_client
+from tests.members.factories import PASSWORD, UserFactory, current_totp
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(role=Role.ADMIN, email="root@example.org", is_superuser=True, is_staff=True)
+
+
+def test_django_admin_has_no_login_of_its_own(participant, superuser):
+    """A participant posting a superuser's password to admin's login gets no staff session."""
+    client = signed_in_client(participant)
+    response = client.post(
+        reverse("admin:login"), {"username": superuser.email, "password": PASSWORD}
+    )
+    assert response.status_code == 403
+    assert client.session["_auth_user_id"] == str(participant.pk)
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert client.get(reverse("admin:members_user_changelist")).status_code == 302
+
+
+def test_anonymous_visitors_of_django_admin_go_to_allauths_login():
+    client = Client()
+    response = client.post(reverse("admin:login"), {"username": "x@example.org", "password": "y"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login") + "?next=")
+    assert "_auth_user_id" not in client.session
+    follow = client.get(reverse("admin:login") + "?next=https://evil.example/")
+    assert "evil.example" not in follow["Location"]
+
+
+def test_superuser_reaches_django_admin_only_after_both_steps(superuser):
+    client = Client()
+    client.post(reverse("account_login"), {"login": superuser.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session  # the password alone signs nobody in
+    client.post(reverse("mfa_authenticate"), {"code": current_totp(superuser.totp_secret)})
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "page", ["home", "admin:index", "account_email", "mfa_view_recovery_codes"]
+)
+def test_a_staff_session_without_the_second_step_is_signed_out(superuser, page):
+    """The account has an authenticator, but this session never used it."""
+    client = Client()
+    client.force_login_password_only(superuser)
+    response = client.get(reverse(page))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_staff_without_an_authenticator_see_only_the_enrolment_pages(client):
+    user = UserFactory(role=Role.FACILITATOR, mfa=False)
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    for page in ("home", "account_email", "account_change_password", "usersessions_list"):
+        assert client.get(reverse(page))["Location"] == reverse("mfa_activate_totp"), page
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+
+
+def test_enrolling_totp_counts_as_this_sessions_second_step(client):
+    user = UserFactory(role=Role.FACILITATOR, mfa=False)
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
+    response = client.post(reverse("mfa_activate_totp"), {"code": current_totp(secret)})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_an_admin_who_is_not_a_superuser_cannot_open_django_admin(admin_user):
+    client = signed_in_client(admin_user)
+    response = client.get(reverse("admin:index"), follow=True)
+    assert response.status_code == 403
+
+
+def test_django_admin_cannot_set_passwords_or_create_accounts(superuser, participant):
+    client = signed_in_client(superuser)
+    assert (
+        client.get(reverse("admin:members_user_change", args=[participant.pk])).status_code == 200
+    )
+    url = reverse("admin:auth_user_password_change", args=[participant.pk])
+    assert client.get(url).status_code == 404
+    response = client.post(url, {"password1": "taken-over-42!", "password2": "taken-over-42!"})
+    assert response.status_code == 404
+    participant.refresh_from_db()
+    assert participant.check_password(PASSWORD)
+    assert client.get(reverse("admin:members_user_add")).status_code == 403
+    page = client.get(reverse("admin:members_user_change", args=[participant.pk])).text
+    assert "/password/" not in page
+
+
+def test_no_clinical_record_or_mfa_secret_is_in_django_admin():
+    registered = admin.site._registry
+    assert Authenticator not in registered
+    assert [m._meta.label for m in registered if kept_out(m)] == []
+    assert User in registered  # the site still works for account repair
+
+
+def test_changes_through_django_admin_are_audited_with_field_names(superuser, participant):
+    client = signed_in_client(superuser)
+    url = reverse("admin:members_user_change", args=[participant.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields if name != "password"}
+    data.update(
+        display_name="Pia R.", first_name="Pia", role=participant.role, timezone="Europe/London"
+    )
+    data = {k: v for k, v in data.items() if v not in (None, False)}
+    data["is_active"] = "on"
+    data["groups"] = []
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = AuditEvent.objects.filter(detail__via="django-admin").get()
+    assert event.actor == superuser
+    assert event.object_id == participant.pk
+    assert event.action == AuditEvent.Action.CHANGE
+    assert "display_name" in event.detail["fields"] or "Display name" in event.detail["fields"]
+    assert "Pia R." not in str(event.detail)
