@@ -12,7 +12,9 @@ def production(database: str, **overrides: str) -> dict[str, str]:
         "FIELD_ENCRYPTION_KEYS": os.environ.get(
             "FIELD_ENCRYPTION_KEYS", "YmVuY2gtb25seS1maWVsZC1rZXktbm90LXNlY3JldCE="
         ),
+        # One role for the bench: it builds its own database and measures pages, not grants.
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "DATABASE_OWNER_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
         "LOG_LEVEL": "WARNING",
         # Cached page fragments in their own Redis database, away from a dev server's.
         "FRAGMENT_CACHE_URL": "redis://127.0.0.1:6379/14",

@@ -10,7 +10,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/together",
+    "DATABASE_URL": "postgres://together_app@127.0.0.1:5432/together",
+    # Only scripts/services.py uses it: to create the two roles and the database when missing.
+    "POSTGRES_SUPERUSER_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
@@ -42,11 +44,11 @@ def get_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in get(name, default).split(",") if item.strip()]
 
 
-def database_config(url: str) -> dict:
+def database_config(url: str, name: str = "DATABASE_URL") -> dict:
     """Django DATABASES entry for a postgres:// URL."""
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
-        raise ValueError(f"DATABASE_URL must start with postgres://, not {parts.scheme}://")
+        raise ValueError(f"{name} must start with postgres://, not {parts.scheme}://")
     options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -57,6 +59,22 @@ def database_config(url: str) -> dict:
         "PORT": str(parts.port or ""),
         "OPTIONS": options,
     }
+
+
+def database_configs() -> tuple[dict, dict]:
+    """The app role's and the owner role's connections (members/db_roles.py).
+
+    DATABASE_OWNER_URL defaults to DATABASE_URL with the role `together_owner` and no password:
+    enough where local connections are trusted; elsewhere only the process that migrates (or
+    rotates keys) is given the owner's URL, and the web and worker processes never hold it.
+    """
+    app = database_config(get("DATABASE_URL"))
+    owner_url = get("DATABASE_OWNER_URL")
+    if owner_url:
+        owner = database_config(owner_url, "DATABASE_OWNER_URL")
+    else:
+        owner = {**app, "USER": "together_owner", "PASSWORD": ""}
+    return app, owner
 
 
 def mailer_config(url: str) -> dict:

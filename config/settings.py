@@ -100,7 +100,16 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.database_config(env.get("DATABASE_URL"))}
+# Two roles (members/db_roles.py): the app role serves pages and runs workers with only the DML
+# it needs; the owner role, on the same server and database, runs migrations and key rotation.
+_app_database, DATABASE_OWNER = env.database_configs()
+DATABASES = {"default": _app_database}
+DATABASE_APP_ROLE = _app_database["USER"]
+if any(DATABASE_OWNER[key] != DATABASES["default"][key] for key in ("NAME", "HOST", "PORT")):
+    raise ImproperlyConfigured(
+        "DATABASE_URL and DATABASE_OWNER_URL must name the same server and database; "
+        "they differ only in the role (see .env.example)."
+    )
 DATABASES["default"].update(
     # Persistent connections with a health check: cheap requests under gunicorn's sync workers,
     # and a dropped connection is replaced instead of failing the next request.
@@ -174,6 +183,7 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "members.mfa_secrets.EncryptingMFAAdapter"  # secrets encrypted at rest
 MFA_TOTP_ISSUER = "Together"
 USERSESSIONS_TRACK_ACTIVITY = True
 # Signed out after this long without activity (staff see clinical data), and 12 hours after

@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
 import redis
+from psycopg import sql
 
 from config import env
 
@@ -33,16 +34,17 @@ def wait_for(check, seconds=20.0) -> bool:
 
 
 def postgres_answers(db: dict) -> bool:
+    """The server is up (a refusal of the role or password still means it answered)."""
     try:
         connect_maintenance(db).close()
-    except psycopg.OperationalError:
-        return False
+    except psycopg.OperationalError as error:
+        return "authentication failed" in str(error) or "does not exist" in str(error)
     return True
 
 
-def connect_maintenance(db: dict):
+def connect_maintenance(db: dict, dbname: str = "postgres"):
     return psycopg.connect(
-        dbname="postgres",
+        dbname=dbname,
         user=db["USER"] or None,
         password=db["PASSWORD"] or None,
         host=db["HOST"] or None,
@@ -97,14 +99,92 @@ def start_redis(port: int) -> bool:
     return True
 
 
-def ensure_database(db: dict) -> None:
-    with connect_maintenance(db) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
-        ).fetchone()
-        if not exists:
-            print(f"==> Creating database {db['NAME']}")
-            conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
+def ensure_roles_and_database(app: dict, owner: dict, superuser: dict) -> None:
+    """The owner role owns the database and may create the test database; the app role may
+    log in and nothing more (members/db_roles.py grants it its DML after each migration)."""
+    try:
+        conn = connect_maintenance(superuser)
+    except psycopg.OperationalError:
+        if can_connect(owner) and can_connect(app):
+            return  # set up by someone with the rights we lack here; nothing to do
+        fail(
+            [
+                f"The database roles {owner['USER']!r} and {app['USER']!r} are not set up, and "
+                "no superuser answers at POSTGRES_SUPERUSER_URL to create them.",
+                "As a PostgreSQL superuser, run:",
+                f"  CREATE ROLE {owner['USER']} LOGIN CREATEDB PASSWORD '…';",
+                f"  CREATE ROLE {app['USER']} LOGIN PASSWORD '…';",
+                f"  GRANT {app['USER']} TO {owner['USER']};",
+                f"  CREATE DATABASE {owner['NAME']} OWNER {owner['USER']};",
+            ]
+        )
+    with conn:
+        for role, extra in ((owner, "CREATEDB"), (app, "")):
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role["USER"]])
+            verb = "ALTER" if exists.fetchone() else "CREATE"
+            if verb == "CREATE":
+                print(f"==> Creating database role {role['USER']}")
+            options = sql.SQL(f"LOGIN NOSUPERUSER {extra}")
+            if role["PASSWORD"]:
+                options += sql.SQL(" PASSWORD {}").format(sql.Literal(role["PASSWORD"]))
+            conn.execute(
+                sql.SQL(f"{verb} ROLE {{}} {{}}").format(sql.Identifier(role["USER"]), options)
+            )
+        conn.execute(
+            sql.SQL("GRANT {} TO {}").format(
+                sql.Identifier(app["USER"]), sql.Identifier(owner["USER"])
+            )
+        )
+        for name in (owner["NAME"], f"test_{owner['NAME']}"):
+            row = conn.execute(
+                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", [name]
+            ).fetchone()
+            if row is None and name == owner["NAME"]:
+                print(f"==> Creating database {name} owned by {owner['USER']}")
+                conn.execute(
+                    sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                        sql.Identifier(name), sql.Identifier(owner["USER"])
+                    )
+                )
+            elif row is not None and row[0] != owner["USER"]:
+                if name == owner["NAME"]:
+                    adopt(superuser, name, owner["USER"])
+                else:  # a leftover test database: pytest recreates it as the owner
+                    conn.execute(
+                        sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name))
+                    )
+
+
+def adopt(superuser: dict, name: str, owner: str) -> None:
+    """A database made before the roles were split: hand it and everything in it to the owner."""
+    print(f"==> Handing database {name} and its tables to the role {owner}")
+    with connect_maintenance(superuser, dbname=name) as conn:
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} OWNER TO {}").format(*map(sql.Identifier, (name, owner)))
+        )
+        conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(owner)))
+        objects = conn.execute(
+            """
+            SELECT format('ALTER TABLE %%I OWNER TO %%I', c.relname, %(owner)s::text)
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
+            UNION ALL
+            SELECT format('ALTER FUNCTION %%s OWNER TO %%I', p.oid::regprocedure, %(owner)s::text)
+              FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = 'public'
+            """,
+            {"owner": owner},
+        ).fetchall()
+        for (statement,) in objects:
+            conn.execute(statement)
+
+
+def can_connect(db: dict) -> bool:
+    try:
+        connect_maintenance(db, dbname=db["NAME"]).close()
+    except psycopg.OperationalError:
+        return False
+    return True
 
 
 def fail(lines: list[str]) -> None:
@@ -114,7 +194,8 @@ def fail(lines: list[str]) -> None:
 
 def main() -> None:
     env.load_dotenv()
-    db = env.database_config(env.get("DATABASE_URL"))
+    db, owner = env.database_configs()
+    superuser = env.database_config(env.get("POSTGRES_SUPERUSER_URL"), "POSTGRES_SUPERUSER_URL")
     redis_url = env.get("REDIS_URL")
     where = f"{db['HOST'] or 'socket'}:{db['PORT'] or 5432}"
 
@@ -130,8 +211,8 @@ def main() -> None:
                     COMPOSE_HINT,
                 ]
             )
-    ensure_database(db)
-    print(f"==> PostgreSQL ok ({where}/{db['NAME']})")
+    ensure_roles_and_database(db, owner, superuser)
+    print(f"==> PostgreSQL ok ({where}/{db['NAME']}, roles {owner['USER']} and {db['USER']})")
 
     if not redis_answers(redis_url):
         parts = urlsplit(redis_url)

@@ -8,8 +8,10 @@ from allauth.account.internal.flows.login import (
     AUTHENTICATION_METHODS_SESSION_KEY,
 )
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client
 
+from members import db_roles
 from members.models import Role
 from tests.members.factories import UserFactory
 
@@ -18,6 +20,27 @@ from tests.members.factories import UserFactory
 def no_cached_fragments():
     """Cached page fragments outlive a test's rolled-back rows: every test starts without."""
     caches["fragments"].clear()
+
+
+TRANSACTIONAL = {"transactional_db", "live_server", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def act_as_app_role(request):
+    """Tests run as the least-privileged app role, as the web app and the workers do, so a
+    missing grant fails here. (Tests that commit, with transaction=True, stay the owner: they
+    empty the tables afterwards, which the app role may not.)"""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(TRANSACTIONAL & set(request.fixturenames)) or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if transactional or (marker is None and "db" not in request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("db")
+    with connection.cursor() as cursor:
+        cursor.execute(f'SET LOCAL ROLE "{db_roles.app_role()}"')
+    yield
 
 
 @pytest.fixture(autouse=True)

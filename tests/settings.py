@@ -21,6 +21,10 @@ os.environ.setdefault(
 
 from config.settings import *  # noqa: E402, F403
 
+# pytest creates, migrates and empties the test database as the owner role; each test then acts
+# as the app role (tests/conftest.py: act_as_app_role), as the web app and workers do.
+DATABASES["default"].update(USER=DATABASE_OWNER["USER"], PASSWORD=DATABASE_OWNER["PASSWORD"])  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -117,12 +117,15 @@ def test_redis_down_the_web_keeps_working_rows_wait_and_all_arrive_once_it_is_ba
 
 def worker_process(sink: SmtpSink) -> subprocess.Popen:
     db = settings.DATABASES["default"]
+    where = f"{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "SECRET_KEY": settings.SECRET_KEY,
         "DEBUG": "0",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        # The worker connects as the app role, as in production.
+        "DATABASE_URL": f"postgres://{settings.DATABASE_APP_ROLE}@{where}",
+        "DATABASE_OWNER_URL": f"postgres://{db['USER']}@{where}",
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",

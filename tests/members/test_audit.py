@@ -178,8 +178,12 @@ def test_account_and_role_events_are_recorded(admin_user, facilitator, participa
     assert not events(action=A.CHANGE, participant=participant).exists()
 
 
-def test_postgresql_refuses_to_change_or_delete_an_event(facilitator):
+def test_postgresql_refuses_to_change_or_delete_an_event_even_for_the_owner(facilitator):
+    """The app role may not UPDATE or DELETE at all (tests/test_database_roles.py); the trigger
+    refuses the owner too."""
     event = AuditEvent.objects.create(action=A.VIEW, object_type="members.user", object_id=1)
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
     for sql in (
         "UPDATE members_auditevent SET action = 'create' WHERE id = %s",
         "DELETE FROM members_auditevent WHERE id = %s",

@@ -6,17 +6,21 @@ import subprocess
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from members import encryption
+from members import encryption, mfa_secrets
 from members.models import AuditEvent
 from sessions import services as session_services
 from sessions.models import Addendum, Attendance, GroupNote, IndividualNote
+from tests.members.factories import current_totp
 from tests.sessions.factories import GroupSessionFactory
 from tests.test_project import manage_py_in_production
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
@@ -111,6 +115,7 @@ def test_a_pg_dump_of_a_seeded_database_holds_no_clinical_text(facilitator):
     assert dump.count("fernet:gAAAAA") >= len(SECRETS)  # ...with the text as tokens
     for marker in SECRETS.values():
         assert marker.split(":")[0] not in dump
+    assert facilitator.totp_secret not in dump  # second-step secrets too
 
 
 @pytest.mark.django_db
@@ -119,7 +124,8 @@ def test_rotating_keys_re_encrypts_everything_without_losing_a_word(facilitator)
     with override_settings(FIELD_ENCRYPTION_KEYS=[old]):
         seed(facilitator)
         before = raw("group_sessions_groupnote", "free_text") + raw("therapy_groups_goal", "what")
-    with override_settings(FIELD_ENCRYPTION_KEYS=[new, old]):
+    # The facilitator's TOTP secret was stored under the test keys: they stay behind `old`.
+    with override_settings(FIELD_ENCRYPTION_KEYS=[new, old, *settings.FIELD_ENCRYPTION_KEYS]):
         call_command("rotate_encryption_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
     with override_settings(FIELD_ENCRYPTION_KEYS=[new]):  # the old key is gone
         assert stored_texts() == SECRETS
@@ -138,8 +144,39 @@ def test_rotating_keys_re_encrypts_everything_without_losing_a_word(facilitator)
         with pytest.raises(InvalidToken):
             Fernet(old.encode()).decrypt(token.removeprefix("fernet:").encode())
     rotated = AuditEvent.objects.get(action=AuditEvent.Action.KEYS_ROTATED)
-    assert rotated.detail["values"]["group_sessions.groupnote"] == 1
-    assert sum(rotated.detail["values"].values()) == len(SECRETS)
+    counts = rotated.detail["values"]
+    assert counts["group_sessions.groupnote"] == 1
+    assert counts.pop("mfa.authenticator") == 2  # the facilitator's TOTP and recovery codes
+    assert sum(counts.values()) == len(SECRETS)
+
+
+@pytest.mark.django_db
+def test_second_step_secrets_are_encrypted_at_rest_and_rotate_with_the_keys(facilitator):
+    totp = Authenticator.objects.get(user=facilitator, type="totp")
+    codes = Authenticator.objects.get(user=facilitator, type="recovery_codes")
+    assert totp.data["secret"].startswith("fernet:gAAAAA")
+    assert facilitator.totp_secret not in str(totp.data)
+    assert codes.data["seed"].startswith("fernet:gAAAAA")
+    new = Fernet.generate_key().decode()
+    with override_settings(FIELD_ENCRYPTION_KEYS=[new, *settings.FIELD_ENCRYPTION_KEYS]):
+        call_command("rotate_encryption_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with override_settings(FIELD_ENCRYPTION_KEYS=[new]):  # the old keys are gone
+        totp.refresh_from_db()
+        assert TOTP(totp).validate_code(current_totp(facilitator.totp_secret))
+
+
+@pytest.mark.django_db
+def test_the_migration_encrypts_secrets_left_in_plaintext(facilitator):
+    """Rows written before this release hold the secret as allauth wrote it by default."""
+    Authenticator.objects.filter(user=facilitator, type="totp").update(
+        data={"secret": facilitator.totp_secret}
+    )
+    assert (
+        mfa_secrets.rewrite(Authenticator, encryption.encrypt_if_plain) == 1
+    )  # the recovery codes were already encrypted
+    totp = Authenticator.objects.get(user=facilitator, type="totp")
+    assert totp.data["secret"].startswith("fernet:")
+    assert TOTP(totp).validate_code(current_totp(facilitator.totp_secret))
 
 
 @pytest.mark.django_db

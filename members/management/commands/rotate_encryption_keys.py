@@ -1,6 +1,8 @@
+from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
-from members import audit, encryption
+from members import audit, db_roles, encryption, mfa_secrets
 from members.models import AuditEvent
 
 
@@ -11,12 +13,20 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        # Signed notes accept a rewrite of their ciphertext from the tables' owner only.
+        with db_roles.as_owner():
+            self.rotate()
+
+    def rotate(self):
         counts = {}
         for model, columns in encryption.encrypted_columns().items():
             counts[model._meta.label_lower] = encryption.rewrite_ciphertexts(
                 model._meta.db_table, columns, encryption.rotate
             )
             self.stdout.write(f"{model._meta.label}: {counts[model._meta.label_lower]} values")
+        with transaction.atomic():
+            counts["mfa.authenticator"] = mfa_secrets.rewrite(Authenticator, encryption.rotate)
+        self.stdout.write(f"mfa.Authenticator: {counts['mfa.authenticator']} rows")
         audit.record(AuditEvent.Action.KEYS_ROTATED, AuditEvent, detail={"values": counts})
         self.stdout.write(
             self.style.SUCCESS(f"Re-encrypted {sum(counts.values())} values under the first key.")

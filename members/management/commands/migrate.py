@@ -1,0 +1,12 @@
+from django.core.management.commands import migrate
+
+from members import db_roles
+
+
+class Command(migrate.Command):
+    """Django's migrate, connected as the owner role, then the app role's grants renewed."""
+
+    def handle(self, *args, **options):
+        with db_roles.as_owner():
+            super().handle(*args, **options)
+            db_roles.grant_app_privileges()

@@ -1,0 +1,99 @@
+"""The app role can do what the app does and nothing more: the records protect themselves
+against it, whatever it sets in its session. (Every other test also runs as the app role.)"""
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import IntegrityError, ProgrammingError, connection, transaction
+
+from members import db_roles
+from members.models import AuditEvent
+from sessions.models import GroupNote
+from tests.members.test_encryption import SECRETS, seed
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(statement: str, params=(), match: str = "permission denied"):
+    with (
+        pytest.raises((IntegrityError, ProgrammingError), match=match),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement, params)
+
+
+def test_the_tests_act_as_the_app_role_which_is_no_superuser_and_owns_nothing():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
+        assert cursor.fetchone() == (settings.DATABASE_APP_ROLE, False)
+        cursor.execute("SELECT count(*) FROM pg_tables WHERE tableowner = current_user")
+        assert cursor.fetchone() == (0,)
+
+
+@pytest.mark.parametrize("scope", ["SET LOCAL", "SET"])
+def test_the_app_role_cannot_rewrite_a_signed_note_whatever_it_sets(facilitator, scope):
+    seed(facilitator)
+    note = GroupNote.objects.get()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT free_text FROM group_sessions_groupnote WHERE id = %s", [note.pk])
+        other_token = cursor.fetchone()[0].replace("A", "B", 1)
+    refused(
+        f"{scope} together.rewriting_ciphertext = 'on'; "
+        "UPDATE group_sessions_groupnote SET free_text = %s WHERE id = %s",
+        [other_token, note.pk],
+        match="cannot change",
+    )
+    assert GroupNote.objects.get().free_text == SECRETS["group note"]
+
+
+def test_the_app_role_may_only_add_to_and_read_the_audit_trail():
+    event = AuditEvent.objects.create(action="view", object_type="members.user", object_id=1)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    for statement in (
+        "UPDATE members_auditevent SET action = 'create' WHERE id = %s",
+        "DELETE FROM members_auditevent WHERE id = %s",
+    ):
+        refused(statement, [event.pk], match="permission denied")
+    refused("INSERT INTO django_migrations (app, name, applied) VALUES ('x', 'y', now())")
+
+
+@pytest.fixture
+def app_connection():
+    """A connection of its own as the app role, as a web worker would open it."""
+    database = settings.DATABASES["default"]
+    with psycopg.connect(
+        dbname=database["NAME"],
+        user=settings.DATABASE_APP_ROLE,
+        host=database["HOST"] or None,
+        port=database["PORT"] or None,
+        autocommit=True,
+    ) as conn:
+        yield conn
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "TRUNCATE members_auditevent",
+        "ALTER TABLE members_auditevent DISABLE TRIGGER ALL",
+        "ALTER TABLE group_sessions_groupnote DISABLE TRIGGER group_note_signed_is_final",
+        "SET session_replication_role = replica",
+        "DROP TRIGGER audit_event_append_only ON members_auditevent",
+        "CREATE TABLE together_intruder (id int)",
+        "CREATE OR REPLACE FUNCTION together_rewriting_ciphertext(relid oid) RETURNS boolean "
+        "AS 'SELECT true' LANGUAGE sql",
+    ],
+)
+def test_the_app_role_cannot_switch_the_protections_off(app_connection, statement):
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        app_connection.execute(statement)
+
+
+def test_the_owner_role_runs_the_block_of_as_owner_and_the_app_role_comes_back():
+    with db_roles.as_owner(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == settings.DATABASE_OWNER["USER"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == settings.DATABASE_APP_ROLE
