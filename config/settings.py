@@ -175,7 +175,9 @@ ACCOUNT_USER_DISPLAY = "members.models.user_display"
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_REAUTHENTICATION_REQUIRED = True  # confirm the password before changing email or password
 ACCOUNT_RATE_LIMITS = {
-    # Failed logins: 10 a minute from one address, 5 in 5 minutes for one account.
+    # Failed passwords: 10 a minute from one address, and 5 in 5 minutes for one account from one
+    # address (members.adapter). Wrong second-step codes: 5 in 5 minutes per account, from
+    # anywhere (allauth keys them by user): only someone with the password gets that far.
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",

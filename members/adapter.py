@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from members import invitations
+from members.request_context import client_ip
 
 
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
@@ -21,6 +22,16 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
             "“Forgot your password?” to set a new one."
         ),
     }
+
+    def get_client_ip(self, request) -> str:
+        # The same address the audit trail records: behind our proxy, the one the proxy saw.
+        return client_ip(request) or super().get_client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # Failed passwords count per account *and* address, so that someone who knows a staff
+        # member's email cannot lock them out from elsewhere (SECURITY.md, "Sign-in limits").
+        account = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{account}:{self.get_client_ip(request)}"
 
     def is_open_for_signup(self, request) -> bool:
         if invitations.usable_invitation(request) is None:

@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from members.models import Role
@@ -145,3 +146,28 @@ def test_signing_in_gives_a_new_session_key_and_the_old_one_is_gone(client, part
     assert after != before.session_key
     assert client.session["_auth_user_id"] == str(participant.pk)
     assert not Session.objects.filter(session_key=before.session_key).exists()
+
+
+def test_an_outsider_cannot_lock_a_known_staff_account_by_failing_from_elsewhere(facilitator):
+    outsider = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(8):
+        outsider.post(reverse("account_login"), {"login": facilitator.email, "password": "guess"})
+    refused = outsider.post(
+        reverse("account_login"), {"login": facilitator.email, "password": PASSWORD}
+    )
+    assert "Too many failed login attempts" in refused.text  # the outsider is held back...
+    clinic = Client(REMOTE_ADDR="198.51.100.20")
+    sign_in_with_totp(clinic, facilitator)  # ...the facilitator is not
+    assert clinic.session["_auth_user_id"] == str(facilitator.pk)
+
+
+def test_wrong_second_step_codes_are_limited_per_account_from_any_address(facilitator):
+    """Six digits are guessable from many addresses: the code step counts per account."""
+    for number in range(5):
+        client = Client(REMOTE_ADDR=f"203.0.113.{number + 1}")
+        client.post(reverse("account_login"), {"login": facilitator.email, "password": PASSWORD})
+        client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    client = Client(REMOTE_ADDR="198.51.100.20")
+    client.post(reverse("account_login"), {"login": facilitator.email, "password": PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": current_totp(facilitator.totp_secret)})
+    assert "_auth_user_id" not in client.session
