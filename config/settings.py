@@ -98,6 +98,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text emails: the same templates folder, nothing HTML-escaped ("&quot;").
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Two roles (members/db_roles.py): the app role serves pages and runs workers with only the DML

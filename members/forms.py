@@ -8,6 +8,7 @@ from django.conf import settings
 from members import invitations
 from members.models import REMINDER_HOUR_CHOICES, Organisation, User
 from members.services import accept_invitation
+from members.validators import single_line
 
 
 class InvitationSignupForm(SignupForm):
@@ -16,6 +17,7 @@ class InvitationSignupForm(SignupForm):
     display_name = forms.CharField(
         label="What should we call you?",
         max_length=80,
+        validators=[single_line],
         help_text="Your first name or a name you choose. Other people in your group see this.",
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from members import fragments
 from members.request_context import current_request
+from members.validators import single_line
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -57,8 +58,15 @@ class UserManager(DjangoUserManager):
 class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
+    first_name = models.CharField(
+        "first name", max_length=150, blank=True, validators=[single_line]
+    )
+    last_name = models.CharField("last name", max_length=150, blank=True, validators=[single_line])
     display_name = models.CharField(
-        max_length=80, blank=True, help_text="The name other people in your groups see."
+        max_length=80,
+        blank=True,
+        validators=[single_line],
+        help_text="The name other people in your groups see.",
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
     timezone = models.CharField(
@@ -214,7 +222,7 @@ def default_reminder_hours() -> list[int]:
 class Organisation(models.Model):
     """The one organisation this installation serves; admins edit it in the app."""
 
-    name = models.CharField(max_length=120, default="Together")
+    name = models.CharField(max_length=120, default="Together", validators=[single_line])
     allowed_reminder_hours = models.JSONField(
         default=default_allowed_reminder_hours,
         help_text="Reminder times (hours before a session) people may choose from.",

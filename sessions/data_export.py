@@ -43,7 +43,7 @@ def personal_data(user: User) -> dict:
         ],
         "groups": [
             {
-                "group": e.group.public_name,
+                "group": e.group.member_name,
                 "status": e.status,
                 "joined_on": _iso(e.joined_on),
                 "left_on": _iso(e.left_on),
@@ -53,7 +53,7 @@ def personal_data(user: User) -> dict:
         ],
         "attendance": [
             {
-                "group": a.session.group.public_name,
+                "group": a.session.group.member_name,
                 "session": _iso(a.session.starts_at),
                 "status": a.status,
                 "comment": a.comment,
@@ -68,7 +68,7 @@ def personal_data(user: User) -> dict:
                 "by_when": _iso(g.by_when),
                 "status": g.status,
                 "shared": g.shared,
-                "group": g.group.public_name,
+                "group": g.group.member_name,
                 "created_at": _iso(g.created_at),
                 "check_ins": [
                     {"at": _iso(c.created_at), "progress": c.progress, "note": c.note}

@@ -1,5 +1,6 @@
 from django import forms
 
+from members.validators import single_line
 from sessions.models import (
     NOTE_FIELDS,
     Attendance,
@@ -34,7 +35,10 @@ class ScheduleForm(forms.Form):
         help_text="For a series: the last possible date.",
     )
     location = forms.CharField(
-        max_length=200, required=False, help_text="Leave empty to use the group's place."
+        max_length=200,
+        required=False,
+        validators=[single_line],
+        help_text="Leave empty to use the group's place.",
     )
     video_link = forms.URLField(required=False, help_text="Leave empty to use the group's link.")
 
@@ -55,9 +59,9 @@ class ChangeSessionForm(forms.Form):
     day = forms.DateField(widget=DATE, label="Date")
     at = forms.TimeField(widget=TIME, label="Start time (the group's time zone)")
     duration = forms.IntegerField(min_value=15, max_value=480, label="Length (minutes)")
-    location = forms.CharField(max_length=200, required=False)
+    location = forms.CharField(max_length=200, required=False, validators=[single_line])
     video_link = forms.URLField(required=False)
-    topic = forms.CharField(max_length=200, required=False)
+    topic = forms.CharField(max_length=200, required=False, validators=[single_line])
     and_following = forms.BooleanField(
         required=False, label="Also change the later sessions in this series (time, place, link)"
     )

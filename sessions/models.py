@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from members.encryption import EncryptedCharField, EncryptedTextField
 from members.models import Role
+from members.validators import single_line
 from therapy_groups.models import TherapyGroup
 
 
@@ -86,12 +87,12 @@ class GroupSession(models.Model):
     )
     starts_at = models.DateTimeField()
     duration = models.PositiveSmallIntegerField("length (minutes)")
-    location = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=200, blank=True, validators=[single_line])
     video_link = models.URLField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField(max_length=300, blank=True)
     # The plan. Topic and take-home assignment are what participants see.
-    topic = models.CharField(max_length=200, blank=True)
+    topic = models.CharField(max_length=200, blank=True, validators=[single_line])
     agenda = models.TextField(blank=True)
     curriculum_module = models.CharField(max_length=120, blank=True)
     materials_link = models.URLField(blank=True)

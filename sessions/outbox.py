@@ -299,7 +299,7 @@ def build_message(
     }
     message = mail.EmailMultiAlternatives(
         subject=f"{organisation.name}: {content.subject}",
-        body=render_to_string(f"emails/{content.template}.txt", context),
+        body=render_to_string(f"emails/{content.template}.txt", context, using="text"),
         to=[row.email],
     )
     message.attach_alternative(

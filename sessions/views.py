@@ -699,7 +699,7 @@ def seat_accept(request, enrollment_id: int):
     )
     try:
         group_services.accept_offer(enrollment=enrollment)
-        messages.success(request, f"Welcome: you have a place in {enrollment.group.public_name}.")
+        messages.success(request, f"Welcome: you have a place in {enrollment.group.member_name}.")
     except ValidationError as error:
         report(request, error)
     return redirect("home")

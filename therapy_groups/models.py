@@ -7,6 +7,7 @@ from django.utils.timezone import localdate, now
 
 from members.encryption import EncryptedCharField, EncryptedTextField
 from members.models import Role, validate_timezone
+from members.validators import single_line
 
 
 class TherapyGroupQuerySet(models.QuerySet):
@@ -26,6 +27,9 @@ class TherapyGroupQuerySet(models.QuerySet):
 
     def live(self):
         return self.exclude(status=TherapyGroup.Status.ARCHIVED)
+
+
+NEUTRAL_NAME = "Your group"
 
 
 class TherapyGroup(models.Model):
@@ -51,11 +55,12 @@ class TherapyGroup(models.Model):
         FINISHED = "finished", "Finished"
         ARCHIVED = "archived", "Archived"
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[single_line])
     display_name = models.CharField(
         max_length=120,
         blank=True,
-        help_text="A discreet name used in emails and calendars. Leave empty to use the name.",
+        validators=[single_line],
+        help_text="A discreet name for emails and calendars. If empty, they say “Your group”.",
     )
     description = models.TextField(blank=True)
     focus = models.CharField(max_length=20, choices=Focus.choices, default=Focus.DEPRESSION)
@@ -64,7 +69,9 @@ class TherapyGroup(models.Model):
         max_length=10, choices=EnrollmentMode.choices, default=EnrollmentMode.OPEN
     )
     capacity = models.PositiveSmallIntegerField(default=10, help_text="Most people in the group.")
-    location = models.CharField(max_length=200, blank=True, help_text="Room and address.")
+    location = models.CharField(
+        max_length=200, blank=True, validators=[single_line], help_text="Room and address."
+    )
     video_link = models.URLField(blank=True)
     timezone = models.CharField(
         max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone]
@@ -109,7 +116,13 @@ class TherapyGroup(models.Model):
 
     @property
     def public_name(self) -> str:
-        """The name that may appear outside the app (emails, calendars)."""
+        """The name that may appear outside the app (emails, calendars): the discreet name, or
+        a neutral one, never the real name, which may say what the group is for."""
+        return self.display_name or NEUTRAL_NAME
+
+    @property
+    def member_name(self) -> str:
+        """The name its members see inside the app."""
         return self.display_name or self.name
 
     @property

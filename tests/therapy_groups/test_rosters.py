@@ -36,7 +36,9 @@ def test_an_existing_participant_joins_at_once_and_is_told_by_email(
     send_outbox()
     assert enrollment.status == Enrollment.Status.ACTIVE and enrollment.participant == participant
     assert mail.outbox[-1].to == [participant.email]
-    assert group.name in mail.outbox[-1].body and "notes" not in mail.outbox[-1].body.lower()
+    # No discreet name set: the email says "Your group", never the group's real name.
+    assert group.name not in mail.outbox[-1].body and "Your group" in mail.outbox[-1].body
+    assert "notes" not in mail.outbox[-1].body.lower()
 
 
 def test_a_new_person_is_invited_and_joins_when_they_sign_up(group, facilitator, send_outbox):
