@@ -1,8 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from config import views
 from members import second_step
+from members.converters import Token
+
+register_converter(Token, "token")  # before the includes below read their patterns
 
 urlpatterns = [
     path("", views.home, name="home"),

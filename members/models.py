@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from members import fragments
 from members.request_context import current_request
-from members.validators import single_line
+from members.validators import known_choice, single_line
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -93,6 +93,7 @@ class User(AbstractUser):
 
     class Meta:
         constraints = [
+            known_choice("role", Role),
             # UPPER, because that is what email__iexact compares on PostgreSQL (allauth's
             # sign-in lookup); on LOWER the index went unused (bench/indexes.py).
             models.UniqueConstraint(Upper("email"), name="user_email_unique_ci"),
@@ -128,7 +129,7 @@ class InvitationQuerySet(models.QuerySet):
             pk = signing.Signer(salt=INVITATION_SALT).unsign(token)
         except signing.BadSignature:
             return self.none()
-        return self.filter(pk=int(pk)) if pk.isdigit() else self.none()
+        return self.filter(pk=int(pk)) if pk.isascii() and pk.isdigit() else self.none()
 
 
 class Invitation(models.Model):
@@ -163,6 +164,7 @@ class Invitation(models.Model):
     class Meta:
         indexes = [models.Index(Upper("email"), name="invitation_email_ci")]  # for iexact
         constraints = [
+            known_choice("role", Role),
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="invitation_role_valid"
             ),
@@ -341,6 +343,15 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(state=Notification.State.PENDING, due_at__lte=now)
 
 
+class NotificationState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    MISSED = "missed", "Missed"
+
+
 class Notification(models.Model):
     """One email in the outbox: the database, not a Celery ETA, is what is scheduled.
 
@@ -360,13 +371,7 @@ class Notification(models.Model):
         ADDED_TO_GROUP = "added_to_group", "Added to a group"
         INVITATION = "invitation", "Invitation"
 
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
-        MISSED = "missed", "Missed"
+    State = NotificationState
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     recipient = models.ForeignKey(
@@ -398,6 +403,7 @@ class Notification(models.Model):
 
     class Meta:
         constraints = [
+            known_choice("state", NotificationState),
             models.UniqueConstraint(
                 fields=["kind", "email", "subject_id", "occurrence", "offset_minutes"],
                 name="one_notification_per_occurrence",

@@ -3,7 +3,7 @@ from django.urls import path
 from members import views
 
 urlpatterns = [
-    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<token:token>/", views.invitation_accept, name="invitation_accept"),
     path("accounts/overview/", views.account_overview, name="account_overview"),
     path("help/crisis/", views.crisis_resources, name="crisis_resources"),
     path("agreement/", views.agreement, name="agreement"),

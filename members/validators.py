@@ -3,6 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.db import models
 
 # Control characters (C0, DEL, C1) and Unicode line and paragraph separators: a line break in a
 # name ends up in email headers and calendar lines, where it breaks them or forges new ones.
@@ -25,4 +26,26 @@ def clean_single_line_sql(table: str, columns: list[str]) -> str:
         f"UPDATE {table} SET {column} = btrim(regexp_replace({column}, E'{CONTROL_SQL}+', ' ', "  # noqa: S608 (names from migrations)
         f"'g')) WHERE {column} ~ E'{CONTROL_SQL}';"
         for column in columns
+    )
+
+
+def whole_number(value: str, *, low: int, high: int) -> int | None:
+    """`value` as an int if it is plain ASCII digits within [low, high], else None.
+
+    str.isdigit() is true for "²" and "٣", which int() then refuses (or reads as 3): every
+    number typed into a request goes through here or a Django IntegerField instead.
+    """
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
+
+def known_choice(field: str, choices) -> models.CheckConstraint:
+    """The database refuses a value outside the field's choices, from any writer (a bulk
+    update, a raw query), not only from forms."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__in": choices.values}),
+        name=f"%(app_label)s_%(class)s_{field}_known",
+        violation_error_message=f"Unknown {field}.",
     )

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from members.access import public
 from members.models import Notification
+from members.validators import whole_number
 from sessions import outbox
 from therapy_groups import services as goal_services
 from therapy_groups.models import Goal
@@ -46,7 +47,8 @@ def goal_prompt_check_in(request, token: str):
     goals = list(Goal.objects.of(prompt.recipient).filter(status=Goal.Status.ACTIVE).order_by("pk"))
     if request.method == "POST":
         chosen = {goal: request.POST.get(f"progress-{goal.pk}", "") for goal in goals}
-        chosen = {goal: int(v) for goal, v in chosen.items() if v.isdigit() and int(v) <= 10}
+        chosen = {goal: whole_number(v, low=0, high=10) for goal, v in chosen.items()}
+        chosen = {goal: progress for goal, progress in chosen.items() if progress is not None}
         if not chosen:
             return render(
                 request,

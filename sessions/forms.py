@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 from django import forms
 
 from members.validators import single_line
@@ -9,26 +11,45 @@ from sessions.models import (
     NoteFormat,
     SessionSeries,
 )
+from sessions.services import MAX_SERIES_SESSIONS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
+class SessionDateField(forms.DateField):
+    """A day a session can be on: from two years back (recording past sessions) to five years
+    ahead. Beyond that a date is a typo, and near the ends of the calendar time-zone arithmetic
+    overflows."""
+
+    BACK, AHEAD = timedelta(days=731), timedelta(days=1827)
+
+    def validate(self, value):
+        super().validate(value)
+        today = date.today()
+        if value and not today - self.BACK <= value <= today + self.AHEAD:
+            first, last = today - self.BACK, today + self.AHEAD
+            raise forms.ValidationError(
+                f"Choose a date between {first:%-d %B %Y} and {last:%-d %B %Y}.",
+                code="date_out_of_range",
+            )
+
+
 class ScheduleForm(forms.Form):
     REPEAT_CHOICES = [("once", "Just once"), *SessionSeries.Frequency.choices]
 
-    first_date = forms.DateField(widget=DATE, label="Date")
+    first_date = SessionDateField(widget=DATE, label="Date")
     at = forms.TimeField(widget=TIME, label="Start time (the group's time zone)")
     duration = forms.IntegerField(min_value=15, max_value=480, label="Length (minutes)")
     repeat = forms.ChoiceField(choices=REPEAT_CHOICES, initial="weekly")
     count = forms.IntegerField(
         min_value=1,
-        max_value=104,
+        max_value=MAX_SERIES_SESSIONS,
         required=False,
         label="Number of sessions",
         help_text="For a series: how many.",
     )
-    until = forms.DateField(
+    until = SessionDateField(
         widget=DATE,
         required=False,
         label="Or: last date",
@@ -56,7 +77,7 @@ class ScheduleForm(forms.Form):
 
 
 class ChangeSessionForm(forms.Form):
-    day = forms.DateField(widget=DATE, label="Date")
+    day = SessionDateField(widget=DATE, label="Date")
     at = forms.TimeField(widget=TIME, label="Start time (the group's time zone)")
     duration = forms.IntegerField(min_value=15, max_value=480, label="Length (minutes)")
     location = forms.CharField(max_length=200, required=False, validators=[single_line])

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from members.encryption import EncryptedCharField, EncryptedTextField
 from members.models import Role
-from members.validators import single_line
+from members.validators import known_choice, single_line
 from therapy_groups.models import TherapyGroup
 
 
@@ -69,14 +69,17 @@ class GroupSessionQuerySet(models.QuerySet):
         return self.exclude(models.Exists(signed))
 
 
+class GroupSessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Took place"
+    NOT_HELD = "not_held", "Did not take place"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 class GroupSession(models.Model):
     """One dated meeting of a group. Belongs to the group, never to a roster."""
 
-    class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        HELD = "held", "Took place"
-        NOT_HELD = "not_held", "Did not take place"
-        CANCELLED = "cancelled", "Cancelled"
+    Status = GroupSessionStatus
 
     # No index of its own: (group, starts_at) below serves lookups by group, in time order.
     group = models.ForeignKey(
@@ -108,6 +111,7 @@ class GroupSession(models.Model):
         ordering = ["starts_at"]
         indexes = [models.Index(fields=["group", "starts_at"])]
         constraints = [
+            known_choice("status", GroupSessionStatus),
             models.CheckConstraint(
                 condition=Q(duration__gte=15) & Q(duration__lte=480),
                 name="session_duration_sensible",
@@ -139,13 +143,16 @@ class GroupSession(models.Model):
         return timezone.localtime(self.starts_at, self.group_zone).date()
 
 
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "Present"
+    LATE = "late", "Late"
+    LEFT_EARLY = "left_early", "Left early"
+    ABSENT = "absent", "Absent"
+    EXCUSED = "excused", "Excused"
+
+
 class Attendance(models.Model):
-    class Status(models.TextChoices):
-        PRESENT = "present", "Present"
-        LATE = "late", "Late"
-        LEFT_EARLY = "left_early", "Left early"
-        ABSENT = "absent", "Absent"
-        EXCUSED = "excused", "Excused"
+    Status = AttendanceStatus
 
     ATTENDED = (Status.PRESENT, Status.LATE, Status.LEFT_EARLY)
 
@@ -169,6 +176,7 @@ class Attendance(models.Model):
 
     class Meta:
         constraints = [
+            known_choice("status", AttendanceStatus),
             models.UniqueConstraint(
                 fields=["session", "participant"], name="one_attendance_per_person"
             ),

@@ -109,9 +109,7 @@ def schedule_series(
         duration=duration,
         created_by=created_by,
     )
-    starts = occurrences(rrule_text=rule, first_date=first_date, at=at, zone=group.timezone)
-    if not starts:
-        raise ValidationError("That series has no sessions: check its end date.")
+    starts = _series_starts(rule, first_date=first_date, at=at, zone=group.timezone)
     GroupSession.objects.bulk_create(
         GroupSession(
             group=group,
@@ -136,7 +134,25 @@ def series_starts(
     until: date | None,
 ) -> list[datetime]:
     rule = build_rrule(frequency=frequency, first_date=first_date, count=count, until=until)
-    return occurrences(rrule_text=rule, first_date=first_date, at=at, zone=group.timezone)
+    return _series_starts(rule, first_date=first_date, at=at, zone=group.timezone)
+
+
+MAX_SERIES_SESSIONS = 104  # two years weekly; the schedule form allows as many
+
+
+def _series_starts(rule: str, *, first_date: date, at: time, zone: str) -> list[datetime]:
+    """The series' sessions, all of them or a clear refusal, never silently fewer."""
+    starts = occurrences(
+        rrule_text=rule, first_date=first_date, at=at, zone=zone, limit=MAX_SERIES_SESSIONS + 1
+    )
+    if not starts:
+        raise ValidationError("That series has no sessions: check its end date.")
+    if len(starts) > MAX_SERIES_SESSIONS:
+        raise ValidationError(
+            f"That series would have more than {MAX_SERIES_SESSIONS} sessions. Choose an "
+            "earlier last date, or schedule the rest later as a new series."
+        )
+    return starts
 
 
 def _local(session: GroupSession) -> datetime:
@@ -232,7 +248,17 @@ def cancel_session(*, session: GroupSession, reason: str) -> None:
         _notify_members(session, Notification.Kind.CANCELLED)
 
 
+# Cancelling takes a reason (cancel_session); the other states are set directly.
+SETTABLE_STATUSES = {
+    GroupSession.Status.SCHEDULED,
+    GroupSession.Status.HELD,
+    GroupSession.Status.NOT_HELD,
+}
+
+
 def set_session_status(*, session: GroupSession, status: str) -> None:
+    if status not in SETTABLE_STATUSES:
+        raise ValidationError("Choose scheduled, took place or did not take place.")
     if session.is_cancelled:
         raise ValidationError("A cancelled session stays cancelled.")
     if status == GroupSession.Status.CANCELLED:

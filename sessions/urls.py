@@ -71,7 +71,7 @@ urlpatterns = [
     path(
         "sessions/<int:session_id>/calendar.ics", participant_views.session_ics, name="session_ics"
     ),
-    path("calendar/<str:token>.ics", participant_views.calendar_feed, name="calendar_feed"),
+    path("calendar/<token:token>.ics", participant_views.calendar_feed, name="calendar_feed"),
     path("accounts/my-data/", participant_views.my_data, name="my_data"),
     path("accounts/my-data.json", participant_views.my_data_json, name="my_data_json"),
 ]
@@ -99,6 +99,8 @@ urlpatterns += [
 ]
 
 urlpatterns += [
-    path("check-in/<str:token>/", check_in_views.goal_prompt_check_in, name="goal_prompt_check_in"),
+    path(
+        "check-in/<token:token>/", check_in_views.goal_prompt_check_in, name="goal_prompt_check_in"
+    ),
     path("admin/delivery/", admin_views.delivery_health, name="admin_delivery"),
 ]

@@ -340,11 +340,11 @@ def session_schedule(request, group_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         once = data["repeat"] == "once"
-        starts = (
-            [local_to_utc(data["first_date"], data["at"], group.timezone)]
-            if once
-            else (
-                services.series_starts(
+        try:
+            starts = (
+                [local_to_utc(data["first_date"], data["at"], group.timezone)]
+                if once
+                else services.series_starts(
                     group=group,
                     frequency=data["repeat"],
                     first_date=data["first_date"],
@@ -353,13 +353,13 @@ def session_schedule(request, group_id: int):
                     until=data["until"],
                 )
             )
-        )
+        except ValidationError as error:
+            form.add_error(None, error)
+            starts = []
         clashes = services.find_double_bookings(
             group=group, starts=starts, duration=data["duration"]
         )
-        if not starts:
-            form.add_error(None, "That series has no sessions. Check the last date.")
-        elif not clashes or request.POST.get("confirm_clash"):
+        if starts and (not clashes or request.POST.get("confirm_clash")):
             common = {
                 "group": group,
                 "at": data["at"],

@@ -7,7 +7,7 @@ from django.utils.timezone import localdate, now
 
 from members.encryption import EncryptedCharField, EncryptedTextField
 from members.models import Role, validate_timezone
-from members.validators import single_line
+from members.validators import known_choice, single_line
 
 
 class TherapyGroupQuerySet(models.QuerySet):
@@ -32,6 +32,12 @@ class TherapyGroupQuerySet(models.QuerySet):
 NEUTRAL_NAME = "Your group"
 
 
+class TherapyGroupStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    FINISHED = "finished", "Finished"
+    ARCHIVED = "archived", "Archived"
+
+
 class TherapyGroup(models.Model):
     class Focus(models.TextChoices):
         DEPRESSION = "depression", "Depression"
@@ -50,10 +56,7 @@ class TherapyGroup(models.Model):
         OPEN = "open", "Open (people join any time)"
         CLOSED = "closed", "Closed cohort (no one joins after the first session)"
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        FINISHED = "finished", "Finished"
-        ARCHIVED = "archived", "Archived"
+    Status = TherapyGroupStatus
 
     name = models.CharField(max_length=120, validators=[single_line])
     display_name = models.CharField(
@@ -94,6 +97,7 @@ class TherapyGroup(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
+            known_choice("status", TherapyGroupStatus),
             models.CheckConstraint(
                 condition=Q(capacity__gte=1),
                 name="group_capacity_positive",
@@ -157,15 +161,18 @@ class EnrollmentQuerySet(models.QuerySet):
         ).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
 
 
+class EnrollmentStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    ACTIVE = "active", "Active"
+    WAITLISTED = "waitlisted", "Waitlisted"
+    COMPLETED = "completed", "Completed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
 class Enrollment(models.Model):
     """A person's membership of a group. Leaving ends the row; joining again starts a new one."""
 
-    class Status(models.TextChoices):
-        INVITED = "invited", "Invited"
-        ACTIVE = "active", "Active"
-        WAITLISTED = "waitlisted", "Waitlisted"
-        COMPLETED = "completed", "Completed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+    Status = EnrollmentStatus
 
     LIVE = (Status.INVITED, Status.ACTIVE, Status.WAITLISTED)
 
@@ -202,6 +209,7 @@ class Enrollment(models.Model):
 
     class Meta:
         constraints = [
+            known_choice("status", EnrollmentStatus),
             models.UniqueConstraint(
                 fields=["group", "participant"],
                 condition=Q(status__in=["invited", "active", "waitlisted"]),
@@ -259,16 +267,19 @@ class GoalQuerySet(models.QuerySet):
         )
 
 
+class GoalStatus(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested by your facilitator"
+    ACTIVE = "active", "Working on it"
+    PAUSED = "paused", "Paused"
+    ACHIEVED = "achieved", "Achieved"
+    DROPPED = "dropped", "Let go"
+    DECLINED = "declined", "Not for me"
+
+
 class Goal(models.Model):
     """A participant's personal goal within a group."""
 
-    class Status(models.TextChoices):
-        SUGGESTED = "suggested", "Suggested by your facilitator"
-        ACTIVE = "active", "Working on it"
-        PAUSED = "paused", "Paused"
-        ACHIEVED = "achieved", "Achieved"
-        DROPPED = "dropped", "Let go"
-        DECLINED = "declined", "Not for me"
+    Status = GoalStatus
 
     # (group, shared) and (participant, status) below serve lookups by either.
     group = models.ForeignKey(
@@ -296,6 +307,7 @@ class Goal(models.Model):
     objects = GoalQuerySet.as_manager()
 
     class Meta:
+        constraints = [known_choice("status", GoalStatus)]
         ordering = ["status", "-created_at"]
         indexes = [
             models.Index(fields=["participant", "status"]),

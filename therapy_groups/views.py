@@ -9,6 +9,7 @@ from members import fragments
 from members.access import participant_page, roles_required
 from members.feedback import report
 from members.models import Role
+from members.validators import whole_number
 from therapy_groups import services
 from therapy_groups.charts import progress_chart
 from therapy_groups.forms import CheckInForm, CommentForm, GoalForm, SuggestGoalForm
@@ -26,8 +27,8 @@ def goal_new(request):
         messages.info(request, "You can set goals once you are in a group.")
         return redirect("home")
     form = GoalForm(request.POST if request.method == "POST" else None)
-    asked = request.POST.get("group", "")
-    chosen = (groups.filter(pk=int(asked)).first() if asked.isdigit() else None) or groups.first()
+    asked = whole_number(request.POST.get("group", ""), low=1, high=2**63 - 1)
+    chosen = (groups.filter(pk=asked).first() if asked else None) or groups.first()
     if request.method == "POST" and form.is_valid():
         try:
             goal = services.create_goal(participant=request.user, group=chosen, **form.cleaned_data)
