@@ -10,6 +10,10 @@ and async workers gain nothing for blocking ORM calls. On the 2-core bench machi
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
+from members.redaction import redact
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
 worker_class = "sync"
@@ -19,3 +23,20 @@ max_requests = 20000
 max_requests_jitter = 2000
 # One line per request on stdout (paths carry ids, never names); ACCESS_LOG=off turns it off.
 accesslog = None if os.environ.get("ACCESS_LOG") == "off" else "-"
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, with calendar, check-in and invitation tokens redacted from every URL
+    it writes (members/redaction.py)."""
+
+    URL_ATOMS = ("r", "U", "q", "f")  # request line, path, query string, referrer
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for name in self.URL_ATOMS:
+            if isinstance(atoms.get(name), str):
+                atoms[name] = redact(atoms[name])
+        return atoms
+
+
+logger_class = AccessLogger

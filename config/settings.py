@@ -270,7 +270,10 @@ CELERY_TASK_DEFAULT_QUEUE = env.get("CELERY_QUEUE", "together")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "members.request_context.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "members.request_context.RequestIdLogFilter"},
+        "redact": {"()": "members.redaction.RedactingLogFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },
@@ -278,8 +281,12 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
         }
     },
     "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
+    # Django's default handlers for these (console in development) would bypass the filters.
+    "loggers": {
+        name: {"handlers": ["console"], "propagate": False} for name in ("django", "django.server")
+    },
 }

@@ -28,14 +28,15 @@ def client_ip(request) -> str | None:
 
 
 class RequestContextMiddleware:
-    """Gives each request an id (kept from a proxy's X-Request-ID if well-formed), returns it
-    in the response, and lets the trail and the logs know which request they belong to."""
+    """Gives each request an id, returns it in the response, and lets the trail and the logs
+    know which request they belong to. A well-formed X-Request-ID is kept only from our own
+    proxy (BEHIND_PROXY): from anyone else it would let a client write into the audit trail."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        offered = request.headers.get("X-Request-ID", "")
+        offered = request.headers.get("X-Request-ID", "") if settings.BEHIND_PROXY else ""
         request.request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
         token = _request.set(request)
         try:

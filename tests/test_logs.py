@@ -1,18 +1,28 @@
 """Logs and Celery task arguments carry ids, never names, emails or clinical text."""
 
 import inspect
+import io
 import logging
+import os
 import smtplib
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from members.redaction import RedactingLogFilter
 from sessions import outbox
 from sessions.tasks import deliver_batch, tick
 from tests.members.factories import PASSWORD, UserFactory, current_totp
 from tests.sessions.factories import GroupSessionFactory
+from tests.test_outbox_worker import wait_until
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +93,89 @@ def test_a_full_journey_logs_no_names_emails_or_note_text(client, caplog, monkey
 def test_celery_tasks_take_no_arguments_that_could_name_a_person():
     for task in (tick, deliver_batch):
         assert list(inspect.signature(task.run).parameters) == []
+
+
+def console_handler() -> logging.Handler:
+    return next(
+        handler
+        for handler in logging.getLogger().handlers
+        if any(isinstance(f, RedactingLogFilter) for f in handler.filters)
+    )
+
+
+def test_tokens_in_urls_never_reach_djangos_log(client):
+    stream = io.StringIO()
+    previous = console_handler().setStream(stream)
+    try:
+        client.get("/invitations/14:SecretInvitationToken/")
+        client.get("/calendar/SecretFeedToken.ics")
+        client.get("/check-in/SecretCheckInToken/")
+    finally:
+        console_handler().setStream(previous)
+    written = stream.getvalue()
+    assert "Not Found: /invitations/[redacted]/" in written
+    for secret in ("SecretInvitationToken", "SecretFeedToken", "SecretCheckInToken"):
+        assert secret not in written
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_tokens_in_urls_never_reach_gunicorns_access_log(tmp_path):
+    """The production gunicorn settings, serving for real: the request line and the referrer
+    are written with their tokens redacted."""
+    port = free_port()
+    database = settings.DATABASES["default"]
+    where = f"{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "1",  # static files from the finders: no collectstatic for one test
+        "DATABASE_URL": f"postgres://{settings.DATABASE_APP_ROLE}@{where}",
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        "ACCESS_LOG": "on",
+    }
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "-c",
+                "config/gunicorn.py",
+                "--no-control-socket",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until(lambda: answers(port), what="gunicorn to start")
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/calendar/SecretFeedToken.ics?token=SecretQueryToken",
+            headers={"Referer": f"http://127.0.0.1:{port}/check-in/SecretReferrerToken/"},
+        )
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(request, timeout=10)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    written = log.read_text()
+    assert "GET /calendar/[redacted]" in written
+    for secret in ("SecretFeedToken", "SecretQueryToken", "SecretReferrerToken"):
+        assert secret not in written
+
+
+def answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False

@@ -242,3 +242,15 @@ def test_trail_pages_keep_their_query_count_as_the_trail_grows(
         for _ in range(60):  # more than a page
             client.get(reverse("attendance_grid", args=[world.group.pk]))
     assert "Page 1 of 3" in client.get(url).text  # 122 events, 50 a page
+
+
+@pytest.mark.parametrize(("behind_proxy", "kept"), [(False, False), (True, True)])
+def test_a_clients_request_id_is_trusted_only_from_our_proxy(
+    client, participant, settings, behind_proxy, kept
+):
+    settings.BEHIND_PROXY = behind_proxy
+    client.force_login(participant)
+    response = client.get(reverse("my_data"), HTTP_X_REQUEST_ID="forged-by-client-0001")
+    event = AuditEvent.objects.filter(action=A.VIEW, participant=participant).get()
+    assert (event.request_id == "forged-by-client-0001") is kept
+    assert event.request_id == response["X-Request-ID"]
