@@ -368,7 +368,7 @@ class Notification(models.Model):
         CANCELLED = "cancelled", "Session cancelled"
         GOAL_PROMPT = "goal_prompt", "Goal check-in prompt"
         WAITLIST_OFFER = "waitlist_offer", "Waitlist place offered"
-        ADDED_TO_GROUP = "added_to_group", "Added to a group"
+        ADDED_TO_GROUP = "added_to_group", "Invited to join a group"
         INVITATION = "invitation", "Invitation"
 
     State = NotificationState

@@ -447,10 +447,10 @@ def render_waitlist_offer(row: Notification, batch: Batch) -> Content | None:
 
 def render_added(row: Notification, batch: Batch) -> Content | None:
     enrollment = Enrollment.objects.filter(pk=row.subject_id).select_related("group").first()
-    if enrollment is None or enrollment.status != Enrollment.Status.ACTIVE:
+    if enrollment is None or not enrollment.awaits_answer:
         return None
     return Content(
-        "You've been added to a group",
+        "You're invited to join a group",
         "added_to_group",
         {"group_name": enrollment.group.public_name, "home": _link("home")},
     )

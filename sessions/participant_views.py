@@ -88,11 +88,14 @@ def participant_home(request):
         "notices": notices,
         "goals": own_goals,
         "shared_goals": shared,
-        "seat_offers": Enrollment.objects.filter(
-            participant=user,
-            status=Enrollment.Status.WAITLISTED,
-            offered_at__isnull=False,
-        ).select_related("group"),
+        "places": [
+            enrollment
+            for enrollment in Enrollment.objects.filter(
+                participant=user,
+                status__in=[Enrollment.Status.INVITED, Enrollment.Status.WAITLISTED],
+            ).select_related("group")
+            if enrollment.awaits_answer
+        ],
     }
 
 

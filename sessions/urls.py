@@ -57,7 +57,7 @@ urlpatterns = [
         views.addendum,
         name="individual_note_addendum",
     ),
-    path("waitlist/<int:enrollment_id>/accept/", views.seat_accept, name="seat_accept"),
+    path("places/<int:enrollment_id>/answer/", views.place_answer, name="place_answer"),
     path(
         "sessions/<int:session_id>/cant-make-it/",
         participant_views.cant_make_it,

@@ -64,9 +64,10 @@ def _session(request, session_id: int) -> GroupSession:
 
 
 def _member(group: TherapyGroup, participant_id: int) -> User:
-    """Someone who is or was in the group; 404 for anyone else."""
+    """Someone who is or was in the group; 404 for anyone else (invited people who have not
+    joined included: until they accept, the facilitator only knows the address they typed)."""
     enrollment = (
-        group.enrollments.filter(participant_id=participant_id)
+        group.enrollments.filter(participant_id=participant_id, joined_on__isnull=False)
         .select_related("participant")
         .first()
     )
@@ -171,7 +172,6 @@ def group_invite(request, group_id: int):
             form.add_error(None, error)
         else:
             outcome = {
-                Enrollment.Status.ACTIVE: "is in the group and has been told by email.",
                 Enrollment.Status.INVITED: "has been invited by email.",
                 Enrollment.Status.WAITLISTED: "is on the waitlist: the group is full.",
             }[enrollment.status]
@@ -693,13 +693,23 @@ def addendum(request, session_id: int, participant_id: int | None = None):
 
 @roles_required(Role.PARTICIPANT)
 @require_POST
-def seat_accept(request, enrollment_id: int):
+def place_answer(request, enrollment_id: int):
+    """Yes or no to an invitation to join, or to a place offered from the waitlist."""
     enrollment = get_object_or_404(
-        Enrollment.objects.filter(participant=request.user), pk=enrollment_id
+        Enrollment.objects.filter(participant=request.user).select_related("group"),
+        pk=enrollment_id,
     )
+    accept = request.POST.get("answer") == "accept"
     try:
-        group_services.accept_offer(enrollment=enrollment)
-        messages.success(request, f"Welcome: you have a place in {enrollment.group.member_name}.")
+        group_services.answer_place(enrollment=enrollment, accept=accept)
     except ValidationError as error:
         report(request, error)
+    else:
+        name = enrollment.group.member_name
+        messages.success(
+            request,
+            f"Welcome: you have a place in {name}."
+            if accept
+            else f"Thank you. We let {name} know.",
+        )
     return redirect("home")

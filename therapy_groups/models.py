@@ -238,10 +238,18 @@ class Enrollment(models.Model):
 
     @property
     def person_label(self) -> str:
-        """How facilitators see the person: full name, or the invited email before signup."""
-        if self.participant_id:
+        """How facilitators see the person: their name once they have joined; before that the
+        address they were invited at, the same whether or not it has an account."""
+        if self.participant_id and self.joined_on is not None:
             return self.participant.get_full_name() or self.participant.short_name
-        return f"{self.invitation.email} (not signed up yet)"
+        email = self.participant.email if self.participant_id else self.invitation.email
+        return f"{email} (has not joined yet)"
+
+    @property
+    def awaits_answer(self) -> bool:
+        """An account holder was invited, or offered a waitlist place, and has not answered."""
+        invited = self.status == self.Status.INVITED and self.participant_id is not None
+        return invited or (self.has_offer and self.participant_id is not None)
 
     @property
     def is_live(self) -> bool:

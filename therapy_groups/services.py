@@ -37,7 +37,9 @@ def invite_to_group(
     cohort_started: bool,
     override_reason: str = "",
 ) -> Enrollment:
-    """Add someone to a group by email: an account holder joins now, a new person is invited.
+    """Invite someone to a group by email: an account holder is asked to join (they accept or
+    decline), a new person is invited to sign up. Either way the facilitator learns nothing
+    about whether the address has an account: the outcome and the roster read the same.
 
     A full group puts them on the waitlist. A closed cohort that has met refuses them unless the
     facilitator gives a reason to override.
@@ -64,9 +66,7 @@ def invite_to_group(
     has_seat = seats_free(group) > 0
     if existing is not None:
         enrollment.participant = existing
-        enrollment.status = Enrollment.Status.ACTIVE if has_seat else Enrollment.Status.WAITLISTED
-        if has_seat:
-            enrollment.joined_on = timezone.localdate()
+        enrollment.status = Enrollment.Status.INVITED if has_seat else Enrollment.Status.WAITLISTED
     else:
         enrollment.invitation, _ = create_invitation(
             email=email, role=Role.PARTICIPANT, invited_by=invited_by
@@ -75,7 +75,7 @@ def invite_to_group(
     if not has_seat:
         enrollment.waitlisted_at = now
     enrollment.save()
-    if enrollment.status == Enrollment.Status.ACTIVE:
+    if existing is not None and enrollment.status == Enrollment.Status.INVITED:
         outbox.notify_person(
             kind=Notification.Kind.ADDED_TO_GROUP,
             person=existing,
@@ -132,6 +132,24 @@ def offer_free_seats(*, group: TherapyGroup) -> list[Enrollment]:
                 expires_at=enrollment.offered_at + timedelta(days=14),
             )
     return offered
+
+
+@transaction.atomic
+def answer_place(*, enrollment: Enrollment, accept: bool) -> None:
+    """The person answers an invitation to join or a waitlist place offered to them."""
+    group = _lock(enrollment.group)
+    enrollment.refresh_from_db()
+    if not enrollment.awaits_answer:
+        raise ValidationError("There is no place waiting for your answer in this group.")
+    if accept:
+        enrollment.status = Enrollment.Status.ACTIVE
+        enrollment.joined_on = timezone.localdate()
+        enrollment.save(update_fields=["status", "joined_on"])
+        return
+    enrollment.status = Enrollment.Status.WITHDRAWN
+    enrollment.left_on = timezone.localdate()
+    enrollment.save(update_fields=["status", "left_on"])
+    offer_free_seats(group=group)
 
 
 @transaction.atomic

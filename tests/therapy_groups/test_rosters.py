@@ -29,16 +29,64 @@ def invite(group, email, by, *, started=False, reason=""):
     )
 
 
-def test_an_existing_participant_joins_at_once_and_is_told_by_email(
-    group, facilitator, participant, send_outbox
+def test_an_existing_participant_is_asked_to_join_and_says_yes_from_home(
+    client, group, facilitator, participant, send_outbox
 ):
     enrollment = invite(group, participant.email.upper(), facilitator)
     send_outbox()
-    assert enrollment.status == Enrollment.Status.ACTIVE and enrollment.participant == participant
+    assert enrollment.status == Enrollment.Status.INVITED and enrollment.participant == participant
+    assert enrollment.joined_on is None  # not in the group until they say yes
     assert mail.outbox[-1].to == [participant.email]
+    assert "You're invited to join Your group" in mail.outbox[-1].body
     # No discreet name set: the email says "Your group", never the group's real name.
-    assert group.name not in mail.outbox[-1].body and "Your group" in mail.outbox[-1].body
-    assert "notes" not in mail.outbox[-1].body.lower()
+    assert group.name not in mail.outbox[-1].body and "notes" not in mail.outbox[-1].body.lower()
+    client.force_login(participant)
+    assert "You're invited to join" in client.get(reverse("home")).text
+    client.post(reverse("place_answer", args=[enrollment.pk]), {"answer": "accept"})
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.ACTIVE and enrollment.joined_on is not None
+
+
+def test_an_invited_participant_may_say_no_and_the_place_goes_to_the_waitlist(
+    client, group, facilitator, participant
+):
+    EnrollmentFactory(group=group)
+    asked = invite(group, participant.email, facilitator)
+    waiting = invite(group, UserFactory().email, facilitator)
+    assert waiting.status == Enrollment.Status.WAITLISTED
+    client.force_login(participant)
+    client.post(reverse("place_answer", args=[asked.pk]), {"answer": "decline"})
+    asked.refresh_from_db()
+    waiting.refresh_from_db()
+    assert asked.status == Enrollment.Status.WITHDRAWN
+    assert waiting.has_offer  # the freed place is offered to the next in line
+
+
+def test_nobody_else_can_answer_for_an_invited_person(client, group, facilitator, participant):
+    asked = invite(group, participant.email, facilitator)
+    client.force_login(UserFactory())
+    response = client.post(reverse("place_answer", args=[asked.pk]), {"answer": "accept"})
+    assert response.status_code == 404
+    asked.refresh_from_db()
+    assert asked.status == Enrollment.Status.INVITED
+
+
+def test_the_facilitator_cannot_tell_whether_an_address_has_an_account(
+    client, group, facilitator, participant
+):
+    """Same reply, same roster line, and no record to open, for a known and an unknown address."""
+    client.force_login(facilitator)
+    replies = []
+    for email in (participant.email, "nobody.yet@example.org"):
+        response = client.post(
+            reverse("group_invite", args=[group.pk]), {"email": email}, follow=True
+        )
+        replies.append(response.text.replace(email, "EMAIL"))
+        assert f"{email} (has not joined yet)" in response.text
+    assert [r.count("has been invited by email") for r in replies] == [1, 1]
+    assert participant.get_full_name() not in replies[0]
+    record = reverse("participant_record", args=[group.pk, participant.pk])
+    assert client.get(record).status_code == 404
 
 
 def test_a_new_person_is_invited_and_joins_when_they_sign_up(group, facilitator, send_outbox):
@@ -86,7 +134,9 @@ def test_facilitator_sees_the_offer_on_the_dashboard(client, group, facilitator)
     services.end_enrollment(enrollment=leaving, status=Enrollment.Status.COMPLETED)
     client.force_login(facilitator)
     page = client.get(reverse("home")).text
-    assert "Places offered from the waitlist" in page and "Wren Waits" in page
+    assert "Places offered from the waitlist" in page
+    # Until they accept, they are the address the facilitator typed.
+    assert f"{waiting.email} (has not joined yet)" in page and "Wren Waits" not in page
 
 
 def test_participant_accepts_an_offered_seat(client, group, facilitator):
@@ -97,7 +147,7 @@ def test_participant_accepts_an_offered_seat(client, group, facilitator):
     services.end_enrollment(enrollment=leaving, status=Enrollment.Status.WITHDRAWN)
     client.force_login(waiting)
     assert "A place is free for you" in client.get(reverse("home")).text
-    client.post(reverse("seat_accept", args=[enrollment.pk]))
+    client.post(reverse("place_answer", args=[enrollment.pk]), {"answer": "accept"})
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.ACTIVE
 
@@ -106,15 +156,14 @@ def test_closed_cohort_refuses_new_members_after_it_has_met_unless_overridden_wi
     facilitator,
 ):
     group = TherapyGroupFactory(facilitators=[facilitator], enrollment_mode="closed")
-    assert invite(group, UserFactory().email, facilitator, started=False).status == "active"
+    assert invite(group, UserFactory().email, facilitator, started=False).status == "invited"
     with pytest.raises(ValidationError, match="closed group has already met"):
         invite(group, UserFactory().email, facilitator, started=True)
     late = invite(
         group, UserFactory().email, facilitator, started=True, reason="Referred by GP, agreed"
     )
-    assert (
-        late.status == Enrollment.Status.ACTIVE and late.override_reason == "Referred by GP, agreed"
-    )
+    assert late.status == Enrollment.Status.INVITED
+    assert late.override_reason == "Referred by GP, agreed"
 
 
 def test_staff_accounts_cannot_be_added_as_participants(group, facilitator, cofacilitator):
@@ -143,7 +192,7 @@ def test_leaving_keeps_history_and_rejoining_starts_a_new_enrollment(
     second = invite(group, participant.email, facilitator)
     first.refresh_from_db()
     assert first.status == Enrollment.Status.WITHDRAWN and first.leaving_reason == "Needed a break"
-    assert second.pk != first.pk and second.status == Enrollment.Status.ACTIVE
+    assert second.pk != first.pk and second.status == Enrollment.Status.INVITED
 
 
 def test_invited_enrollment_is_claimed_only_by_the_invited_account(group, facilitator):
