@@ -19,6 +19,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from members import fragments
 from members.models import ACCOUNT_EVENT, AuditEvent, User
+from members.redaction import redact
 from members.request_context import client_ip, current_request
 
 Action = AuditEvent.Action
@@ -94,7 +95,7 @@ def viewed(request, obj: models.Model, *, group_id: int | None, participant_id=N
         obj,
         group_id=group_id,
         participant_id=participant_id,
-        detail={"path": request.path},
+        detail={"path": redact(request.path)},  # a link's token never enters the trail
     )
 
 

@@ -11,6 +11,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from members import fragments
+from members.encryption import EncryptedCharField
 from members.request_context import current_request
 from members.validators import known_choice, single_line
 
@@ -316,7 +317,8 @@ class ClosureRequest(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="closure_request"
     )
-    reason = models.CharField(max_length=300, blank=True)
+    # Why someone leaves often says something about their health: encrypted like notes.
+    reason = EncryptedCharField(max_length=300, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(

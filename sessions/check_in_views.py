@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from members import audit
 from members.access import public
 from members.models import Notification
 from members.validators import whole_number
@@ -45,6 +46,8 @@ def goal_prompt_check_in(request, token: str):
     if prompt.link_used_at is not None:
         return _problem(request, "used", 410)
     goals = list(Goal.objects.of(prompt.recipient).filter(status=Goal.Status.ACTIVE).order_by("pk"))
+    # The page shows the person's goals to whoever holds the link: every opening is recorded.
+    audit.viewed(request, prompt.recipient, group_id=None, participant_id=prompt.recipient.pk)
     if request.method == "POST":
         chosen = {goal: request.POST.get(f"progress-{goal.pk}", "") for goal in goals}
         chosen = {goal: whole_number(v, low=0, high=10) for goal, v in chosen.items()}

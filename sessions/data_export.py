@@ -1,7 +1,8 @@
 """Everything the app holds about a person, for "My data" (JSON and a readable page).
 
-Clinical notes written by facilitators are the organisation's records and are not part of
-this download; the page says how to ask for them.
+What facilitators write about a person (session notes, attendance comments, leaving reasons)
+is the organisation's clinical record, shown to participants nowhere else, so it is not part of
+this download either; the page says how to ask for it. What the person wrote is.
 """
 
 from members.models import AgreementAcceptance, User
@@ -47,7 +48,6 @@ def personal_data(user: User) -> dict:
                 "status": e.status,
                 "joined_on": _iso(e.joined_on),
                 "left_on": _iso(e.left_on),
-                "leaving_reason": e.leaving_reason,
             }
             for e in enrollments
         ],
@@ -56,7 +56,8 @@ def personal_data(user: User) -> dict:
                 "group": a.session.group.member_name,
                 "session": _iso(a.session.starts_at),
                 "status": a.status,
-                "comment": a.comment,
+                # Their own "I can't make it" message; never a facilitator's comment.
+                "your_message": a.comment if a.marked_by_id == user.pk else "",
             }
             for a in attendance
         ],

@@ -93,7 +93,7 @@ class GroupSession(models.Model):
     location = models.CharField(max_length=200, blank=True, validators=[single_line])
     video_link = models.URLField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
-    cancel_reason = models.CharField(max_length=300, blank=True)
+    cancel_reason = EncryptedCharField(max_length=300, blank=True)  # may say who is unwell
     # The plan. Topic and take-home assignment are what participants see.
     topic = models.CharField(max_length=200, blank=True, validators=[single_line])
     agenda = models.TextField(blank=True)

@@ -152,6 +152,7 @@ def group_detail(request, group_id: int):
         }
 
     fragment = fragments.for_request(request, [fragments.group(group.pk)], build)
+    audit.viewed(request, group, group_id=group.pk)  # it shows attendance
     return render(request, "sessions/group_detail.html", {"group": group, "fragment": fragment})
 
 

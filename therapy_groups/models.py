@@ -197,10 +197,11 @@ class Enrollment(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices)
     joined_on = models.DateField(null=True, blank=True)
     left_on = models.DateField(null=True, blank=True)
-    leaving_reason = models.CharField(max_length=300, blank=True)
+    # Reasons are free text that often holds health information: encrypted like notes.
+    leaving_reason = EncryptedCharField(max_length=300, blank=True)
     waitlisted_at = models.DateTimeField(null=True, blank=True)
     offered_at = models.DateTimeField(null=True, blank=True, help_text="When a seat was offered.")
-    override_reason = models.CharField(
+    override_reason = EncryptedCharField(
         max_length=300, blank=True, help_text="Why a closed cohort took this person in late."
     )
     created_at = models.DateTimeField(default=now)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
+from django.test import Client
 from django.urls import reverse
 
 from members import services as member_services
@@ -254,3 +255,28 @@ def test_a_clients_request_id_is_trusted_only_from_our_proxy(
     event = AuditEvent.objects.filter(action=A.VIEW, participant=participant).get()
     assert (event.request_id == "forged-by-client-0001") is kept
     assert event.request_id == response["X-Request-ID"]
+
+
+def test_the_group_page_and_the_check_in_link_record_who_opened_them(
+    personas, world, participant, facilitator
+):
+    from members.models import Notification
+    from sessions import outbox
+
+    personas["facilitator"].get(reverse("group_detail", args=[world.group.pk]))
+    opened = AuditEvent.objects.filter(action=A.VIEW, object_type="therapy_groups.therapygroup")
+    assert opened.get().actor == facilitator and opened.get().group_id == world.group.pk
+    prompt = Notification.objects.create(
+        kind=Notification.Kind.GOAL_PROMPT,
+        recipient=participant,
+        email=participant.email,
+        subject_id=world.past.pk,
+        occurrence=world.past.starts_at,
+        due_at=world.past.starts_at,
+        expires_at=world.upcoming.starts_at,
+    )
+    link = reverse("goal_prompt_check_in", args=[outbox.goal_link_token(prompt)])
+    assert Client().get(link).status_code == 200
+    event = AuditEvent.objects.get(action=A.VIEW, object_type="members.user")
+    assert event.participant == participant
+    assert event.detail["path"] == "/check-in/[redacted]/"  # the link's token is not kept

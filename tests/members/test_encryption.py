@@ -17,15 +17,16 @@ from django.test import override_settings
 from django.utils import timezone
 
 from members import encryption, mfa_secrets
-from members.models import AuditEvent
+from members import services as member_services
+from members.models import AuditEvent, ClosureRequest
 from sessions import services as session_services
-from sessions.models import Addendum, Attendance, GroupNote, IndividualNote
+from sessions.models import Addendum, Attendance, GroupNote, GroupSession, IndividualNote
 from tests.members.factories import current_totp
 from tests.sessions.factories import GroupSessionFactory
 from tests.test_project import manage_py_in_production
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 from therapy_groups import services as goal_services
-from therapy_groups.models import Goal, GoalCheckIn, GoalComment
+from therapy_groups.models import Enrollment, Goal, GoalCheckIn, GoalComment
 
 # One marker per encrypted field: each must be findable through the ORM and nowhere in a dump.
 SECRETS = {
@@ -37,6 +38,10 @@ SECRETS = {
     "check-in": "Marker-checkin: relapsed on Friday",
     "comment": "Marker-comment: proud of you",
     "attendance": "Marker-attendance: in hospital this week",
+    "closure reason": "Marker-closure: the group made my panic worse",
+    "leaving reason": "Marker-leaving: admitted to the ward",
+    "override reason": "Marker-override: referred after overdose",
+    "cancel reason": "Marker-cancel: facilitator off sick",
 }
 
 
@@ -67,6 +72,23 @@ def seed(facilitator):
     )
     goal_services.check_in(goal=goal, progress=3, note=SECRETS["check-in"])
     goal_services.comment_on_goal(goal=goal, author=facilitator, text=SECRETS["comment"])
+    member_services.request_closure(user=person, reason=SECRETS["closure reason"])
+    leaver = EnrollmentFactory(group=group)
+    goal_services.end_enrollment(
+        enrollment=leaver, status=Enrollment.Status.WITHDRAWN, reason=SECRETS["leaving reason"]
+    )
+    late = goal_services.invite_to_group(
+        group=group,
+        email="late.joiner@example.org",
+        invited_by=facilitator,
+        cohort_started=True,
+        override_reason=SECRETS["override reason"],
+    )
+    assert late.override_reason
+    session_services.cancel_session(
+        session=GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=5)),
+        reason=SECRETS["cancel reason"],
+    )
     return group
 
 
@@ -80,6 +102,10 @@ def stored_texts() -> dict[str, str]:
         "check-in": GoalCheckIn.objects.get().note,
         "comment": GoalComment.objects.get().text,
         "attendance": Attendance.objects.exclude(comment="").get().comment,
+        "closure reason": ClosureRequest.objects.get().reason,
+        "leaving reason": Enrollment.objects.exclude(leaving_reason="").get().leaving_reason,
+        "override reason": Enrollment.objects.exclude(override_reason="").get().override_reason,
+        "cancel reason": GroupSession.objects.exclude(cancel_reason="").get().cancel_reason,
     }
 
 

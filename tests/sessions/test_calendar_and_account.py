@@ -205,3 +205,27 @@ def test_nobody_new_appears_in_someone_elses_feed(client, participant, other_par
     GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=3))
     other = UserFactory()
     assert len(events(feed(client, other))) == 0
+
+
+def test_my_data_holds_what_the_person_wrote_never_a_facilitators_comment(
+    client, participant, facilitator, group
+):
+    past = GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(days=2))
+    services.mark_attendance(
+        session=past,
+        participant=participant,
+        status="absent",
+        marked_by=facilitator,
+        comment="Marker-facilitator: sounded low on the phone",
+    )
+    later = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=2))
+    services.notify_absence(session=later, participant=participant, reason="Marker-own: dentist")
+    enrollment = group.enrollments.get(participant=participant)
+    group_services.end_enrollment(
+        enrollment=enrollment, status="withdrawn", reason="Marker-leaving: risk concerns"
+    )
+    client.force_login(participant)
+    for url in (reverse("my_data_json"), reverse("my_data")):
+        body = client.get(url).content.decode()
+        assert "Marker-own: dentist" in body
+        assert "Marker-facilitator" not in body and "Marker-leaving" not in body
