@@ -112,7 +112,7 @@ def main() -> None:
     from django.utils import timezone
 
     from members.models import Notification
-    from sessions import outbox
+    from sessions import delivery, outbox
     from sessions.tasks import deliver_batch
     from tests.support.celery_worker import start_worker_process
     from tests.support.smtp_sink import SmtpSink
@@ -160,7 +160,7 @@ def main() -> None:
         )
         try:
             started = time.perf_counter()
-            for _ in range(-(-due // outbox.BATCH)):
+            for _ in range(-(-due // delivery.BATCH)):
                 deliver_batch.delay()
             peak = 0
             while sum(sink.counts().values()) < due:
@@ -182,7 +182,7 @@ def main() -> None:
     duplicates = sum(n - 1 for n in counts.values() if n > 1)
     print(
         f"delivery: {due} messages in {seconds:.1f} s = {due / seconds:,.0f} messages/s "
-        f"({args.concurrency} worker processes, batches of {outbox.BATCH})"
+        f"({args.concurrency} worker processes, batches of {delivery.BATCH})"
     )
     print(
         f"lateness after due time: p50 {statistics.median(lateness):.1f} s, "
@@ -200,7 +200,7 @@ def main() -> None:
         state="pending", due_at=timezone.now()
     )
     with CaptureQueriesContext(connection) as captured:
-        sent = outbox.deliver_due()
+        sent = delivery.deliver_due()
     print(
         f"queries per message: {len(captured) / sent:.1f} ({len(captured)} for a batch of {sent})"
     )

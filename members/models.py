@@ -354,6 +354,22 @@ class NotificationState(models.TextChoices):
     MISSED = "missed", "Missed"
 
 
+class OutboxMark(models.Model):
+    """A moment the delivery engine keeps in the database, by name (sessions.outbox): how far
+    planning has got, since when the mail server has been unreachable, since when delivery is
+    held after a restore."""
+
+    PLANNED_THROUGH = "planned_through"
+    MAIL_UNREACHABLE = "mail_unreachable_since"
+    HELD = "held_since"
+
+    name = models.CharField(max_length=40, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.at}"
+
+
 class Notification(models.Model):
     """One email in the outbox: the database, not a Celery ETA, is what is scheduled.
 
@@ -383,7 +399,9 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    email = models.EmailField()
+    # Only for messages to someone without an account (invitations). Everyone else is keyed and
+    # reached by their account: the address is read when the message is sent.
+    email = models.EmailField(blank=True)
     subject_id = models.BigIntegerField(
         help_text="The session, enrollment or invitation it is about."
     )
@@ -397,6 +415,8 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Fencing: a worker sends and marks a row only while its claim token is still the row's.
+    claim_token = models.UUIDField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     link_used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -406,9 +426,20 @@ class Notification(models.Model):
     class Meta:
         constraints = [
             known_choice("state", NotificationState),
+            # A cancelled row does not count: re-planning brings the message back to life.
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "subject_id", "occurrence", "offset_minutes"],
+                condition=models.Q(recipient__isnull=False) & ~models.Q(state="cancelled"),
+                name="one_message_per_person_and_occurrence",
+            ),
             models.UniqueConstraint(
                 fields=["kind", "email", "subject_id", "occurrence", "offset_minutes"],
-                name="one_notification_per_occurrence",
+                condition=models.Q(recipient__isnull=True) & ~models.Q(state="cancelled"),
+                name="one_message_per_address_and_occurrence",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(email=""),
+                name="message_has_a_recipient_or_an_address",
             ),
         ]
         indexes = [

@@ -132,9 +132,11 @@ def deactivate_user(*, user: User) -> None:
     outbox.cancel_pending(recipient=user)
 
 
+@transaction.atomic
 def reactivate_user(*, user: User) -> None:
     user.is_active = True
     user.save(update_fields=["is_active"])
+    outbox.plan_for_person(user)  # the reminders cancelled at deactivation come back
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ class SessionsConfig(AppConfig):
         from allauth.mfa.models import Authenticator
 
         from members import audit, fragments
+        from members import outbox as members_outbox
         from members.models import ClosureRequest, Invitation, Organisation, User
         from sessions.models import (
             AbsenceFollowUp,
@@ -21,8 +22,12 @@ class SessionsConfig(AppConfig):
             IndividualNote,
             SessionSeries,
         )
+        from sessions.outbox import plan_person_reminders
         from sessions.queries import own_page_scopes
         from therapy_groups.models import Enrollment
+
+        # Someone joins a group or comes back: their reminders are planned at once.
+        members_outbox.register_person_planner(plan_person_reminders)
 
         def session_group(instance):
             return instance.session.group_id

@@ -1,44 +1,43 @@
-"""Planning and sending the notification outbox (members.models.Notification).
+"""Planning the outbox, and building each message from current data (sessions.delivery sends).
 
-Delivery guarantee, precisely: every pending message is sent at least once while its window is
-open. A message is sent twice only if a worker dies after the SMTP server accepted it and before
-the row was marked sent: then, when the row's lease expires, another worker sends it again. So a
-crash duplicates at most the one message that was in flight in each worker that died. Two ticks
-or two workers never send a row twice: a worker claims rows with SELECT ... FOR UPDATE SKIP
-LOCKED and moves them to "sending" before sending.
+Rows are planned when the facts change, and by the tick:
+- scheduling, moving or joining plans every future reminder of the sessions concerned at once
+  (`plan_sessions`, `plan_person_reminders`), so a reminder exists long before it is due,
+  whatever happens to beat or Redis later;
+- each tick plans what came due since the last tick that got this far (`planned_through`, in
+  the database), however long ago that was (up to MAX_CATCH_UP): after an outage, every
+  reminder whose window passed is written and shows as missed instead of never existing.
+Planning is idempotent: the unique keys make the same message one row, and a cancelled row is
+not in the way, so a session moved and moved back gets its reminders again.
+
+Day-based offsets (24, 48 hours) are "the day before, at the same time" in the recipient's own
+zone, across clock changes; other offsets count real hours.
 """
 
-import logging
-import smtplib
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.core import mail, signing
-from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from members.models import Invitation, Notification, Organisation, Role, User
-from members.outbox import enqueue_many
+from members.models import Invitation, Notification, Organisation, OutboxMark, Role, User
+from members.outbox import advance_mark, enqueue_many, mark
 from members.services import invitation_url, reminder_hours_for
 from sessions import calendars
 from sessions.models import GroupSession
 from sessions.queries import active_member_count
 from therapy_groups.models import Enrollment, Goal
 
-log = logging.getLogger(__name__)
 Kind, State = Notification.Kind, Notification.State
 
-PLAN_AHEAD = timedelta(minutes=10)  # rows are planned this long before they are due
+PLAN_AHEAD = timedelta(minutes=10)  # the tick plans rows this long before they are due
 REMINDER_WINDOW = timedelta(hours=1)  # a reminder later than this (or after the start) is missed
-LEASE = timedelta(minutes=5)  # a "sending" row whose worker died is reclaimed after this
-MAX_ATTEMPTS = 5
-BATCH = 100
+MAX_CATCH_UP = timedelta(days=7)  # how far back a tick looks after an outage
 GOAL_LINK_SALT = "together.goal-check-in"
 GOAL_LINK_AGE = timedelta(days=7)
 
@@ -47,13 +46,27 @@ GOAL_LINK_AGE = timedelta(days=7)
 
 
 def plan(now: datetime) -> int:
-    """Plan every scheduled message that comes due soon. Safe to run any number of times."""
+    """Plan every message that came due since the last planning run, up to PLAN_AHEAD from
+    now. Safe to run any number of times, by any number of beats."""
     organisation = Organisation.current()
-    return (
-        plan_session_reminders(now, organisation)
+    since = max(mark(OutboxMark.PLANNED_THROUGH) or now - REMINDER_WINDOW, now - MAX_CATCH_UP)
+    until = now + PLAN_AHEAD
+    planned = (
+        plan_session_reminders(since, until, organisation)
         + plan_day_summaries(now)
-        + plan_goal_prompts(now, organisation)
+        + plan_goal_prompts(since, until, organisation)
     )
+    advance_mark(OutboxMark.PLANNED_THROUGH, until)
+    return planned
+
+
+def reminder_due(start: datetime, hours: int, zone: str) -> datetime:
+    """When a reminder `hours` before `start` is due for someone in `zone`."""
+    if hours % 24:
+        return start - timedelta(hours=hours)
+    local = timezone.localtime(start, zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
+    wall = local - timedelta(days=hours // 24)  # the same wall-clock time, N days before
+    return wall.replace(tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(UTC)
 
 
 def _members(sessions):
@@ -68,36 +81,76 @@ def _members(sessions):
     return by_group
 
 
-def plan_session_reminders(now: datetime, organisation: Organisation) -> int:
-    """For each allowed offset, only sessions whose reminder falls due about now: the cost
-    follows what is due, not how many sessions exist."""
+def _reminder_rows(sessions, organisation, wanted, people=None) -> list[Notification]:
+    """Reminder rows for these sessions' members (or only `people`), where wanted(due, expires)."""
+    members = _members(sessions)
     rows = []
-    for hours in sorted(set(organisation.allowed_reminder_hours)):
-        offset = timedelta(hours=hours)
-        sessions = list(
-            GroupSession.objects.filter(
-                status=GroupSession.Status.SCHEDULED,
-                starts_at__gt=now + offset - REMINDER_WINDOW,
-                starts_at__lte=now + offset + PLAN_AHEAD,
-            ).filter(starts_at__gt=now)
-        )
-        members = _members(sessions)
-        for session in sessions:
-            for person in members.get(session.group_id, []):
-                if person.session_reminders and hours in reminder_hours_for(person, organisation):
-                    due = session.starts_at - offset
+    for session in sessions:
+        for person in members.get(session.group_id, []):
+            if people is not None and person.pk not in people:
+                continue
+            if not person.session_reminders:
+                continue
+            for hours in reminder_hours_for(person, organisation):
+                due = reminder_due(session.starts_at, hours, person.timezone)
+                expires = min(session.starts_at, due + REMINDER_WINDOW)
+                if wanted(due, expires):
                     rows.append(
                         Notification(
                             kind=Kind.SESSION_REMINDER,
                             recipient=person,
-                            email=person.email,
                             subject_id=session.pk,
                             occurrence=session.starts_at,
                             offset_minutes=hours * 60,
                             due_at=due,
-                            expires_at=min(session.starts_at, due + REMINDER_WINDOW),
+                            expires_at=expires,
                         )
                     )
+    return rows
+
+
+# Clock changes move a day-based reminder by at most this much against real hours.
+DST_MARGIN = timedelta(hours=2)
+
+
+def plan_session_reminders(since: datetime, until: datetime, organisation: Organisation) -> int:
+    """Reminders falling due in (since, until]: the cost follows what is due, not how many
+    sessions exist."""
+    offsets = [timedelta(hours=h) for h in organisation.allowed_reminder_hours] or [timedelta()]
+    sessions = list(
+        GroupSession.objects.filter(
+            status=GroupSession.Status.SCHEDULED,
+            starts_at__gt=since + min(offsets) - DST_MARGIN,
+            starts_at__lte=until + max(offsets) + DST_MARGIN,
+        )
+    )
+    rows = _reminder_rows(sessions, organisation, lambda due, expires: since < due <= until)
+    return enqueue_many(rows)
+
+
+def plan_sessions(sessions, now: datetime | None = None) -> int:
+    """Every reminder still to come for these sessions: called when they are scheduled or
+    moved, so that their reminders exist whatever happens to beat later."""
+    now = now or timezone.now()
+    sessions = [s for s in sessions if s.status == GroupSession.Status.SCHEDULED]
+    rows = _reminder_rows(sessions, Organisation.current(), lambda due, expires: expires > now)
+    return enqueue_many(rows)
+
+
+def plan_person_reminders(person: User) -> int:
+    """Every reminder still to come for someone who joined a group or came back."""
+    now = timezone.now()
+    sessions = list(
+        GroupSession.objects.filter(
+            status=GroupSession.Status.SCHEDULED,
+            starts_at__gt=now,
+            group__enrollments__participant=person,
+            group__enrollments__status=Enrollment.Status.ACTIVE,
+        ).distinct()
+    )
+    rows = _reminder_rows(
+        sessions, Organisation.current(), lambda due, expires: expires > now, people={person.pk}
+    )
     return enqueue_many(rows)
 
 
@@ -125,7 +178,6 @@ def plan_day_summaries(now: datetime) -> int:
                     Notification(
                         kind=Kind.DAY_SUMMARY,
                         recipient=person,
-                        email=person.email,
                         subject_id=person.pk,
                         occurrence=start_of_day,
                         due_at=due,
@@ -135,14 +187,14 @@ def plan_day_summaries(now: datetime) -> int:
     return enqueue_many(rows)
 
 
-def plan_goal_prompts(now: datetime, organisation: Organisation) -> int:
+def plan_goal_prompts(since: datetime, until: datetime, organisation: Organisation) -> int:
     """N days after each session that took place, members with open goals get one prompt."""
     after = timedelta(days=organisation.goal_prompt_days)
     sessions = list(
         GroupSession.objects.filter(
             status=GroupSession.Status.HELD,
-            starts_at__gt=now - after - timedelta(days=1),
-            starts_at__lte=now - after + PLAN_AHEAD,
+            starts_at__gt=min(since, until - PLAN_AHEAD) - after - timedelta(days=1),
+            starts_at__lte=until - after,
         )
     )
     members = _members(sessions)
@@ -161,7 +213,6 @@ def plan_goal_prompts(now: datetime, organisation: Organisation) -> int:
                     Notification(
                         kind=Kind.GOAL_PROMPT,
                         recipient=person,
-                        email=person.email,
                         subject_id=session.pk,
                         occurrence=session.starts_at,
                         due_at=due,
@@ -169,79 +220,6 @@ def plan_goal_prompts(now: datetime, organisation: Organisation) -> int:
                     )
                 )
     return enqueue_many(rows)
-
-
-def expire_and_reclaim(now: datetime) -> None:
-    """Rows past their window become missed; rows whose worker died go back to pending."""
-    Notification.objects.filter(state=State.PENDING, expires_at__lt=now).update(state=State.MISSED)
-    Notification.objects.filter(state=State.SENDING, lease_until__lt=now).update(
-        state=State.PENDING, lease_until=None
-    )
-
-
-# Sending --------------------------------------------------------------------------------
-
-
-def claim(now: datetime, limit: int = BATCH) -> list[Notification]:
-    """Take up to `limit` due rows for this worker alone."""
-    with transaction.atomic():
-        ids = list(
-            Notification.objects.due(now)
-            .select_for_update(skip_locked=True)
-            .order_by("due_at")
-            .values_list("pk", flat=True)[:limit]
-        )
-        Notification.objects.filter(pk__in=ids).update(
-            state=State.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
-        )
-    return list(
-        Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("due_at")
-    )
-
-
-def deliver_due(now: datetime | None = None, limit: int = BATCH) -> int:
-    """Claim a batch, send it over one SMTP connection, mark each row. Returns messages sent."""
-    now = now or timezone.now()
-    rows = claim(now, limit)
-    if not rows:
-        return 0
-    sent = 0
-    batch = Batch(rows)
-    with mail.mailers.default as connection:  # one SMTP connection for the whole batch
-        for row in rows:
-            message = build_message(row, now, batch)
-            if message is None:
-                continue
-            try:
-                connection.send_messages([message])
-            except (smtplib.SMTPException, OSError) as error:
-                _failed(row, error, now)
-                continue
-            Notification.objects.filter(pk=row.pk).update(
-                state=State.SENT, sent_at=timezone.now(), lease_until=None
-            )
-            sent += 1
-    return sent
-
-
-def _failed(row: Notification, error: Exception, now: datetime) -> None:
-    reason = f"{type(error).__name__}: {str(error)[:200]}"
-    log.warning(
-        "notification %s failed (attempt %s): %s", row.pk, row.attempts, type(error).__name__
-    )
-    if row.attempts >= MAX_ATTEMPTS:
-        Notification.objects.filter(pk=row.pk).update(
-            state=State.FAILED, last_error=reason, lease_until=None
-        )
-        return
-    backoff = timedelta(minutes=2**row.attempts)  # 2, 4, 8, 16 minutes
-    Notification.objects.filter(pk=row.pk).update(
-        state=State.PENDING, last_error=reason, lease_until=None, due_at=now + backoff
-    )
-
-
-def _close(row: Notification, state: str) -> None:
-    Notification.objects.filter(pk=row.pk).update(state=state, lease_until=None)
 
 
 # Messages -------------------------------------------------------------------------------
@@ -255,41 +233,17 @@ class Content:
     attachment: tuple[str, bytes, str] | None = None
 
 
-class Batch:
-    """What a batch's messages share, read once: the organisation, sessions, memberships."""
-
-    def __init__(self, rows: list[Notification]):
-        self.organisation = Organisation.current()
-        session_kinds = {Kind.SESSION_REMINDER, Kind.TIME_CHANGED, Kind.CANCELLED}
-        ids = {r.subject_id for r in rows if r.kind in session_kinds}
-        self.sessions = GroupSession.objects.select_related("group").in_bulk(ids)
-        self.memberships = set(
-            Enrollment.objects.filter(
-                group__in={s.group_id for s in self.sessions.values()},
-                participant__in={r.recipient_id for r in rows if r.recipient_id},
-                status=Enrollment.Status.ACTIVE,
-            ).values_list("group_id", "participant_id")
-        )
-
-
-def build_message(
-    row: Notification,
-    now: datetime,
-    batch: Batch | None = None,
-) -> mail.EmailMultiAlternatives | None:
-    """The email for a row, from the current data; None when it must not go (row closed)."""
+def build_message(row: Notification, now: datetime) -> mail.EmailMultiAlternatives | str:
+    """The email for a row, built from what the database holds now; or, when it must not go,
+    the state to close the row with (missed, cancelled)."""
     if now > row.expires_at:
-        _close(row, State.MISSED)
-        return None
+        return State.MISSED
     if row.recipient_id and not row.recipient.is_active:
-        _close(row, State.CANCELLED)
-        return None
-    batch = batch or Batch([row])
-    content = RENDERERS[row.kind](row, batch)
+        return State.CANCELLED
+    organisation = Organisation.current()
+    content = RENDERERS[row.kind](row, organisation)
     if content is None:
-        _close(row, State.CANCELLED)
-        return None
-    organisation = batch.organisation
+        return State.CANCELLED
     context = {
         "organisation": organisation,
         "site_url": settings.SITE_URL,
@@ -300,7 +254,8 @@ def build_message(
     message = mail.EmailMultiAlternatives(
         subject=f"{organisation.name}: {content.subject}",
         body=render_to_string(f"emails/{content.template}.txt", context, using="text"),
-        to=[row.email],
+        # The person's address as it is now; an invitation's as it was typed.
+        to=[row.recipient.email if row.recipient_id else row.email],
     )
     message.attach_alternative(
         render_to_string(f"emails/{content.template}.html", context), "text/html"
@@ -321,12 +276,23 @@ def _link(name: str, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
 
 
-def _live_session(row: Notification, batch: Batch) -> GroupSession | None:
+def _session(row: Notification) -> GroupSession | None:
+    return GroupSession.objects.select_related("group").filter(pk=row.subject_id).first()
+
+
+def _live_session(row: Notification) -> GroupSession | None:
     """The session, if it still happens at the time planned and the person is still a member."""
-    session = batch.sessions.get(row.subject_id)
+    session = _session(row)
     if session is None or session.is_cancelled or session.starts_at != row.occurrence:
         return None
-    if row.recipient_id and (session.group_id, row.recipient_id) not in batch.memberships:
+    if (
+        row.recipient_id
+        and not Enrollment.objects.filter(
+            group_id=session.group_id,
+            participant_id=row.recipient_id,
+            status=Enrollment.Status.ACTIVE,
+        ).exists()
+    ):
         return None
     return session
 
@@ -361,24 +327,26 @@ def _about_session(
     )
 
 
-def render_reminder(row: Notification, batch: Batch) -> Content | None:
-    if not row.recipient.session_reminders:
+def render_reminder(row: Notification, organisation: Organisation) -> Content | None:
+    person = row.recipient
+    wanted = reminder_hours_for(person, organisation)
+    if not person.session_reminders or row.offset_minutes // 60 not in wanted:
         return None
-    return _about_session(row, _live_session(row, batch), "Reminder", "session_reminder")
+    return _about_session(row, _live_session(row), "Reminder", "session_reminder")
 
 
-def render_time_changed(row: Notification, batch: Batch) -> Content | None:
-    return _about_session(row, _live_session(row, batch), "New time", "time_changed")
+def render_time_changed(row: Notification, organisation: Organisation) -> Content | None:
+    return _about_session(row, _live_session(row), "New time", "time_changed")
 
 
-def render_cancelled(row: Notification, batch: Batch) -> Content | None:
-    session = batch.sessions.get(row.subject_id)
+def render_cancelled(row: Notification, organisation: Organisation) -> Content | None:
+    session = _session(row)
     return _about_session(
         row, session if session and session.is_cancelled else None, "Cancelled", "cancelled"
     )
 
 
-def render_day_summary(row: Notification, batch: Batch) -> Content | None:
+def render_day_summary(row: Notification, organisation: Organisation) -> Content | None:
     person = row.recipient
     zone = zoneinfo.ZoneInfo(person.timezone)
     day_start = row.occurrence
@@ -420,7 +388,7 @@ def goal_link_token(row: Notification) -> str:
     return signing.dumps({"n": row.pk, "u": row.recipient_id}, salt=GOAL_LINK_SALT)
 
 
-def render_goal_prompt(row: Notification, batch: Batch) -> Content | None:
+def render_goal_prompt(row: Notification, organisation: Organisation) -> Content | None:
     person = row.recipient
     if (
         not person.goal_prompts
@@ -434,7 +402,7 @@ def render_goal_prompt(row: Notification, batch: Batch) -> Content | None:
     )
 
 
-def render_waitlist_offer(row: Notification, batch: Batch) -> Content | None:
+def render_waitlist_offer(row: Notification, organisation: Organisation) -> Content | None:
     enrollment = Enrollment.objects.filter(pk=row.subject_id).select_related("group").first()
     if enrollment is None or not enrollment.has_offer:
         return None
@@ -445,7 +413,7 @@ def render_waitlist_offer(row: Notification, batch: Batch) -> Content | None:
     )
 
 
-def render_added(row: Notification, batch: Batch) -> Content | None:
+def render_added(row: Notification, organisation: Organisation) -> Content | None:
     enrollment = Enrollment.objects.filter(pk=row.subject_id).select_related("group").first()
     if enrollment is None or not enrollment.awaits_answer:
         return None
@@ -456,7 +424,7 @@ def render_added(row: Notification, batch: Batch) -> Content | None:
     )
 
 
-def render_invitation(row: Notification, batch: Batch) -> Content | None:
+def render_invitation(row: Notification, organisation: Organisation) -> Content | None:
     invitation = (
         Invitation.objects.pending().filter(pk=row.subject_id).select_related("invited_by").first()
     )

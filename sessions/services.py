@@ -20,6 +20,7 @@ from sessions.models import (
     IndividualNote,
     SessionSeries,
 )
+from sessions.outbox import plan_sessions
 from sessions.recurrence import build_rrule, local_to_utc, occurrences
 from therapy_groups.models import Enrollment, TherapyGroup
 
@@ -74,7 +75,7 @@ def schedule_session(
     video_link: str = "",
     topic: str = "",
 ) -> GroupSession:
-    return GroupSession.objects.create(
+    session = GroupSession.objects.create(
         group=group,
         starts_at=local_to_utc(day, at, group.timezone),
         duration=duration,
@@ -82,6 +83,8 @@ def schedule_session(
         video_link=video_link or group.video_link,
         topic=topic,
     )
+    plan_sessions([session])
+    return session
 
 
 @transaction.atomic
@@ -110,7 +113,7 @@ def schedule_series(
         created_by=created_by,
     )
     starts = _series_starts(rule, first_date=first_date, at=at, zone=group.timezone)
-    GroupSession.objects.bulk_create(
+    sessions = GroupSession.objects.bulk_create(
         GroupSession(
             group=group,
             series=series,
@@ -121,6 +124,7 @@ def schedule_series(
         )
         for start in starts
     )
+    plan_sessions(sessions)
     return series
 
 
@@ -213,6 +217,7 @@ def change_session(
             )
         if moved and target.starts_at > now:
             _notify_members(target, Notification.Kind.TIME_CHANGED)
+    plan_sessions(targets)  # reminders for the new times (a cancelled row is no obstacle)
     return targets
 
 

@@ -4,23 +4,23 @@ import math
 
 from celery import shared_task
 from django.db import OperationalError
-from django.utils import timezone
 
 from members.models import Notification
-from sessions import outbox
+from sessions import delivery, outbox
 
 MAX_BATCHES_PER_TICK = 50  # 5,000 messages a minute at most, so one tick cannot flood the queue
 
 
 @shared_task(name="sessions.tick", acks_late=True, ignore_result=True)
 def tick() -> int:
-    """Every minute (beat): close what expired, reclaim dead workers' rows, plan what comes due,
-    and hand the due rows to workers in batches. Running it twice at once is harmless."""
-    now = timezone.now()
-    outbox.expire_and_reclaim(now)
+    """Every minute (beat): plan what came due since the last tick, close what expired, reclaim
+    dead workers' rows, and hand the due rows to workers in batches. Running it twice at once
+    is harmless. Time is the database's, which every host shares."""
+    now = delivery.db_now()
     outbox.plan(now)
+    delivery.expire_and_reclaim(now)
     due = Notification.objects.due(now).count()
-    batches = min(math.ceil(due / outbox.BATCH), MAX_BATCHES_PER_TICK)
+    batches = min(math.ceil(due / delivery.BATCH), MAX_BATCHES_PER_TICK)
     for _ in range(batches):
         deliver_batch.delay()
     return batches
@@ -37,4 +37,4 @@ def tick() -> int:
 )
 def deliver_batch() -> int:
     """Claim and send one batch of due messages (a database hiccup retries with backoff)."""
-    return outbox.deliver_due()
+    return delivery.deliver_due()

@@ -191,7 +191,7 @@ def send_outbox(db):
     """Deliver every due outbox row now, as a worker would; returns django.core.mail.outbox."""
     from django.core import mail
 
-    from sessions.outbox import deliver_due
+    from sessions.delivery import deliver_due
 
     def send():
         while deliver_due():

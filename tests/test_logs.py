@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.redaction import RedactingLogFilter
-from sessions import outbox
+from sessions import delivery, outbox
 from sessions.tasks import deliver_batch, tick
 from tests.members.factories import PASSWORD, UserFactory, current_totp
 from tests.sessions.factories import GroupSessionFactory
@@ -83,7 +83,7 @@ def test_a_full_journey_logs_no_names_emails_or_note_text(client, caplog, monkey
         raise smtplib.SMTPRecipientsRefused({person.email: (550, b"no")})
 
     monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
-    outbox.deliver_due()
+    delivery.deliver_due()
     text = journey_log + caplog.text
     assert "Not Found" in text and "failed (attempt 1)" in text  # the logs were captured
     for secret in SECRETS:

@@ -19,7 +19,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 
 from config.celery import app
 from members.models import Notification
-from sessions import outbox
+from sessions import delivery, outbox
 from sessions.tasks import deliver_batch, tick
 from tests.members.factories import UserFactory
 from tests.sessions.factories import GroupSessionFactory
@@ -80,15 +80,15 @@ def test_two_ticks_and_two_workers_at_once_send_each_message_once():
     jobs = [
         lambda: outbox.plan(timezone.now()),
         lambda: outbox.plan(timezone.now()),
-        lambda: outbox.deliver_due(limit=20),
-        lambda: outbox.deliver_due(limit=20),
+        lambda: delivery.deliver_due(limit=20),
+        lambda: delivery.deliver_due(limit=20),
     ]
     threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    while outbox.deliver_due():
+    while delivery.deliver_due():
         pass
     assert sorted(sent_emails()) == sorted(expected)  # each exactly once
     assert Notification.objects.count() == 30
@@ -148,8 +148,11 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_
             first.kill()
         sink.release()
         assert Notification.objects.filter(state=State.SENDING).count() == 20 - 6
-        # Time passes beyond the lease; the next tick gives the rows back to the queue.
-        outbox.expire_and_reclaim(timezone.now() + outbox.LEASE + timedelta(seconds=1))
+        # The lease runs out (on the database's clock); the next tick gives the rows back.
+        Notification.objects.filter(state=State.SENDING).update(
+            lease_until=timezone.now() - timedelta(seconds=1)
+        )
+        delivery.expire_and_reclaim(timezone.now())
         second = worker_process(sink)
         try:
             deliver_batch.delay()
@@ -170,7 +173,7 @@ def test_the_worker_survives_a_database_hiccup_and_resumes(monkeypatch):
     from django.db import OperationalError
 
     expected = due_reminders(3)
-    real = outbox.deliver_due
+    real = delivery.deliver_due
     failures = []
 
     def flaky(*args, **kwargs):
@@ -179,7 +182,7 @@ def test_the_worker_survives_a_database_hiccup_and_resumes(monkeypatch):
             raise OperationalError("server closed the connection unexpectedly")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(outbox, "deliver_due", flaky)
+    monkeypatch.setattr(delivery, "deliver_due", flaky)
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="CRITICAL"):
         deliver_batch.delay()  # fails once, is retried with backoff by the same worker
         wait_until(

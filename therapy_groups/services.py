@@ -96,6 +96,7 @@ def claim_invited_enrollments(*, invitation: Invitation, user: User) -> None:
             enrollment.status = Enrollment.Status.ACTIVE
             enrollment.joined_on = timezone.localdate()
         enrollment.save(update_fields=["participant", "status", "joined_on"])
+    outbox.plan_for_person(user)
 
 
 @transaction.atomic
@@ -145,6 +146,7 @@ def answer_place(*, enrollment: Enrollment, accept: bool) -> None:
         enrollment.status = Enrollment.Status.ACTIVE
         enrollment.joined_on = timezone.localdate()
         enrollment.save(update_fields=["status", "joined_on"])
+        outbox.plan_for_person(enrollment.participant)  # reminders for sessions already planned
         return
     enrollment.status = Enrollment.Status.WITHDRAWN
     enrollment.left_on = timezone.localdate()
@@ -164,6 +166,8 @@ def accept_offer(*, enrollment: Enrollment) -> None:
     )
     enrollment.joined_on = timezone.localdate() if enrollment.participant_id else None
     enrollment.save(update_fields=["status", "joined_on"])
+    if enrollment.participant_id:
+        outbox.plan_for_person(enrollment.participant)
 
 
 # Goals ----------------------------------------------------------------------------------

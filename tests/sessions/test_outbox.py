@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Notification, Organisation
-from sessions import outbox, services
+from sessions import delivery, outbox, services
 from sessions.models import GroupNote, GroupSession
 from tests.members.factories import UserFactory
 from tests.sessions.factories import GroupSessionFactory
@@ -39,32 +39,47 @@ def member(group, **user):
 
 
 def rows(kind=Kind.SESSION_REMINDER):
-    return list(Notification.objects.filter(kind=kind).order_by("due_at", "email"))
+    return list(
+        Notification.objects.filter(kind=kind)
+        .select_related("recipient")
+        .order_by("due_at", "recipient_id", "pk")
+    )
 
 
 def at(*args, zone="UTC"):
     return datetime(*args, tzinfo=zoneinfo.ZoneInfo(zone))
 
 
-@pytest.mark.parametrize("zone", ["Australia/Lord_Howe", "Asia/Kolkata", "Europe/London"])
-def test_reminders_fall_due_24_and_2_hours_before_the_session_across_dst(group, zone):
-    # 5 April 2026: Lord Howe leaves daylight time (30 minutes); London has changed the week before.
+CLOCK_CHANGES = [
+    # Lord Howe leaves daylight time by 30 minutes at 02:00 on 5 April 2026.
+    ("Australia/Lord_Howe", (2026, 4, 5, 18, 0)),
+    # New York leaves daylight time by an hour on 1 November 2026, and joins it on 8 March 2026.
+    ("America/New_York", (2026, 11, 1, 18, 0)),
+    ("America/New_York", (2026, 3, 8, 18, 0)),
+    ("Asia/Kolkata", (2026, 4, 5, 18, 0)),  # no clock changes: both rules agree
+]
+
+
+@pytest.mark.parametrize(("zone", "local_start"), CLOCK_CHANGES)
+def test_the_day_before_reminder_keeps_the_wall_clock_time_and_hours_count_real_time(
+    group, zone, local_start
+):
+    """People read "24 hours before" as the day before, at the same time; "2 hours before" is
+    two real hours, whatever the clocks do."""
     group.timezone = zone
     group.save()
     person = member(group, timezone=zone)
-    start = at(2026, 4, 5, 18, 0, zone=zone)
-    session = GroupSessionFactory(group=group, starts_at=start)
-    for now in (start - timedelta(hours=24, minutes=5), start - timedelta(hours=2, minutes=5)):
-        outbox.plan(now)
+    start = at(*local_start, zone=zone)
+    GroupSessionFactory(group=group, starts_at=start)
+    day_before = (datetime(*local_start) - timedelta(days=1)).replace(
+        tzinfo=zoneinfo.ZoneInfo(zone)
+    )
+    for due in (day_before, start - timedelta(hours=2)):
+        outbox.plan(due - timedelta(minutes=5))
     planned = rows()
-    absolute = start.astimezone(UTC)  # "24 hours before" counts real hours, not wall-clock ones
-    assert [r.due_at for r in planned] == [
-        absolute - timedelta(hours=24),
-        absolute - timedelta(hours=2),
-    ]
-    assert {(r.email, r.subject_id, r.occurrence) for r in planned} == {
-        (person.email, session.pk, start)
-    }
+    assert [r.due_at for r in planned] == [day_before, start - timedelta(hours=2)]
+    assert timezone.localtime(planned[0].due_at, zoneinfo.ZoneInfo(zone)).hour == 18
+    assert {(r.recipient_id, r.occurrence) for r in planned} == {(person.pk, start)}
     assert all(r.expires_at <= start for r in planned)
 
 
@@ -89,7 +104,7 @@ def test_reminder_follows_preferences_and_the_organisations_allowed_times(group)
         outbox.plan(start - timedelta(hours=hours, minutes=2))
     by_person = {}
     for row in rows():
-        by_person.setdefault(row.email, []).append(row.offset_minutes // 60)
+        by_person.setdefault(row.recipient.email, []).append(row.offset_minutes // 60)
     assert by_person[everything.email] == [24, 2] and by_person[two_hours_only.email] == [2]
     assert len(by_person) == 3
 
@@ -109,7 +124,7 @@ def test_reminder_reads_the_time_in_the_recipients_zone_and_carries_an_ics(group
     start = at(2026, 12, 1, 18, 0, zone="Europe/London")
     GroupSessionFactory(group=group, starts_at=start, location="Room 2")
     outbox.plan(start - timedelta(hours=2, minutes=1))
-    outbox.deliver_due(start - timedelta(hours=2))
+    delivery.deliver_due(start - timedelta(hours=2))
     message = mail.outbox[-1]
     assert message.to == [person.email]
     assert "Tuesday 1 December, 13:00 (America/New_York)" in message.body
@@ -159,8 +174,10 @@ def test_rescheduled_session_gets_a_notice_and_reminders_for_the_new_time_only(g
     assert [m.subject.split(": ")[1] for m in mail.outbox] == ["New time"]
     assert rows()[0].state == State.CANCELLED  # the reminder for the old time
     session.refresh_from_db()
-    outbox.plan(session.starts_at - timedelta(hours=2, minutes=1))
-    assert [r.occurrence for r in rows() if r.state == State.PENDING] == [session.starts_at]
+    # Both reminders for the new time were planned when it moved.
+    pending = [r for r in rows() if r.state == State.PENDING]
+    assert {r.occurrence for r in pending} == {session.starts_at}
+    assert sorted(r.offset_minutes // 60 for r in pending) == [2, 24]
 
 
 def test_a_reminder_past_its_window_is_missed_not_sent_late(group):
@@ -168,8 +185,8 @@ def test_a_reminder_past_its_window_is_missed_not_sent_late(group):
     start = timezone.now() + timedelta(hours=2, minutes=3)
     GroupSessionFactory(group=group, starts_at=start)
     outbox.plan(timezone.now())
-    outbox.deliver_due(start + timedelta(minutes=1))  # the session has started
-    outbox.expire_and_reclaim(start + timedelta(minutes=1))
+    delivery.deliver_due(start + timedelta(minutes=1))  # the session has started
+    delivery.expire_and_reclaim(start + timedelta(minutes=1))
     assert rows()[0].state == State.MISSED
     assert [m for m in mail.outbox if m.to == [person.email]] == []
 
@@ -188,34 +205,75 @@ def test_smtp_errors_retry_with_backoff_then_fail_and_show_on_delivery_health(
 
     monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
     due_times = []
-    for _ in range(outbox.MAX_ATTEMPTS):
+    for _ in range(delivery.MAX_ATTEMPTS):
         row = rows()[0]
         due_times.append(row.due_at)
-        outbox.deliver_due(max(now, row.due_at))
+        delivery.deliver_due(max(now, row.due_at))
     row = rows()[0]
     gaps = [b - a for a, b in pairwise(due_times)]
-    assert row.state == State.FAILED and row.attempts == outbox.MAX_ATTEMPTS
+    assert row.state == State.FAILED and row.attempts == delivery.MAX_ATTEMPTS
     assert "SMTPServerDisconnected" in row.last_error
     assert gaps[1] > gaps[0]  # exponential backoff
     client = Client()
     client.force_login(admin_user)
     page = client.get(reverse("admin_delivery")).text
-    assert "SMTPServerDisconnected" in page and row.email not in page
+    assert "SMTPServerDisconnected" in page and row.recipient.email not in page
 
 
-def test_rows_stuck_in_sending_are_reclaimed_after_the_lease(group):
+def lease_runs_out(row):
+    """What the database's clock would show LEASE later: the lease is over."""
+    Notification.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+
+
+def test_rows_stuck_in_sending_are_reclaimed_once_the_lease_runs_out_on_the_databases_clock(
+    group,
+):
     member(group)
     GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=2, minutes=3))
     outbox.plan(timezone.now())
     now = rows()[0].due_at
-    claimed = outbox.claim(now)  # a worker takes the row, then dies
-    assert [r.state for r in claimed if r.kind == Kind.SESSION_REMINDER] == [State.SENDING]
-    outbox.expire_and_reclaim(now + outbox.LEASE - timedelta(seconds=1))
+    _, claimed = delivery.claim(now)  # a worker takes the row, then dies
+    assert [r.state for r in claimed] == [State.SENDING]
+    # A host whose clock runs far ahead reclaims nothing: only the database's clock counts.
+    delivery.expire_and_reclaim(now + timedelta(minutes=6))
     assert rows()[0].state == State.SENDING
-    outbox.expire_and_reclaim(now + outbox.LEASE + timedelta(seconds=1))
-    assert rows()[0].state == State.PENDING
-    outbox.deliver_due(now + outbox.LEASE + timedelta(seconds=2))
+    lease_runs_out(claimed[0])
+    delivery.expire_and_reclaim(now)
+    assert rows()[0].state == State.PENDING and rows()[0].claim_token is None
+    delivery.deliver_due(now)
     assert rows()[0].state == State.SENT
+
+
+def test_a_worker_that_lost_its_claim_neither_sends_nor_marks_the_row(group):
+    """Fencing: the first worker's lease ran out and a second worker claimed the row; the first
+    one's token no longer matches, so it sends nothing and cannot mark the row."""
+    member(group)
+    GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=2, minutes=3))
+    outbox.plan(timezone.now())
+    now = rows()[0].due_at
+    first_token, claimed = delivery.claim(now)
+    lease_runs_out(claimed[0])
+    delivery.expire_and_reclaim(now)
+    second_token, _ = delivery.claim(now)
+    sent = delivery._send_one(
+        claimed[0], first_token, mail.mailers.default, now, outbox.build_message
+    )
+    assert sent == 0 and mail.outbox == []
+    assert not delivery._finish(claimed[0], first_token, State.SENT)
+    assert rows()[0].state == State.SENDING and rows()[0].claim_token == second_token
+
+
+def test_a_row_whose_worker_keeps_dying_ends_failed_not_retried_forever(group):
+    member(group)
+    GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=2, minutes=3))
+    outbox.plan(timezone.now())
+    now = rows()[0].due_at
+    for _ in range(delivery.MAX_ATTEMPTS):
+        _, claimed = delivery.claim(now)
+        lease_runs_out(claimed[0])
+        delivery.expire_and_reclaim(now)
+    row = rows()[0]
+    assert row.state == State.FAILED and row.last_error == "WorkerLost"
 
 
 def test_facilitator_gets_a_day_before_summary_without_participant_names(
@@ -232,7 +290,7 @@ def test_facilitator_gets_a_day_before_summary_without_participant_names(
     GroupNote.objects.create(session=held, free_text="x", format="free")  # unsigned
     due = datetime.combine(tomorrow - timedelta(days=1), outbox.SUMMARY_AT, tzinfo=zone)
     outbox.plan(due)
-    outbox.deliver_due(due)
+    delivery.deliver_due(due)
     message = next(m for m in mail.outbox if m.to == [facilitator.email])
     assert (
         "Tuesday group, 1 enrolled" in message.body
@@ -252,8 +310,8 @@ def prompt_link(group, *, days_after=3):
         group=group, starts_at=timezone.now() - timedelta(days=days_after), status="held"
     )
     outbox.plan(timezone.now())
-    outbox.deliver_due(timezone.now())
-    prompt = Notification.objects.get(kind=Kind.GOAL_PROMPT, email=person.email)
+    delivery.deliver_due(timezone.now())
+    prompt = Notification.objects.get(kind=Kind.GOAL_PROMPT, recipient=person)
     assert prompt.subject_id == session.pk
     message = next(m for m in mail.outbox if m.to == [person.email])
     assert "Walk daily" not in message.body + message.subject  # the email names no goal
@@ -298,7 +356,7 @@ def test_goal_prompts_go_n_days_after_a_session_to_members_with_active_goals_onl
     GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(days=2), status="held")
     GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(days=1), status="held")
     outbox.plan(timezone.now())
-    assert [r.email for r in rows(Kind.GOAL_PROMPT)] == [with_goal.email]
+    assert [r.recipient for r in rows(Kind.GOAL_PROMPT)] == [with_goal]
 
 
 def test_planning_looks_only_at_sessions_near_their_reminder_time(
@@ -340,7 +398,7 @@ def test_nothing_is_sent_to_an_account_closed_after_planning(group):
     outbox.plan(timezone.now())
     person.is_active = False
     person.save()
-    outbox.deliver_due(rows()[0].due_at)
+    delivery.deliver_due(rows()[0].due_at)
     assert rows()[0].state == State.CANCELLED
     assert [m for m in mail.outbox if m.to == [person.email]] == []
 

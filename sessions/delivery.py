@@ -1,0 +1,221 @@
+"""The delivery engine: workers claim due outbox rows and send them, one guarded row at a time.
+
+The guarantee, precisely:
+- **At least once, within the window.** Every planned message is sent while its window is open,
+  or ends visibly `missed` (window passed: beat, Redis or the mail server down too long),
+  `failed` (refused or unbuildable MAX_ATTEMPTS times) or `cancelled` (no longer applies).
+- **Never twice, except across one crash.** A worker claims rows with SELECT … FOR UPDATE SKIP
+  LOCKED, a claim token and a lease on the database's clock (no host's clock counts). Before
+  each send it checks that the token is still the row's and the lease still runs; it marks the
+  row sent only where the token still matches. Two beats, two ticks, two workers or a skewed
+  host clock therefore never send a row twice. A row is sent twice only if its worker stops
+  after the mail server accepted it and before the row was marked (SIGKILL, power loss): when
+  the lease runs out another worker sends it again. That is at most one message per worker
+  that died, the one in flight.
+- **From current data.** Each message is built immediately before it is sent, from what the
+  database holds then (the session's time and state, the person's membership, preferences and
+  address). A change committed before that read is always respected.
+- **One bad row never blocks the others.** Each row is built and sent in its own guard; any
+  error puts that row back with exponential backoff (error class recorded, never the message
+  or the address) until MAX_ATTEMPTS, attempts counted on every claim, a reclaimed lease
+  included. A mail server that cannot be reached hands the batch back without counting it
+  against the rows and is shown on Delivery health with the time it has been unreachable.
+- **Bounded in time.** A batch stops sending after BATCH_SECONDS, well inside Celery's soft
+  limit, and hands back what it did not reach.
+- **Held after a restore.** While `held_since` is set (scripts/restore.sh), nothing is
+  claimed; an admin resumes delivery on Delivery health, which skips what was due before the
+  restore (it may have gone out from the old database).
+"""
+
+import contextlib
+import logging
+import smtplib
+import time
+import uuid
+from datetime import datetime, timedelta
+
+from django.core import mail
+from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from members.models import Notification, OutboxMark
+from members.outbox import clear_mark, mark, set_mark, set_mark_once
+
+log = logging.getLogger(__name__)
+State = Notification.State
+
+LEASE = timedelta(minutes=5)  # a "sending" row whose worker died is reclaimed after this
+MAX_ATTEMPTS = 5
+BATCH = 100
+BATCH_SECONDS = 40.0  # Celery's soft limit is 60 s: stop sending well before it
+# A connection that cannot be opened, or is lost: the batch goes back, no attempt counted.
+CONNECTION_ERRORS = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def db_now() -> datetime:
+    """The database's clock: the one every worker and beat agrees on."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        return cursor.fetchone()[0]
+
+
+def expire_and_reclaim(now: datetime) -> None:
+    """Rows past their window become missed; rows whose worker died (lease over, on the
+    database's clock) go back to pending, or to failed once their attempts are spent."""
+    Notification.objects.filter(state=State.PENDING, expires_at__lt=now).update(state=State.MISSED)
+    dead = Notification.objects.filter(state=State.SENDING, lease_until__lt=Now())
+    dead.filter(attempts__gte=MAX_ATTEMPTS).update(
+        state=State.FAILED, last_error="WorkerLost", lease_until=None, claim_token=None
+    )
+    dead.update(state=State.PENDING, lease_until=None, claim_token=None)
+
+
+def claim(now: datetime, limit: int = BATCH) -> tuple[uuid.UUID, list[Notification]]:
+    """Take up to `limit` due rows for this worker alone, under a fresh claim token."""
+    token = uuid.uuid4()
+    if mark(OutboxMark.HELD) is not None:
+        return token, []
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.due(now)
+            .select_for_update(skip_locked=True)
+            .order_by("due_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=ids).update(
+            state=State.SENDING,
+            lease_until=Now() + LEASE,
+            claim_token=token,
+            attempts=F("attempts") + 1,
+        )
+    return token, list(Notification.objects.filter(pk__in=ids).order_by("due_at"))
+
+
+def deliver_due(now: datetime | None = None, limit: int = BATCH) -> int:
+    """Claim a batch and send it over one connection, each row in its own guard. Returns how
+    many messages were sent."""
+    from sessions.outbox import build_message
+
+    started = time.monotonic()
+    now = now or timezone.now()
+    token, rows = claim(now, limit)
+    if not rows:
+        return 0
+    connection = mail.mailers.default
+    try:
+        connection.open()
+    except Exception as error:
+        _hand_back(rows, token, error)
+        return 0
+    clear_mark(OutboxMark.MAIL_UNREACHABLE)
+    sent = 0
+    try:
+        for index, row in enumerate(rows):
+            if time.monotonic() - started > BATCH_SECONDS:
+                _hand_back(rows[index:], token)
+                break
+            try:
+                sent += _send_one(row, token, connection, now, build_message)
+            except CONNECTION_ERRORS as error:
+                _retry(row, token, error, now)
+                _hand_back(rows[index + 1 :], token, error)
+                break
+            except Exception as error:
+                _retry(row, token, error, now)
+    finally:
+        with contextlib.suppress(Exception):  # closing a broken connection may fail too
+            connection.close()
+    return sent
+
+
+def _still_ours(row: Notification, token: uuid.UUID):
+    return Notification.objects.filter(
+        pk=row.pk, claim_token=token, state=State.SENDING, lease_until__gt=Now()
+    )
+
+
+def _send_one(row, token, connection, now, build_message) -> int:
+    fresh = _still_ours(row, token).select_related("recipient").first()
+    if fresh is None:
+        log.warning("notification %s: claim lost before sending; not sent", row.pk)
+        return 0
+    message = build_message(fresh, now)
+    if isinstance(message, str):  # it must not go: close it as missed or cancelled
+        _finish(row, token, message)
+        return 0
+    connection.send_messages([message])
+    if not _finish(row, token, State.SENT, sent_at=Now()):
+        log.warning("notification %s: reclaimed while it was being sent", row.pk)
+    return 1
+
+
+def _finish(row, token, state, **fields) -> bool:
+    return bool(
+        Notification.objects.filter(pk=row.pk, claim_token=token).update(
+            state=state, lease_until=None, claim_token=None, **fields
+        )
+    )
+
+
+def _retry(row: Notification, token: uuid.UUID, error: Exception, now: datetime) -> None:
+    """This row failed: back with backoff (2, 4, 8, 16 minutes), or failed for good."""
+    reason = type(error).__name__  # never the message text, which may name an address
+    log.warning("notification %s failed (attempt %s): %s", row.pk, row.attempts, reason)
+    if row.attempts >= MAX_ATTEMPTS:
+        _finish(row, token, State.FAILED, last_error=reason)
+        return
+    _finish(
+        row,
+        token,
+        State.PENDING,
+        last_error=reason,
+        due_at=now + timedelta(minutes=2**row.attempts),
+    )
+
+
+def _hand_back(rows, token, error: Exception | None = None) -> None:
+    """Rows this worker did not try: back to pending, the claim's attempt not counted."""
+    fields = {}
+    if error is not None:
+        reason = type(error).__name__
+        log.warning("mail server unreachable (%s): %s messages wait", reason, len(rows))
+        fields["last_error"] = f"MailServerUnreachable: {reason}"
+        set_mark_once(OutboxMark.MAIL_UNREACHABLE, timezone.now())
+    Notification.objects.filter(pk__in=[r.pk for r in rows], claim_token=token).update(
+        state=State.PENDING,
+        lease_until=None,
+        claim_token=None,
+        attempts=F("attempts") - 1,
+        **fields,
+    )
+
+
+# Holding after a restore ---------------------------------------------------------------
+
+
+def hold(at: datetime) -> None:
+    """Stop all sending (a restored database may hold rows that already went out)."""
+    set_mark(OutboxMark.HELD, at)
+
+
+@transaction.atomic
+def resume() -> int:
+    """Send again. Rows due before the hold may have gone out from the old database: they are
+    closed as missed, never sent twice. Returns how many were skipped."""
+    held_since = mark(OutboxMark.HELD)
+    if held_since is None:
+        return 0
+    skipped = Notification.objects.filter(
+        state__in=[State.PENDING, State.SENDING], due_at__lt=held_since
+    ).update(
+        state=State.MISSED, last_error="SkippedAfterRestore", lease_until=None, claim_token=None
+    )
+    clear_mark(OutboxMark.HELD)
+    return skipped
