@@ -5,7 +5,7 @@ Kept free of Django imports so scripts/services.py can use it before Django is i
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -75,6 +75,14 @@ def database_configs() -> tuple[dict, dict]:
     else:
         owner = {**app, "USER": "together_owner", "PASSWORD": ""}
     return app, owner
+
+
+def owner_url() -> str:
+    """DATABASE_OWNER_URL as a URL (scripts/backup.sh and restore.sh pass it to pg_dump)."""
+    _, owner = database_configs()
+    password = f":{quote(owner['PASSWORD'])}" if owner["PASSWORD"] else ""
+    host = f"{owner['HOST'] or 'localhost'}:{owner['PORT'] or 5432}"
+    return f"postgresql://{quote(owner['USER'])}{password}@{host}/{owner['NAME']}"
 
 
 def mailer_config(url: str) -> dict:

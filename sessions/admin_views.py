@@ -27,10 +27,12 @@ from members.models import (
     ConfidentialityAgreement,
     Notification,
     Organisation,
+    OutboxMark,
     Role,
     User,
 )
-from sessions import reports
+from members.outbox import mark
+from sessions import delivery, reports
 from sessions.queries import next_session_subquery
 from therapy_groups.charts import bar_chart
 from therapy_groups.forms import AdminGroupForm, GroupFacilitatorsForm
@@ -268,6 +270,7 @@ def delivery_health(request):
         .order_by("-due_at")
         .only("kind", "attempts", "due_at", "last_error")[:20]
     )
+    held_since = mark(OutboxMark.HELD)
     return render(
         request,
         "sessions/admin/delivery.html",
@@ -276,8 +279,27 @@ def delivery_health(request):
             "states": Notification.State.labels,
             "oldest": oldest,
             "errors": errors,
+            "unreachable_since": mark(OutboxMark.MAIL_UNREACHABLE),
+            "held_since": held_since,
+            "would_skip": held_since
+            and Notification.objects.filter(
+                state__in=[Notification.State.PENDING, Notification.State.SENDING],
+                due_at__lt=held_since,
+            ).count(),
         },
     )
+
+
+@admin_only
+@require_POST
+def delivery_resume(request):
+    """After a restore: send again, skipping what may already have gone out (reviewed on the
+    page first: it says how many)."""
+    skipped = delivery.resume()
+    messages.success(
+        request, f"Delivery resumed. {skipped} messages due before the restore were skipped."
+    )
+    return redirect("admin_delivery")
 
 
 @admin_only

@@ -103,4 +103,5 @@ urlpatterns += [
         "check-in/<token:token>/", check_in_views.goal_prompt_check_in, name="goal_prompt_check_in"
     ),
     path("admin/delivery/", admin_views.delivery_health, name="admin_delivery"),
+    path("admin/delivery/resume/", admin_views.delivery_resume, name="admin_delivery_resume"),
 ]
