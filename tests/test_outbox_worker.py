@@ -115,7 +115,7 @@ def test_redis_down_the_web_keeps_working_rows_wait_and_all_arrive_once_it_is_ba
     assert sorted(sent_emails()) == sorted(expected)
 
 
-def worker_process(sink: SmtpSink) -> subprocess.Popen:
+def worker_process(sink: SmtpSink, pool: str = "solo", **extra_env: str) -> subprocess.Popen:
     db = settings.DATABASES["default"]
     where = f"{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {
@@ -130,8 +130,10 @@ def worker_process(sink: SmtpSink) -> subprocess.Popen:
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
         "CONN_MAX_AGE": "0",
+        **extra_env,
     }
-    return start_worker_process(env, settings.CELERY_TASK_DEFAULT_QUEUE, "--pool", "solo")
+    options = ("--pool", pool) if pool == "solo" else ("--pool", pool, "--concurrency", "1")
+    return start_worker_process(env, settings.CELERY_TASK_DEFAULT_QUEUE, *options)
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_flight():
@@ -167,6 +169,30 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_
         counts = sink.counts()
     assert set(counts) == expected  # every expected message arrived
     assert sum(counts.values()) - len(expected) <= 1  # at most the one in flight, twice
+
+
+def test_a_slow_mail_server_never_trips_the_time_limit_and_nothing_goes_twice():
+    """0.5 s a message against a soft limit of 3 s: each batch stops sending at 2 s and hands
+    back the rest, uncounted; no row is left mid-send, no message goes twice."""
+    expected = due_reminders(12)
+    connection.close()
+    with SmtpSink(seconds_per_message=0.5) as sink:
+        # prefork: the pool that enforces time limits, as in production
+        worker = worker_process(sink, pool="prefork", TASK_SOFT_TIME_LIMIT="3")
+        try:
+            for _ in range(6):
+                deliver_batch.delay()
+            wait_until(
+                lambda: Notification.objects.filter(state=State.SENT).count() == 12,
+                timeout=60,
+                what="all 12 rows sent",
+            )
+        finally:
+            worker.terminate()
+            worker.wait(10)
+        counts = sink.counts()
+    assert counts == dict.fromkeys(expected, 1)
+    assert set(Notification.objects.values_list("attempts", flat=True)) == {1}
 
 
 def test_the_worker_survives_a_database_hiccup_and_resumes(monkeypatch):

@@ -16,12 +16,14 @@ def free_port() -> int:
 
 class SmtpSink:
     """Records each accepted message's recipients. `hold_after=n` makes the server stop
-    answering after the n-th message (it is recorded, its "250 OK" waits for release())."""
+    answering after the n-th message (it is recorded, its "250 OK" waits for release());
+    `seconds_per_message` makes it slow."""
 
-    def __init__(self, hold_after: int | None = None):
+    def __init__(self, hold_after: int | None = None, seconds_per_message: float = 0):
         self.received: list[str] = []
         self.subjects: list[str] = []
         self.hold_after = hold_after
+        self.seconds_per_message = seconds_per_message  # a slow server
         self.holding = threading.Event()
         self._release = threading.Event()
         self._lock = threading.Lock()
@@ -29,6 +31,10 @@ class SmtpSink:
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):
+        if self.seconds_per_message:
+            import asyncio
+
+            await asyncio.sleep(self.seconds_per_message)
         with self._lock:
             self.received.extend(envelope.rcpt_tos)
             self.subjects.append(message_from_bytes(envelope.content)["Subject"])
