@@ -1,11 +1,13 @@
 """Benchmark: plan and deliver N due session reminders with real Celery workers and SMTP.
 
     .venv/bin/python bench/reminders.py [--count 10000] [--concurrency 4]
+    .venv/bin/python bench/reminders.py --count 1000 --seconds-per-message 0.5   # a slow server
 
-Uses its own database (together_bench, recreated each run), the Redis from REDIS_URL (database
-15, queue "together-bench") and an SMTP sink on loopback. Prints planning rows/s (also with 10x
-the sessions that are not due), delivered messages/s, p50/p95 lateness after the due time,
-queries per message, duplicates and the workers' peak memory. Run by hand; not part of the tests.
+Uses a database of its own (together_bench_reminders, recreated each run; bench/load.py keeps
+its dataset in together_bench), Redis database 15 with the queue "together-bench", and an SMTP
+sink on loopback (optionally slow). Prints planning rows/s (also with 10x the sessions that are
+not due), delivered messages/s, p50/p95 lateness after the due time, queries per message,
+duplicates and peak memory per worker process. Run by hand; not part of the tests.
 """
 
 import argparse
@@ -20,8 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.env import production  # noqa: E402
 
+DATABASE = "together_bench_reminders"  # not together_bench: that is bench/load.py's dataset
 BENCH_ENV = production(
-    "together_bench",
+    DATABASE,
     REDIS_URL="redis://127.0.0.1:6379/15",
     CELERY_QUEUE="together-bench",
     CONN_MAX_AGE="60",
@@ -33,8 +36,8 @@ def recreate_database() -> None:
     import psycopg
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS together_bench WITH (FORCE)")
-        conn.execute("CREATE DATABASE together_bench")
+        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DATABASE}")
 
 
 def seed(count: int, idle_sessions: int):
@@ -81,25 +84,28 @@ def seed(count: int, idle_sessions: int):
     )
 
 
-def peak_memory_kib(root_pid: int) -> int:
-    """Sum of VmHWM (peak resident memory) over a process and its children."""
-    pids, total = [root_pid], 0
+def peak_memory_kib(root_pid: int) -> dict[int, int]:
+    """VmHWM (peak resident memory) of a process and each of its children, by pid."""
+    pids, peaks = [root_pid], {}
     for pid in pids:
         try:
             for task in Path(f"/proc/{pid}/task").iterdir():
                 pids += [int(c) for c in (task / "children").read_text().split()]
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
-                    total += int(line.split()[1])
+                    peaks[pid] = int(line.split()[1])
         except FileNotFoundError:
             continue
-    return total
+    return peaks
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=4, help="worker processes (prefork)")
+    parser.add_argument(
+        "--seconds-per-message", type=float, default=0.0, help="how slow the SMTP sink answers"
+    )
     args = parser.parse_args()
 
     recreate_database()
@@ -113,7 +119,7 @@ def main() -> None:
 
     from members.models import Notification
     from sessions import delivery, outbox
-    from sessions.tasks import deliver_batch
+    from sessions.tasks import deliver_batch, tick
     from tests.support.celery_worker import start_worker_process
     from tests.support.smtp_sink import SmtpSink
 
@@ -153,7 +159,7 @@ def main() -> None:
     )
 
     due = Notification.objects.filter(state="pending").count()
-    with SmtpSink() as sink:
+    with SmtpSink(seconds_per_message=args.seconds_per_message) as sink:
         env = {**os.environ, **BENCH_ENV, "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}"}
         worker = start_worker_process(
             env, BENCH_ENV["CELERY_QUEUE"], "--concurrency", str(args.concurrency)
@@ -162,14 +168,18 @@ def main() -> None:
             started = time.perf_counter()
             for _ in range(-(-due // delivery.BATCH)):
                 deliver_batch.delay()
-            peak = 0
-            while sum(sink.counts().values()) < due:
-                peak = max(peak, peak_memory_kib(worker.pid))
-                if time.perf_counter() - started > 600:
-                    raise SystemExit("gave up after 10 minutes")
+            peaks: dict[int, int] = {}
+            next_tick = started + 60
+            while Notification.objects.filter(state__in=["pending", "sending"]).exists():
+                if time.perf_counter() >= next_tick:  # beat: a tick every minute
+                    tick.delay()
+                    next_tick += 60
+                for pid, kib in peak_memory_kib(worker.pid).items():
+                    peaks[pid] = max(peaks.get(pid, 0), kib)
+                if time.perf_counter() - started > 1200:
+                    raise SystemExit("gave up after 20 minutes")
                 time.sleep(0.2)
             seconds = time.perf_counter() - started
-            peak = max(peak, peak_memory_kib(worker.pid))
         finally:
             worker.terminate()
             worker.wait(30)
@@ -180,16 +190,23 @@ def main() -> None:
         (r.sent_at - r.due_at).total_seconds() for r in rows.only("sent_at", "due_at")
     )
     duplicates = sum(n - 1 for n in counts.values() if n > 1)
+    delivered = rows.count()
     print(
-        f"delivery: {due} messages in {seconds:.1f} s = {due / seconds:,.0f} messages/s "
-        f"({args.concurrency} worker processes, batches of {delivery.BATCH})"
+        f"delivery: {delivered} of {due} messages in {seconds:.1f} s = "
+        f"{delivered / seconds:,.1f} messages/s ({args.concurrency} worker processes, batches of "
+        f"{delivery.BATCH}, SMTP {args.seconds_per_message:g} s a message)"
     )
+    print(f"left unsent: {Notification.objects.exclude(state='sent').count()}")
     print(
         f"lateness after due time: p50 {statistics.median(lateness):.1f} s, "
         f"p95 {lateness[int(len(lateness) * 0.95) - 1]:.1f} s"
     )
     print(f"duplicates: {duplicates}; distinct recipients: {len(counts)} of {due}")
-    print(f"worker peak memory (all processes): {peak / 1024:.0f} MiB")
+    print(
+        "peak memory per worker process: "
+        + ", ".join(f"{kib / 1024:.0f}" for kib in sorted(peaks.values(), reverse=True))
+        + f" MiB (largest {max(peaks.values()) / 1024:.0f}, all {sum(peaks.values()) / 1024:.0f})"
+    )
 
     # Queries per message: one more batch, in this process, to the console-free locmem backend.
     Notification.objects.filter(state="sent")[:0]

@@ -38,12 +38,12 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
-from django.db.models import F
-from django.db.models.functions import Now
+from django.db.models import DateTimeField, F, Func
 from django.utils import timezone
 
 from members.models import Notification, OutboxMark
 from members.outbox import clear_mark, mark, set_mark, set_mark_once
+from sessions.outbox import build_message
 
 log = logging.getLogger(__name__)
 State = Notification.State
@@ -66,10 +66,17 @@ def batch_seconds() -> float:
     return settings.CELERY_TASK_SOFT_TIME_LIMIT * 2 / 3
 
 
+class DatabaseNow(Func):
+    """The database's clock at this moment: the one every worker and beat agrees on (not now(),
+    which is when the surrounding transaction began)."""
+
+    template = "clock_timestamp()"
+    output_field = DateTimeField()
+
+
 def db_now() -> datetime:
-    """The database's clock: the one every worker and beat agrees on."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT now()")
+        cursor.execute("SELECT clock_timestamp()")
         return cursor.fetchone()[0]
 
 
@@ -77,7 +84,7 @@ def expire_and_reclaim(now: datetime) -> None:
     """Rows past their window become missed; rows whose worker died (lease over, on the
     database's clock) go back to pending, or to failed once their attempts are spent."""
     Notification.objects.filter(state=State.PENDING, expires_at__lt=now).update(state=State.MISSED)
-    dead = Notification.objects.filter(state=State.SENDING, lease_until__lt=Now())
+    dead = Notification.objects.filter(state=State.SENDING, lease_until__lt=DatabaseNow())
     dead.filter(attempts__gte=MAX_ATTEMPTS).update(
         state=State.FAILED, last_error="WorkerLost", lease_until=None, claim_token=None
     )
@@ -98,7 +105,7 @@ def claim(now: datetime, limit: int = BATCH) -> tuple[uuid.UUID, list[Notificati
         )
         Notification.objects.filter(pk__in=ids).update(
             state=State.SENDING,
-            lease_until=Now() + LEASE,
+            lease_until=DatabaseNow() + LEASE,
             claim_token=token,
             attempts=F("attempts") + 1,
         )
@@ -108,16 +115,14 @@ def claim(now: datetime, limit: int = BATCH) -> tuple[uuid.UUID, list[Notificati
 def deliver_due(now: datetime | None = None, limit: int = BATCH) -> int:
     """Claim a batch and send it over one connection, each row in its own guard. Returns how
     many messages were sent."""
-    from sessions.outbox import build_message
-
     started = time.monotonic()
-    now = now or timezone.now()
+    now = now or db_now()
     token, rows = claim(now, limit)
     if not rows:
         return 0
-    connection = mail.mailers.default
+    mailer = mail.mailers.default
     try:
-        connection.open()
+        mailer.open()
     except Exception as error:
         _hand_back(rows, token, error)
         return 0
@@ -129,7 +134,7 @@ def deliver_due(now: datetime | None = None, limit: int = BATCH) -> int:
                 _hand_back(rows[index:], token)
                 break
             try:
-                sent += _send_one(row, token, connection, now, build_message)
+                sent += _send_one(row, token, mailer, now)
             except SoftTimeLimitExceeded:
                 # Should not happen (the budget stops first); if it does, nothing is lost.
                 _hand_back(rows[index:], token)
@@ -142,17 +147,17 @@ def deliver_due(now: datetime | None = None, limit: int = BATCH) -> int:
                 _retry(row, token, error, now)
     finally:
         with contextlib.suppress(Exception):  # closing a broken connection may fail too
-            connection.close()
+            mailer.close()
     return sent
 
 
 def _still_ours(row: Notification, token: uuid.UUID):
     return Notification.objects.filter(
-        pk=row.pk, claim_token=token, state=State.SENDING, lease_until__gt=Now()
+        pk=row.pk, claim_token=token, state=State.SENDING, lease_until__gt=DatabaseNow()
     )
 
 
-def _send_one(row, token, connection, now, build_message) -> int:
+def _send_one(row, token, mailer, now) -> int:
     fresh = _still_ours(row, token).select_related("recipient").first()
     if fresh is None:
         log.warning("notification %s: claim lost before sending; not sent", row.pk)
@@ -161,8 +166,8 @@ def _send_one(row, token, connection, now, build_message) -> int:
     if isinstance(message, str):  # it must not go: close it as missed or cancelled
         _finish(row, token, message)
         return 0
-    connection.send_messages([message])
-    if not _finish(row, token, State.SENT, sent_at=Now()):
+    mailer.send_messages([message])
+    if not _finish(row, token, State.SENT, sent_at=DatabaseNow()):
         log.warning("notification %s: reclaimed while it was being sent", row.pk)
     return 1
 

@@ -255,9 +255,7 @@ def test_a_worker_that_lost_its_claim_neither_sends_nor_marks_the_row(group):
     lease_runs_out(claimed[0])
     delivery.expire_and_reclaim(now)
     second_token, _ = delivery.claim(now)
-    sent = delivery._send_one(
-        claimed[0], first_token, mail.mailers.default, now, outbox.build_message
-    )
+    sent = delivery._send_one(claimed[0], first_token, mail.mailers.default, now)
     assert sent == 0 and mail.outbox == []
     assert not delivery._finish(claimed[0], first_token, State.SENT)
     assert rows()[0].state == State.SENDING and rows()[0].claim_token == second_token
