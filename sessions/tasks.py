@@ -36,5 +36,11 @@ def tick() -> int:
     max_retries=10,
 )
 def deliver_batch() -> int:
-    """Claim and send one batch of due messages (a database hiccup retries with backoff)."""
-    return delivery.deliver_due()
+    """Claim and send one batch of due messages (a database hiccup retries with backoff). A
+    batch that sent something while more is due passes the work on at once instead of leaving
+    it for the next tick (a slow mail server); one that sent nothing (mail server unreachable,
+    only bad rows left) waits for the tick, so nothing spins."""
+    sent = delivery.deliver_due()
+    if sent and Notification.objects.due(delivery.db_now()).exists():
+        deliver_batch.delay()
+    return sent

@@ -199,3 +199,22 @@ def send_outbox(db):
         return mail.outbox
 
     return send
+
+
+@pytest.fixture
+def check_in_link(world, participant):
+    """The goal check-in link the participant's prompt email carries (their goal is world.goal)."""
+    from django.urls import reverse
+
+    from members.models import Notification
+    from sessions import outbox
+
+    prompt = Notification.objects.create(
+        kind=Notification.Kind.GOAL_PROMPT,
+        recipient=participant,
+        subject_id=world.past.pk,
+        occurrence=world.past.starts_at,
+        due_at=world.past.starts_at,
+        expires_at=world.upcoming.starts_at,
+    )
+    return reverse("goal_prompt_check_in", args=[outbox.goal_link_token(prompt)])

@@ -7,8 +7,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from members.models import Notification
-from sessions import outbox, services
+from sessions import services
 from sessions.models import GroupSession
 from therapy_groups.models import GoalCheckIn, TherapyGroup
 
@@ -78,18 +77,8 @@ def test_a_series_longer_than_the_app_creates_says_so_and_creates_nothing(person
 
 
 @pytest.mark.parametrize("typed", ["²", "٣", "\uff11", "3\x00"])
-def test_a_check_in_link_refuses_digits_that_are_not_plain_numbers(world, participant, typed):
-    prompt = Notification.objects.create(
-        kind=Notification.Kind.GOAL_PROMPT,
-        recipient=participant,
-        email=participant.email,
-        subject_id=world.past.pk,
-        occurrence=world.past.starts_at,
-        due_at=world.past.starts_at,
-        expires_at=world.upcoming.starts_at,
-    )
-    link = reverse("goal_prompt_check_in", args=[outbox.goal_link_token(prompt)])
-    response = Client().post(link, {f"progress-{world.goal.pk}": typed})
+def test_a_check_in_link_refuses_digits_that_are_not_plain_numbers(world, check_in_link, typed):
+    response = Client().post(check_in_link, {f"progress-{world.goal.pk}": typed})
     assert response.status_code == 400
     assert not GoalCheckIn.objects.exists()
 

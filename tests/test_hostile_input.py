@@ -21,8 +21,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from members.models import AuditEvent, Invitation, Notification, Role
-from sessions import outbox
+from members.models import AuditEvent, Invitation, Role
 from tests.test_access import CHECKED, PERSONAS, rule_for, sample_kwargs, url_for
 from therapy_groups.models import GoalCheckIn
 
@@ -202,24 +201,15 @@ def tampered(token: str):
     )
 
 
-def test_tampered_and_replayed_tokens_are_refused(world, participant, admin_user):
+def test_tampered_and_replayed_tokens_are_refused(world, participant, admin_user, check_in_link):
     from members.services import create_invitation, regenerate_calendar_token
 
     invitation, _ = create_invitation(
         email="newcomer@example.org", role=Role.PARTICIPANT, invited_by=admin_user
     )
-    prompt = Notification.objects.create(
-        kind=Notification.Kind.GOAL_PROMPT,
-        recipient=participant,
-        email=participant.email,
-        subject_id=world.past.pk,
-        occurrence=world.past.starts_at,
-        due_at=world.past.starts_at,
-        expires_at=world.upcoming.starts_at,
-    )
     links = {
         "invitation_accept": invitation.token,
-        "goal_prompt_check_in": outbox.goal_link_token(prompt),
+        "goal_prompt_check_in": check_in_link.rstrip("/").rsplit("/", 1)[1],
         "calendar_feed": regenerate_calendar_token(user=participant),
     }
     client = Client()

@@ -28,6 +28,15 @@ from tests.support.smtp_sink import SmtpSink
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def empty_queue():
+    """A batch passes work on to a next one (sessions.tasks.deliver_batch): whatever a test
+    left queued must not run in the next test's worker."""
+    app.control.purge()
+    yield
+    app.control.purge()
 State = Notification.State
 
 

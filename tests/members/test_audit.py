@@ -258,25 +258,12 @@ def test_a_clients_request_id_is_trusted_only_from_our_proxy(
 
 
 def test_the_group_page_and_the_check_in_link_record_who_opened_them(
-    personas, world, participant, facilitator
+    personas, world, participant, facilitator, check_in_link
 ):
-    from members.models import Notification
-    from sessions import outbox
-
     personas["facilitator"].get(reverse("group_detail", args=[world.group.pk]))
     opened = AuditEvent.objects.filter(action=A.VIEW, object_type="therapy_groups.therapygroup")
     assert opened.get().actor == facilitator and opened.get().group_id == world.group.pk
-    prompt = Notification.objects.create(
-        kind=Notification.Kind.GOAL_PROMPT,
-        recipient=participant,
-        email=participant.email,
-        subject_id=world.past.pk,
-        occurrence=world.past.starts_at,
-        due_at=world.past.starts_at,
-        expires_at=world.upcoming.starts_at,
-    )
-    link = reverse("goal_prompt_check_in", args=[outbox.goal_link_token(prompt)])
-    assert Client().get(link).status_code == 200
+    assert Client().get(check_in_link).status_code == 200
     event = AuditEvent.objects.get(action=A.VIEW, object_type="members.user")
     assert event.participant == participant
     assert event.detail["path"] == "/check-in/[redacted]/"  # the link's token is not kept
