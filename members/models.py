@@ -373,10 +373,11 @@ class OutboxMark(models.Model):
 class Notification(models.Model):
     """One email in the outbox: the database, not a Celery ETA, is what is scheduled.
 
-    Rows are written in the same transaction as the change they announce; a tick every minute
-    plans reminders that have come due, and workers claim due rows, send and mark them. The
-    unique key makes planning twice harmless. It lives in members (every app writes to it);
-    sessions renders and sends it.
+    Rows are written in the same transaction as the change they announce, keyed by the person
+    (or, for an invitation, the address). Planning twice is harmless (the unique keys), and a
+    cancelled row is no obstacle to planning the same message again. It lives in members
+    (every app writes to it); sessions.outbox plans and builds, sessions.delivery sends, under
+    the guarantee stated there.
     """
 
     class Kind(models.TextChoices):
