@@ -34,6 +34,7 @@ from members.models import (
 from members.outbox import mark
 from sessions import delivery, reports
 from sessions.queries import next_session_subquery
+from therapy_groups import services as group_services
 from therapy_groups.charts import bar_chart
 from therapy_groups.forms import AdminGroupForm, GroupFacilitatorsForm
 from therapy_groups.models import Enrollment, TherapyGroup
@@ -139,7 +140,8 @@ def groups(request):
 def group_create(request):
     form = AdminGroupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        group = form.save()
+        data = dict(form.cleaned_data)
+        group = group_services.create_group(facilitators=list(data.pop("facilitators")), **data)
         messages.success(request, f"{group.name} created.")
         return redirect("admin_groups")
     return render(request, "sessions/admin/group_form.html", {"form": form})
@@ -153,7 +155,7 @@ def group_facilitators(request, group_id: int):
         initial={"facilitators": group.facilitators.all()},
     )
     if request.method == "POST" and form.is_valid():
-        group.facilitators.set(form.cleaned_data["facilitators"])
+        group_services.set_facilitators(group=group, facilitators=form.cleaned_data["facilitators"])
         messages.success(request, f"Facilitators of {group.name} saved.")
         return redirect("admin_groups")
     return render(request, "sessions/admin/group_facilitators.html", {"group": group, "form": form})

@@ -15,6 +15,7 @@ from members.models import (
 from members.services import request_closure
 from sessions import services
 from sessions.models import Attendance, GroupNote, GroupSession, IndividualNote
+from therapy_groups import services as group_services
 from therapy_groups.models import Enrollment, Goal, GoalCheckIn, TherapyGroup
 
 ZONE = "Europe/London"
@@ -28,11 +29,11 @@ def _participants(*numbers: int) -> list[User]:
 
 
 def _group(name: str, facilitators: list[User], **fields) -> tuple[TherapyGroup, bool]:
-    group, created = TherapyGroup.objects.get_or_create(
-        name=name, defaults={"timezone": ZONE, **fields}
-    )
-    group.facilitators.add(*facilitators)
-    return group, created
+    group = TherapyGroup.objects.filter(name=name).first()
+    if group is not None:
+        return group, False
+    fields = {"timezone": ZONE, **fields}
+    return group_services.create_group(facilitators=facilitators, name=name, **fields), True
 
 
 def _enrol(group: TherapyGroup, people: list[User], *, joined_on, status=Enrollment.Status.ACTIVE):

@@ -253,6 +253,29 @@ def cancel_session(*, session: GroupSession, reason: str) -> None:
         _notify_members(session, Notification.Kind.CANCELLED)
 
 
+@transaction.atomic
+def set_group_status(*, group: TherapyGroup, status: str) -> int:
+    """Activate, finish or archive a group. A group that stops meeting cancels its coming
+    sessions (their reminders with them, members told); returns how many were cancelled."""
+    if status not in TherapyGroup.Status.values:
+        raise ValidationError("Choose active, finished or archived.")
+    group.status = status
+    group.save(update_fields=["status"])
+    if status == TherapyGroup.Status.ACTIVE:
+        return 0
+    coming = group.sessions.filter(
+        status=GroupSession.Status.SCHEDULED, starts_at__gt=timezone.now()
+    ).select_related("group")
+    reason = (
+        "The group has finished."
+        if status == TherapyGroup.Status.FINISHED
+        else ("The group has closed.")
+    )
+    for session in coming:
+        cancel_session(session=session, reason=reason)
+    return len(coming)
+
+
 # Cancelling takes a reason (cancel_session); the other states are set directly.
 SETTABLE_STATUSES = {
     GroupSession.Status.SCHEDULED,

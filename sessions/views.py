@@ -9,6 +9,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -96,8 +97,7 @@ def group_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         co_facilitators = data.pop("co_facilitators")
-        group = group_services.create_group(facilitator=request.user, **data)
-        group.facilitators.add(*co_facilitators)
+        group = group_services.create_group(facilitators=[request.user, *co_facilitators], **data)
         messages.success(request, f"{group.name} is ready. Next: schedule its sessions.")
         return redirect("session_schedule", group_id=group.pk)
     return render(request, "sessions/group_form.html", {"form": form})
@@ -110,8 +110,13 @@ def group_edit(request, group_id: int):
         request.POST if request.method == "POST" else None, instance=group, facilitator=request.user
     )
     if request.method == "POST" and form.is_valid():
-        group = form.save()
-        group.facilitators.set([request.user, *form.cleaned_data["co_facilitators"]])
+        data = dict(form.cleaned_data)
+        co_facilitators = data.pop("co_facilitators")
+        with transaction.atomic():
+            group_services.change_group(group=group, **data)
+            group_services.set_facilitators(
+                group=group, facilitators=[request.user, *co_facilitators]
+            )
         messages.success(request, "Group details saved.")
         return redirect("group_detail", group_id=group.pk)
     return render(request, "sessions/group_form.html", {"form": form, "group": group})
@@ -121,13 +126,15 @@ def group_edit(request, group_id: int):
 @require_POST
 def group_status(request, group_id: int):
     group = _group(request, group_id)
-    status = request.POST.get("status")
-    if status not in TherapyGroup.Status.values:
-        messages.error(request, "Choose active, finished or archived.")
+    try:
+        cancelled = services.set_group_status(group=group, status=request.POST.get("status", ""))
+    except ValidationError as error:
+        report(request, error)
     else:
-        group.status = status
-        group.save(update_fields=["status"])
-        messages.success(request, f"The group is now {group.get_status_display().lower()}.")
+        later = (
+            f" Its {cancelled} coming sessions are cancelled and members told." if cancelled else ""
+        )
+        messages.success(request, f"The group is now {group.get_status_display().lower()}.{later}")
     return redirect("group_detail", group_id=group.pk)
 
 

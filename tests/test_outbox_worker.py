@@ -37,6 +37,8 @@ def empty_queue():
     app.control.purge()
     yield
     app.control.purge()
+
+
 State = Notification.State
 
 

@@ -158,8 +158,3 @@ class AdminGroupForm(GroupForm):
         super().__init__(*args, facilitator=None, **kwargs)
         del self.fields["co_facilitators"]
         self.fields["facilitators"] = GroupFacilitatorsForm().fields["facilitators"]
-
-    def save(self, commit=True):
-        group = super().save(commit=commit)
-        group.facilitators.set(self.cleaned_data["facilitators"])
-        return group

@@ -13,10 +13,28 @@ from therapy_groups.models import Enrollment, Goal, GoalCheckIn, GoalComment, Th
 
 
 @transaction.atomic
-def create_group(*, facilitator: User, **fields) -> TherapyGroup:
+def create_group(*, facilitators: list[User], **fields) -> TherapyGroup:
     group = TherapyGroup.objects.create(**fields)
-    group.facilitators.add(facilitator)
+    set_facilitators(group=group, facilitators=facilitators)
     return group
+
+
+@transaction.atomic
+def change_group(*, group: TherapyGroup, **fields) -> TherapyGroup:
+    """Save a group's details; room made by a larger capacity goes to the waitlist at once."""
+    group = _lock(group)
+    for name, value in fields.items():
+        setattr(group, name, value)
+    group.full_clean()
+    group.save()
+    offer_free_seats(group=group)
+    return group
+
+
+def set_facilitators(*, group: TherapyGroup, facilitators) -> None:
+    if not facilitators:
+        raise ValidationError("A group needs at least one facilitator.")
+    group.facilitators.set(facilitators)
 
 
 def seats_free(group: TherapyGroup) -> int:
@@ -120,7 +138,8 @@ def offer_free_seats(*, group: TherapyGroup) -> list[Enrollment]:
     """Offer each free seat to the next person on the waitlist, in the order they joined it."""
     offered = []
     free = seats_free(group)
-    for enrollment in group.enrollments.waitlist().filter(offered_at__isnull=True)[:free]:
+    waiting = group.enrollments.waitlist().filter(offered_at__isnull=True)
+    for enrollment in waiting.select_related("participant")[:free]:
         enrollment.offered_at = timezone.now()
         enrollment.save(update_fields=["offered_at"])
         offered.append(enrollment)
