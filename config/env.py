@@ -33,11 +33,31 @@ def get(name: str, default: str = "") -> str:
     return os.environ.get(name, DEFAULTS.get(name, default))
 
 
+class SettingError(ValueError):
+    """A setting that cannot be read: the app refuses to start and says which and why."""
+
+
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
 def get_bool(name: str, default: bool = False) -> bool:
+    """Strict: a typo ("ture") stops the start instead of quietly meaning off."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word not in TRUE | FALSE:
+        raise SettingError(f"{name} must be 1 or 0 (or true/false, yes/no, on/off), not {value!r}.")
+    return word in TRUE
+
+
+def get_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or int(value) < minimum:
+        raise SettingError(f"{name} must be a whole number of at least {minimum}, not {value!r}.")
+    return int(value)
 
 
 def get_list(name: str, default: str = "") -> list[str]:

@@ -12,17 +12,18 @@ import os
 
 from gunicorn.glogging import Logger
 
+from config import env
 from members.redaction import redact
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
+workers = env.get_int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1, minimum=1)
 worker_class = "sync"
 timeout = 30
 # Recycle workers now and then, so a slow leak in any library never builds up.
 max_requests = 20000
 max_requests_jitter = 2000
 # One line per request on stdout (paths carry ids, never names); ACCESS_LOG=off turns it off.
-accesslog = None if os.environ.get("ACCESS_LOG") == "off" else "-"
+accesslog = "-" if env.get_bool("ACCESS_LOG", default=True) else None
 
 
 class AccessLogger(Logger):

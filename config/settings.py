@@ -120,7 +120,7 @@ if any(DATABASE_OWNER[key] != DATABASES["default"][key] for key in ("NAME", "HOS
 DATABASES["default"].update(
     # Persistent connections with a health check: cheap requests under gunicorn's sync workers,
     # and a dropped connection is replaced instead of failing the next request.
-    CONN_MAX_AGE=int(env.get("CONN_MAX_AGE", "60")),
+    CONN_MAX_AGE=env.get_int("CONN_MAX_AGE", 60),
     CONN_HEALTH_CHECKS=True,
     ATOMIC_REQUESTS=True,
 )
@@ -262,7 +262,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task's soft limit; a delivery batch stops sending at two thirds of it (sessions.delivery).
-CELERY_TASK_SOFT_TIME_LIMIT = int(env.get("TASK_SOFT_TIME_LIMIT", "60"))
+CELERY_TASK_SOFT_TIME_LIMIT = env.get_int("TASK_SOFT_TIME_LIMIT", 60, minimum=3)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

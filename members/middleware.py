@@ -77,13 +77,18 @@ class SessionTimeoutMiddleware:
             session = request.session
             started = session.setdefault(self.STARTED, now)
             seen = session.get(self.SEEN, now)
-            if now - seen > idle_seconds(user) or now - started > settings.SESSION_ABSOLUTE_SECONDS:
-                minutes = idle_seconds(user) // 60
+            if now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                hours = settings.SESSION_ABSOLUTE_SECONDS // 3600
+                why = f"{hours} hours after you signed in"
+            elif now - seen > idle_seconds(user):
+                why = f"after {idle_seconds(user) // 60} minutes without activity"
+            else:
+                why = None
+            if why:
                 logout(request)
                 messages.info(
                     request,
-                    f"We signed you out after {minutes} minutes without "
-                    "activity, to keep your information private. "
+                    f"We signed you out {why}, to keep your information private. "
                     "Please sign in again.",
                 )
                 return redirect_to_login(request.get_full_path())

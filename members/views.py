@@ -81,12 +81,19 @@ def preferences(request):
 
 @signed_in
 def calendar_settings(request):
-    if request.method == "POST" or not request.user.calendar_token:
-        services.regenerate_calendar_token(user=request.user)
-        if request.method == "POST":
+    """Shows the private feed address; only a POST makes one (or replaces it)."""
+    user = request.user
+    if request.method == "POST":
+        replacing = bool(user.calendar_token)
+        services.regenerate_calendar_token(user=user)
+        if replacing:
             messages.success(request, "New calendar address made. The old one no longer works.")
-            return redirect("calendar_settings")
-    feed = request.build_absolute_uri(reverse("calendar_feed", args=[request.user.calendar_token]))
+        return redirect("calendar_settings")
+    feed = (
+        request.build_absolute_uri(reverse("calendar_feed", args=[user.calendar_token]))
+        if user.calendar_token
+        else None
+    )
     return render(request, "members/calendar.html", {"feed_url": feed})
 
 

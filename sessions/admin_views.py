@@ -168,7 +168,7 @@ def organisation_settings(request):
     form = OrganisationForm(
         request.POST if request.method == "POST" else None,
         instance=organisation,
-        initial={"agreement_text": agreement.text if agreement else ""},
+        initial={"agreement_text": agreement.text},
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

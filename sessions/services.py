@@ -300,6 +300,13 @@ def set_session_status(*, session: GroupSession, status: str) -> None:
 ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
 
 
+def attendance_open(session: GroupSession) -> bool:
+    """Whether attendance can be taken now: the one rule the page and mark_attendance share."""
+    return (
+        not session.is_cancelled and session.starts_at <= timezone.now() + ATTENDANCE_OPENS_BEFORE
+    )
+
+
 def roster_for(session: GroupSession):
     """Everyone enrolled on the session's date: its attendance list."""
     return (
@@ -314,10 +321,12 @@ def roster_for(session: GroupSession):
 def mark_attendance(
     *, session: GroupSession, participant: User, status: str, marked_by: User, comment: str = ""
 ) -> Attendance:
-    if session.is_cancelled:
-        raise ValidationError("Attendance cannot be taken for a cancelled session.")
-    if session.starts_at > timezone.now() + ATTENDANCE_OPENS_BEFORE:
-        raise ValidationError("Attendance can be taken from an hour before the session starts.")
+    if not attendance_open(session):
+        raise ValidationError(
+            "Attendance cannot be taken for a cancelled session."
+            if session.is_cancelled
+            else "Attendance can be taken from an hour before the session starts."
+        )
     if status not in Attendance.Status.values:
         raise ValidationError("Unknown attendance status.")
     if not roster_for(session).filter(participant=participant).exists():

@@ -435,9 +435,7 @@ def session_detail(request, session_id: int):
             "previous": previous,
             "following": following,
             "statuses": Attendance.Status.choices,
-            "attendance_open": session.starts_at
-            <= timezone.now() + services.ATTENDANCE_OPENS_BEFORE
-            and not session.is_cancelled,
+            "attendance_open": services.attendance_open(session),
             "note_form": _note_form(note),
             "addendum_form": AddendumForm(),
         }
@@ -569,7 +567,8 @@ def attendance_mark(request, session_id: int, participant_id: int):
                 "session": session,
                 "row": row,
                 "statuses": Attendance.Status.choices,
-                "attendance_open": True,
+                # Redrawn as the service sees it: a refused row keeps its buttons off.
+                "attendance_open": services.attendance_open(session),
                 "error": error,
             },
         )

@@ -17,7 +17,7 @@ def test_models_and_migrations_agree():
 def manage_py_in_production(*args: str, **env_overrides: str) -> subprocess.CompletedProcess:
     """Run manage.py as production would: config.settings, DEBUG off, a clean environment."""
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings", DEBUG="0", **env_overrides)
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0", **env_overrides})
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -46,3 +46,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage_py_in_production("check", SECRET_KEY="")
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DEBUG", "ture"), ("BEHIND_PROXY", "maybe"), ("CONN_MAX_AGE", "60s"), ("CONN_MAX_AGE", "-1")],
+)
+def test_a_typo_in_a_setting_stops_the_start_with_a_clear_message(name, value):
+    result = manage_py_in_production("check", SECRET_KEY="x" * 50, **{name: value})
+    assert result.returncode != 0
+    assert f"{name} must be" in result.stderr and repr(value) in result.stderr

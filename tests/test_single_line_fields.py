@@ -95,7 +95,7 @@ def test_without_a_discreet_name_emails_and_calendars_say_your_group(
         assert "Depression" not in message.subject + message.body
         assert "Depression" not in str(message.alternatives)
     client.force_login(participant)
-    client.get(reverse("calendar_settings"))
+    client.post(reverse("calendar_settings"))
     participant.refresh_from_db()
     feed = Client().get(reverse("calendar_feed", args=[participant.calendar_token]))
     assert b"SUMMARY:Your group" in feed.content and b"Depression" not in feed.content

@@ -46,7 +46,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         """Participants have accepted the current group agreement unless agreed=False."""
         wanted = user.role == Role.PARTICIPANT if extracted is None else extracted
         agreement = ConfidentialityAgreement.current()
-        if create and wanted and agreement is not None:
+        if create and wanted:
             AgreementAcceptance.objects.create(user=user, agreement=agreement)
 
     @factory.post_generation

@@ -48,7 +48,11 @@ def test_quiet_sessions_end_after_the_roles_idle_time(client, request, persona, 
 def test_every_session_ends_twelve_hours_after_signing_in(client, participant):
     client.force_login(participant)
     age_session(client, idle_minutes=0, signed_in_hours=12.1)
-    assert client.get(reverse("home"))["Location"].startswith(reverse("account_login"))
+    response = client.get(reverse("home"))
+    assert response["Location"].startswith(reverse("account_login"))
+    page = client.get(response["Location"]).text
+    assert "We signed you out 12 hours after you signed in" in page  # not "without activity"
+    assert "without activity" not in page
 
 
 def test_keep_alive_counts_as_activity(client, facilitator):

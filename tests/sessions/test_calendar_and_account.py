@@ -34,7 +34,7 @@ def group(facilitator, participant):
 
 def feed(client, user) -> Calendar:
     client.force_login(user)
-    client.get(reverse("calendar_settings"))
+    client.post(reverse("calendar_settings"))
     user.refresh_from_db()
     response = Client().get(reverse("calendar_feed", args=[user.calendar_token]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
@@ -83,7 +83,7 @@ def test_feed_carries_no_clinical_content(client, participant, group):
     )
     GroupNote.objects.create(session=session, free_text="Clinical note", format="free")
     client.force_login(participant)
-    client.get(reverse("calendar_settings"))
+    client.post(reverse("calendar_settings"))
     participant.refresh_from_db()
     body = (
         Client().get(reverse("calendar_feed", args=[participant.calendar_token])).content.decode()
@@ -100,7 +100,7 @@ def test_feed_carries_no_clinical_content(client, participant, group):
 
 def test_regenerating_the_feed_address_revokes_the_old_one(client, participant, group):
     client.force_login(participant)
-    client.get(reverse("calendar_settings"))
+    client.post(reverse("calendar_settings"))
     participant.refresh_from_db()
     old = participant.calendar_token
     client.post(reverse("calendar_settings"))
@@ -229,3 +229,15 @@ def test_my_data_holds_what_the_person_wrote_never_a_facilitators_comment(
         body = client.get(url).content.decode()
         assert "Marker-own: dentist" in body
         assert "Marker-facilitator" not in body and "Marker-leaving" not in body
+
+
+def test_opening_the_calendar_page_writes_nothing(client, participant):
+    """A GET shows; only the button makes the private address."""
+    client.force_login(participant)
+    page = client.get(reverse("calendar_settings"))
+    participant.refresh_from_db()
+    assert participant.calendar_token in ("", None)
+    assert "Make my calendar address" in page.text
+    client.post(reverse("calendar_settings"))
+    participant.refresh_from_db()
+    assert participant.calendar_token in client.get(reverse("calendar_settings")).text

@@ -173,6 +173,20 @@ def test_attendance_is_marked_with_one_tap_through_htmx(client, facilitator, gro
     assert Attendance.objects.get(session=session, participant=person).status == "absent"
 
 
+def test_a_refused_htmx_mark_redraws_the_row_with_its_buttons_off(client, facilitator, group):
+    future = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=2))
+    person = EnrollmentFactory(group=group).participant
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("attendance_mark", args=[future.pk, person.pk]),
+        {"status": "present"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "from an hour before the session starts" in response.text
+    assert response.text.count(" disabled>") == len(Attendance.Status.choices)
+    assert not Attendance.objects.filter(session=future).exists()
+
+
 def test_attendance_refuses_people_not_in_the_group_and_future_sessions(facilitator, group):
     session = held_session(group, 0)
     with pytest.raises(ValidationError, match="not in the group"):
