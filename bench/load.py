@@ -1,7 +1,7 @@
 """Load benchmark: the key pages under concurrency, against the floor, on the bench dataset.
 
     .venv/bin/python bench/dataset.py            # once: the large dataset
-    .venv/bin/python bench/load.py [--seconds 15] [--connections 20] [--cold]
+    .venv/bin/python bench/load.py [--seconds 15] [--connections 20]
 
 Starts gunicorn (sync workers, 2 * cores + 1) with production settings on 127.0.0.1, signs in
 the busiest facilitator, a participant and the admin (session cookies made on the server side),
@@ -9,8 +9,7 @@ and drives each page with wrk over loopback. Prints per page requests/s, p50/p95
 errors, throughput as a share of the floor (an authenticated view doing one indexed query), and
 the CPU milliseconds each request cost the app and the databases (PostgreSQL and Redis).
 Then a 60-second soak at 50 connections, each taking every page in turn with its persona's
-cookie, which must end with zero errors. Pages come from the fragment cache after their first
-view each minute, as in production; --cold turns it off to show the cost of a first view.
+cookie, which must end with zero errors. Every view renders afresh, as in production.
 """
 
 import argparse
@@ -25,17 +24,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.env import production  # noqa: E402
+from bench.env import production, second_step_passed  # noqa: E402
 
 PORT = 8765
 
 
-def environment(database: str, *, cold: bool) -> dict:
+def environment(database: str) -> dict:
     return {
         **os.environ,
         **production(
             database,
-            **({"FRAGMENT_CACHE_URL": "off"} if cold else {}),
             DJANGO_SETTINGS_MODULE="bench.settings",
             ALLOWED_HOSTS="127.0.0.1",
             SITE_URL=f"http://127.0.0.1:{PORT}",
@@ -102,6 +100,7 @@ def cookies_and_urls(env: dict) -> list[tuple[str, str, str]]:
         store = SessionStore()
         store[SESSION_KEY], store[HASH_SESSION_KEY] = str(user.pk), user.get_session_auth_hash()
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        second_step_passed(store, user)
         store.create()
         return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
@@ -190,18 +189,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--soak-seconds", type=int, default=60)
-    parser.add_argument(
-        "--cold", action="store_true", help="fragment cache off: every view renders afresh"
-    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("bench/load.py needs wrk: apt-get install wrk")
-    env = environment(args.database, cold=args.cold)
+    env = environment(args.database)
     ensure_dataset(args.database, env)
-    if not args.cold:  # nothing cached from an earlier dataset with the same ids
-        import redis
-
-        redis.Redis.from_url(env["FRAGMENT_CACHE_URL"]).flushdb()
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
         cwd=ROOT,
@@ -227,7 +219,7 @@ def main() -> None:
                 time.sleep(0.2)
         print(
             f"gunicorn: {workers} sync workers; wrk: {args.connections} connections, "
-            f"{args.seconds} s per page; fragment cache {'off' if args.cold else 'on'}\n"
+            f"{args.seconds} s per page\n"
         )
         header = (
             "page",

@@ -135,18 +135,6 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "together_cache",
     },
-    # Rendered page fragments (members.fragments), cached per viewer for the current minute.
-    # Redis, for speed; pages render uncached while it is down. "off" turns it off.
-    "fragments": (
-        {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-        if env.get("FRAGMENT_CACHE_URL", REDIS_URL) == "off"
-        else {
-            "BACKEND": "members.fragments.RedisCache",
-            "LOCATION": env.get("FRAGMENT_CACHE_URL", REDIS_URL),
-            "KEY_PREFIX": "together",
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-        }
-    ),
 }
 
 AUTH_USER_MODEL = "members.User"

@@ -7,7 +7,6 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from members import fragments
 from members.access import public
 from members.models import ClosureRequest, Role
 from members.services import has_accepted_current_agreement
@@ -29,19 +28,13 @@ def home(request):
     context = {}
     if user.role == Role.FACILITATOR:
         groups = queries.dashboard_groups(user)
-        context["fragment"] = fragments.for_request(
-            request,
-            [fragments.person(user.pk), *map(fragments.group, groups)],
-            lambda: {"dashboard": queries.facilitator_dashboard(user, groups=groups)},
-        )
+        context["dashboard"] = queries.facilitator_dashboard(user, groups=groups)
     elif user.role == Role.ADMIN:
         context["closures"] = ClosureRequest.objects.filter(handled_at__isnull=True).count()
     elif user.role == Role.PARTICIPANT:
         if not has_accepted_current_agreement(user):
             return redirect("agreement")
-        context["fragment"] = fragments.for_request(
-            request, queries.own_page_scopes(user), lambda: participant_home(request)
-        )
+        context.update(participant_home(request))
     return render(request, HOME_TEMPLATES[user.role], context)
 
 

@@ -17,7 +17,6 @@ from django.contrib.auth import signals as auth_signals
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from members import fragments
 from members.models import ACCOUNT_EVENT, AuditEvent, User
 from members.redaction import redact
 from members.request_context import client_ip, current_request
@@ -25,12 +24,6 @@ from members.request_context import client_ip, current_request
 Action = AuditEvent.Action
 # Events that change nothing shown on a page; every other event is a write.
 NOT_WRITES = {Action.VIEW, Action.EXPORT, Action.LOGIN, Action.LOGOUT, Action.LOGIN_FAILED}
-
-
-def _drop_fragments(action: str, group_id, participant_ids) -> None:
-    """Every write the trail records drops the cached pages of its group and person."""
-    if action not in NOT_WRITES:
-        fragments.changed(fragments.group(group_id), *map(fragments.person, participant_ids))
 
 
 def _event(action: str, object_type: str, object_id, **fields) -> AuditEvent:
@@ -66,7 +59,6 @@ def record(
         detail=detail or {},
     )
     event.save()
-    _drop_fragments(action, group_id, [participant_id])
     return event
 
 
@@ -75,7 +67,6 @@ def record_many(
 ) -> None:
     """One event per id, in one INSERT; `participants` maps an id to the person it is about."""
     participants = participants or {}
-    _drop_fragments(action, group_id, set(participants.values()))
     AuditEvent.objects.bulk_create(
         _event(
             action,

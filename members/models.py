@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from members import fragments
 from members.encryption import EncryptedCharField
 from members.request_context import current_request
 from members.validators import known_choice, single_line
@@ -255,14 +254,11 @@ class Organisation(models.Model):
 
     @classmethod
     def current(cls) -> "Organisation":
-        """The one organisation; read once per request however many parts of a page ask, and
-        shared between requests while the cached pages' site-wide token holds (every page
-        shows its name, and any save replaces that token; after a queryset update(), which
-        sends no signal, call fragments.changed(fragments.EVERY_PAGE) as seed_demo does)."""
+        """The one organisation, read once per request however many parts of a page ask."""
         request = current_request()
         organisation = getattr(request, "_together_organisation", None)
         if organisation is None:
-            organisation = fragments.site_wide(request, lambda: cls.objects.get_or_create(pk=1)[0])
+            organisation = cls.objects.get_or_create(pk=1)[0]
             if request is not None:
                 request._together_organisation = organisation
         return organisation

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from members import audit, fragments
+from members import audit
 from members import services as member_services
 from members.access import roles_required
 from members.forms import InviteTherapistForm, OrganisationForm
@@ -56,10 +56,9 @@ def therapists(request):
             "They set up two-step sign-in when they first sign in.",
         )
         return redirect("admin_therapists")
-    fragment = fragments.for_request(
-        request, [fragments.ORGANISATION], lambda: _therapists_page(request)
+    return render(
+        request, "sessions/admin/therapists.html", {"form": form, **_therapists_page(request)}
     )
-    return render(request, "sessions/admin/therapists.html", {"form": form, "fragment": fragment})
 
 
 def _therapists_page(request):
@@ -191,17 +190,15 @@ def organisation_settings(request):
 
 @admin_only
 def reports_page(request):
-    def build():
-        report = reports.cached_organisation_report(months=6)
-        page = Paginator(report.groups, PAGE_SIZE).get_page(request.GET.get("page"))
-        chart = bar_chart(
-            [(row.group_name, row.rate) for row in page],
-            label="Attendance rate per group over the last six months",
-        )
-        return {"report": report, "page": page, "chart": chart}
-
-    fragment = fragments.for_request(request, [fragments.ORGANISATION], build)
-    return render(request, "sessions/admin/reports.html", {"fragment": fragment})
+    report = reports.cached_organisation_report(months=6)
+    page = Paginator(report.groups, PAGE_SIZE).get_page(request.GET.get("page"))
+    chart = bar_chart(
+        [(row.group_name, row.rate) for row in page],
+        label="Attendance rate per group over the last six months",
+    )
+    return render(
+        request, "sessions/admin/reports.html", {"report": report, "page": page, "chart": chart}
+    )
 
 
 @admin_only

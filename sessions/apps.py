@@ -8,23 +8,16 @@ class SessionsConfig(AppConfig):
     verbose_name = "Group sessions"
 
     def ready(self) -> None:
-        from allauth.mfa.models import Authenticator
-
-        from members import audit, fragments
+        from members import audit
         from members import outbox as members_outbox
-        from members.models import ClosureRequest, Invitation, Organisation, User
         from sessions.models import (
             AbsenceFollowUp,
             Addendum,
             Attendance,
             GroupNote,
-            GroupSession,
             IndividualNote,
-            SessionSeries,
         )
         from sessions.outbox import plan_person_reminders
-        from sessions.queries import own_page_scopes
-        from therapy_groups.models import Enrollment
 
         # Someone joins a group or comes back: their reminders are planned at once.
         members_outbox.register_person_planner(plan_person_reminders)
@@ -48,19 +41,3 @@ class SessionsConfig(AppConfig):
             action=lambda a, created, fields: audit.Action.ADDENDUM if created else None,
         )
         audit.track(AbsenceFollowUp, group=lambda f: f.group_id, participant=participant)
-
-        # Cached pages that show what the audit trail does not see (its writes drop their own).
-        fragments.follow(GroupSession, lambda s: [fragments.group(s.group_id)])
-        fragments.follow(SessionSeries, lambda s: [fragments.group(s.group_id)])
-        # A person's name, time zone or closure request shows on their groups' pages too.
-        fragments.follow(User, own_page_scopes)
-        fragments.follow(ClosureRequest, lambda request: own_page_scopes(request.user))
-        fragments.follow(Authenticator, lambda mfa: [fragments.person(mfa.user_id)])
-        fragments.follow(
-            Invitation,
-            lambda invitation: map(
-                fragments.group,
-                Enrollment.objects.filter(invitation=invitation).values_list("group_id", flat=True),
-            ),
-        )
-        fragments.follow(Organisation, lambda organisation: [fragments.EVERY_PAGE])

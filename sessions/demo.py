@@ -4,7 +4,6 @@ from datetime import time, timedelta
 
 from django.utils import timezone
 
-from members import fragments
 from members.models import (
     AgreementAcceptance,
     ClosureRequest,
@@ -147,7 +146,6 @@ def _seed_organisation() -> None:
         name="Riverside Community Wellbeing",
         support_contact="wellbeing@example.com (Monday to Friday)",
     )
-    fragments.changed(fragments.EVERY_PAGE)  # update() sends no signal
     everyone_but_one = User.objects.filter(role="participant").exclude(
         email="participant@example.com"
     )

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from members import audit, fragments
+from members import audit
 from members.access import participant_page, public, roles_required, signed_in
 from members.feedback import report
 from members.models import Organisation, Role, User
-from sessions import calendars, queries, services
+from sessions import calendars, services
 from sessions.data_export import personal_data
 from sessions.models import Attendance, GroupSession
 from therapy_groups.models import Enrollment, Goal, GoalCheckIn, TherapyGroup
@@ -148,12 +148,10 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 def calendar_feed(request, token: str):
     """The private feed address: the token is the only key, so it must be a live one."""
     user = get_object_or_404(User.objects.filter(is_active=True), calendar_token=token)
-    body = fragments.for_request(request, queries.own_page_scopes(user)).text(
-        lambda: calendars.sessions_calendar(
-            calendars.feed_sessions(user), name=Organisation.current().name
-        ).decode()
+    body = calendars.sessions_calendar(
+        calendars.feed_sessions(user), name=Organisation.current().name
     )
-    return _ics_response(body.encode(), "together.ics")
+    return _ics_response(body, "together.ics")
 
 
 @roles_required(Role.PARTICIPANT, Role.FACILITATOR)

@@ -8,22 +8,9 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
-from members import fragments
-from members.models import ClosureRequest, Role, User
+from members.models import ClosureRequest, User
 from sessions.models import AbsenceFollowUp, Attendance, GroupSession
 from therapy_groups.models import Enrollment, TherapyGroup
-
-
-def groups_of(user: User) -> list[int]:
-    """Every group a person runs or has been enrolled in (for caching: what their pages show)."""
-    if user.role == Role.FACILITATOR:
-        return list(TherapyGroup.objects.facilitated_by(user).values_list("pk", flat=True))
-    return list(Enrollment.objects.filter(participant=user).values_list("group_id", flat=True))
-
-
-def own_page_scopes(user: User) -> list[str]:
-    """The fragment scopes of a person's own pages: themselves and their groups."""
-    return [fragments.person(user.pk), *map(fragments.group, groups_of(user))]
 
 
 def attendance_rate(statuses) -> float | None:

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from members import audit, fragments
+from members import audit
 from members.access import roles_required
 from members.feedback import redirect_back, report
 from members.models import Role, User
@@ -158,9 +158,8 @@ def group_detail(request, group_id: int):
             "end_form": EndEnrollmentForm(initial={"left_on": timezone.localdate()}),
         }
 
-    fragment = fragments.for_request(request, [fragments.group(group.pk)], build)
     audit.viewed(request, group, group_id=group.pk)  # it shows attendance
-    return render(request, "sessions/group_detail.html", {"group": group, "fragment": fragment})
+    return render(request, "sessions/group_detail.html", {"group": group, **build()})
 
 
 @facilitator_only
@@ -247,8 +246,7 @@ def attendance_grid(request, group_id: int):
         )
         return {"grid": queries.attendance_grid(group, sessions=page), "page": page}
 
-    fragment = fragments.for_request(request, [fragments.group(group.pk)], build)
-    return render(request, "sessions/attendance_grid.html", {"group": group, "fragment": fragment})
+    return render(request, "sessions/attendance_grid.html", {"group": group, **build()})
 
 
 @facilitator_only
@@ -440,11 +438,10 @@ def session_detail(request, session_id: int):
             "addendum_form": AddendumForm(),
         }
 
-    fragment = fragments.for_request(request, [fragments.group(session.group_id)], build)
     return render(
         request,
         "sessions/session_detail.html",
-        {"session": session, "group": session.group, "fragment": fragment},
+        {"session": session, "group": session.group, **build()},
     )
 
 

@@ -7,20 +7,12 @@ from allauth.account.internal.flows.login import (
     _AUTHENTICATION_METHODS_USER_SESSION_KEY,
     AUTHENTICATION_METHODS_SESSION_KEY,
 )
-from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 
 from members import db_roles
 from members.models import Role
 from tests.members.factories import UserFactory
-
-
-@pytest.fixture(autouse=True)
-def no_cached_fragments():
-    """Cached page fragments outlive a test's rolled-back rows: every test starts without."""
-    caches["fragments"].clear()
-
 
 TRANSACTIONAL = {"transactional_db", "live_server", "django_db_serialized_rollback"}
 
@@ -64,19 +56,6 @@ def record_second_step(client: Client, user) -> None:
     session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "mfa", "type": "totp", "at": 0}]
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
     session.save()
-
-
-@pytest.fixture
-def cold_pages(monkeypatch):
-    """Pages rendered as on a first view, never from the fragment cache: query budgets hold
-    for the uncached path (the cached one does less)."""
-    from members import fragments
-
-    monkeypatch.setattr(
-        fragments,
-        "for_request",
-        lambda request, scopes, build=dict: fragments.Fragment(None, build),
-    )
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 _index = int(_worker.removeprefix("gw") or 0)
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{1 + _index}")
-os.environ.setdefault("FRAGMENT_CACHE_URL", f"redis://127.0.0.1:6379/{9 + _index}")
 os.environ.setdefault("CELERY_QUEUE", f"together-test-{_worker}")
 os.environ.setdefault("EMAIL_URL", "locmem://")
 # Two keys, as after a rotation: the first encrypts, both decrypt.

@@ -14,7 +14,7 @@ from tests.members.factories import UserFactory
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 from therapy_groups.models import Goal, GoalCheckIn
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cold_pages")]
+pytestmark = pytest.mark.django_db
 
 # About 9 of each are the same on every page (session, user, agreement or MFA check, activity,
 # organisation, and ATOMIC_REQUESTS savepoints inside the test's transaction).

@@ -6,7 +6,7 @@ class TherapyGroupsConfig(AppConfig):
     verbose_name = "Therapy groups"
 
     def ready(self) -> None:
-        from members import audit, fragments
+        from members import audit
         from members.signals import invitation_accepted
         from therapy_groups import services
         from therapy_groups.models import Enrollment, Goal, GoalCheckIn, GoalComment, TherapyGroup
@@ -27,6 +27,3 @@ class TherapyGroupsConfig(AppConfig):
         audit.track(GoalCheckIn, group=by_goal("group_id"), participant=by_goal("participant_id"))
         audit.track(GoalComment, group=by_goal("group_id"), participant=by_goal("participant_id"))
         audit.track_membership(TherapyGroup.facilitators.through, group_of=lambda group: group.pk)
-        # Cached pages that show what the audit trail does not see.
-        fragments.follow(TherapyGroup, lambda group: [fragments.group(group.pk)])
-        fragments.follow_membership(TherapyGroup.facilitators.through)

@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from members import fragments
 from members.access import participant_page, roles_required
 from members.feedback import report
 from members.models import Role
@@ -56,14 +55,10 @@ def _goal_context(goal: Goal, **extra) -> dict:
 @participant_page
 def goal_detail(request, goal_id: int):
     goal = _own_goal(request, goal_id)
-    fragment = fragments.for_request(
-        request,
-        [fragments.person(goal.participant_id), fragments.group(goal.group_id)],
-        lambda: _goal_context(
-            goal, comments=goal.comments.select_related("author"), statuses=Goal.Status.choices
-        ),
+    context = _goal_context(
+        goal, comments=goal.comments.select_related("author"), statuses=Goal.Status.choices
     )
-    return render(request, "therapy_groups/goal_detail.html", {"goal": goal, "fragment": fragment})
+    return render(request, "therapy_groups/goal_detail.html", {"goal": goal, **context})
 
 
 @participant_page

@@ -54,28 +54,3 @@ def attendance_code(status):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
-
-
-@register.tag
-def fragment(parser, token):
-    """{% fragment %}…{% endfragment %}: the page's main content, cached per viewer when the
-    view put a `fragment` (members.fragments) in the context; rendered as is otherwise."""
-    nodelist = parser.parse(("endfragment",))
-    parser.delete_first_token()
-    return FragmentNode(nodelist)
-
-
-class FragmentNode(template.Node):
-    def __init__(self, nodelist):
-        self.nodelist = nodelist
-
-    def render(self, context):
-        cached = context.get("fragment")
-        if cached is None:
-            return self.nodelist.render(context)
-
-        def render(extra: dict) -> str:
-            with context.push(extra):
-                return self.nodelist.render(context)
-
-        return cached.render(render, context.get("csrf_token", ""))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from sessions.models import Attendance, GroupNote, GroupSession, IndividualNote
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cold_pages")]
+pytestmark = pytest.mark.django_db
 
 # About 9 of each are the same on every page: session, user, MFA check, "your other sessions"
 # activity, organisation name, and the savepoints of ATOMIC_REQUESTS inside the test transaction.
