@@ -21,6 +21,8 @@ run: bootstrap
 
 # The whole suite: unit, integration with a real Celery worker, and real Chromium.
 test: bootstrap browser
+	@# Import layers first (a second): a broken contract stops the run before the suite.
+	@$(VENV)/bin/lint-imports --no-cache >/dev/null || $(VENV)/bin/lint-imports --no-cache
 	@$(VENV)/bin/pytest
 
 browser:
@@ -35,6 +37,7 @@ bench-load: bootstrap
 lint: bootstrap
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/lint-imports --no-cache
 
 lock:
 	@scripts/lock.sh

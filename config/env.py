@@ -82,7 +82,7 @@ def database_config(url: str, name: str = "DATABASE_URL") -> dict:
 
 
 def database_configs() -> tuple[dict, dict]:
-    """The app role's and the owner role's connections (members/db_roles.py).
+    """The app role's and the owner role's connections (core/db_roles.py).
 
     DATABASE_OWNER_URL defaults to DATABASE_URL with the role `together_owner` and no password:
     enough where local connections are trusted; elsewhere only the process that migrates (or

@@ -13,7 +13,7 @@ import os
 from gunicorn.glogging import Logger
 
 from config import env
-from members.redaction import redact
+from core.redaction import redact
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = env.get_int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1, minimum=1)
@@ -28,7 +28,7 @@ accesslog = "-" if env.get_bool("ACCESS_LOG", default=True) else None
 
 class AccessLogger(Logger):
     """gunicorn's logger, with calendar, check-in and invitation tokens redacted from every URL
-    it writes (members/redaction.py)."""
+    it writes (core/redaction.py)."""
 
     URL_ATOMS = ("r", "U", "q", "f")  # request line, path, query string, referrer
 

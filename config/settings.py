@@ -21,7 +21,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY (50+ random characters) or run with DEBUG=1.")
     SECRET_KEY = "django-insecure-together-development-only-never-in-production"
 
-# Keys for clinical text at rest (members/encryption.py), newest first: the first encrypts,
+# Keys for clinical text at rest (core/encryption.py), newest first: the first encrypts,
 # all decrypt. Rotating: put a new key first, run `manage.py rotate_encryption_keys`, then
 # drop the old one. Losing every key loses the notes, so they are backed up apart from the data.
 FIELD_ENCRYPTION_KEYS = env.get_list("FIELD_ENCRYPTION_KEYS")
@@ -53,15 +53,16 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "core",
     "members",
     "therapy_groups",
     "sessions.apps.SessionsConfig",
 ]
 
 MIDDLEWARE = [
-    "members.request_context.RequestContextMiddleware",
+    "core.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "members.headers.PermissionsPolicyMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,7 +108,7 @@ TEMPLATES = [
     },
 ]
 
-# Two roles (members/db_roles.py): the app role serves pages and runs workers with only the DML
+# Two roles (core/db_roles.py): the app role serves pages and runs workers with only the DML
 # it needs; the owner role, on the same server and database, runs migrations and key rotation.
 _app_database, DATABASE_OWNER = env.database_configs()
 DATABASES = {"default": _app_database}
@@ -260,8 +261,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "members.request_context.RequestIdLogFilter"},
-        "redact": {"()": "members.redaction.RedactingLogFilter"},
+        "request_id": {"()": "core.request_context.RequestIdLogFilter"},
+        "redact": {"()": "core.redaction.RedactingLogFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}

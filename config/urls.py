@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from config import views
+from core.converters import Token
 from members import second_step
-from members.converters import Token
 
 register_converter(Token, "token")  # before the includes below read their patterns
 

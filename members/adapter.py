@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.request_context import client_ip
 from members import invitations
-from members.request_context import client_ip
 
 
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):

@@ -15,8 +15,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
+from core.encryption import EncryptedTextField
 from members import second_step
-from members.encryption import EncryptedTextField
 
 KEPT_OUT = {"mfa.authenticator"}
 

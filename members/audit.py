@@ -17,9 +17,9 @@ from django.contrib.auth import signals as auth_signals
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from core.redaction import redact
+from core.request_context import client_ip, current_request
 from members.models import ACCOUNT_EVENT, AuditEvent, User
-from members.redaction import redact
-from members.request_context import client_ip, current_request
 
 Action = AuditEvent.Action
 # Events that change nothing shown on a page; every other event is a write.

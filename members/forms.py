@@ -5,10 +5,10 @@ from allauth.core import context
 from django import forms
 from django.conf import settings
 
+from core.validators import single_line
 from members import invitations
 from members.models import REMINDER_HOUR_CHOICES, Organisation, User
 from members.services import accept_invitation
-from members.validators import single_line
 
 
 class InvitationSignupForm(SignupForm):

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from allauth.mfa.adapter import DefaultMFAAdapter
 
-from members import encryption
+from core import encryption
 
 
 class EncryptingMFAAdapter(DefaultMFAAdapter):

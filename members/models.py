@@ -10,9 +10,9 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from members.encryption import EncryptedCharField
-from members.request_context import current_request
-from members.validators import known_choice, single_line
+from core.encryption import EncryptedCharField
+from core.request_context import current_request
+from core.validators import known_choice, single_line
 
 INVITATION_LIFETIME = timedelta(days=14)
 

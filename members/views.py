@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.feedback import redirect_back
 from members import invitations, services
 from members.access import public, roles_required, signed_in
-from members.feedback import redirect_back
 from members.forms import ClosureForm, PreferencesForm
 from members.middleware import SessionTimeoutMiddleware
 from members.models import ConfidentialityAgreement, Invitation, Organisation, Role

@@ -101,7 +101,7 @@ def start_redis(port: int) -> bool:
 
 def ensure_roles_and_database(app: dict, owner: dict, superuser: dict) -> None:
     """The owner role owns the database and may create the test database; the app role may
-    log in and nothing more (members/db_roles.py grants it its DML after each migration)."""
+    log in and nothing more (core/db_roles.py grants it its DML after each migration)."""
     try:
         conn = connect_maintenance(superuser)
     except psycopg.OperationalError:

@@ -18,6 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.charts import bar_chart
+from core.csv_safety import csv_safe
 from members import audit
 from members import services as member_services
 from members.access import roles_required
@@ -35,7 +37,6 @@ from members.outbox import mark
 from sessions import delivery, reports
 from sessions.queries import next_session_subquery
 from therapy_groups import services as group_services
-from therapy_groups.charts import bar_chart
 from therapy_groups.forms import AdminGroupForm, GroupFacilitatorsForm
 from therapy_groups.models import Enrollment, TherapyGroup
 
@@ -219,7 +220,7 @@ def reports_csv(request):
     for row in report.groups:
         writer.writerow(
             [
-                reports.csv_safe(row.group_name),
+                csv_safe(row.group_name),
                 *(reports.as_percent(r) for r in row.monthly),
                 reports.as_percent(row.rate),
                 row.active,

@@ -10,10 +10,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from core.validators import whole_number
 from members import audit
 from members.access import public
 from members.models import Notification
-from members.validators import whole_number
 from sessions import outbox
 from therapy_groups import services as goal_services
 from therapy_groups.models import Goal

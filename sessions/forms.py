@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from django import forms
 
-from members.validators import single_line
+from core.validators import single_line
 from sessions.models import (
     NOTE_FIELDS,
     Attendance,

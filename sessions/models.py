@@ -8,9 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from members.encryption import EncryptedCharField, EncryptedTextField
+from core.encryption import EncryptedCharField, EncryptedTextField
+from core.validators import known_choice, single_line
 from members.models import Role
-from members.validators import known_choice, single_line
 from therapy_groups.models import TherapyGroup
 
 

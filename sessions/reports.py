@@ -130,8 +130,3 @@ def organisation_report(*, months: int = 6) -> OrganisationReport:
 
 def as_percent(value: float | None) -> str:
     return "" if value is None else f"{value:.0%}"
-
-
-def csv_safe(text: str) -> str:
-    """A leading =, +, - or @ would run as a formula in a spreadsheet."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -16,9 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.charts import progress_chart
+from core.csv_safety import csv_safe
+from core.feedback import redirect_back, report
 from members import audit
 from members.access import roles_required
-from members.feedback import redirect_back, report
 from members.models import Role, User
 from sessions import queries, services
 from sessions.forms import (
@@ -41,9 +43,7 @@ from sessions.models import (
     NoteFormat,
 )
 from sessions.recurrence import local_to_utc
-from sessions.reports import csv_safe
 from therapy_groups import services as group_services
-from therapy_groups.charts import progress_chart
 from therapy_groups.forms import EndEnrollmentForm, GroupForm, InviteForm
 from therapy_groups.models import Enrollment, Goal, GoalComment, TherapyGroup
 

@@ -10,7 +10,7 @@ from allauth.account.internal.flows.login import (
 from django.db import connection
 from django.test import Client
 
-from members import db_roles
+from core import db_roles
 from members.models import Role
 from tests.members.factories import UserFactory
 

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
-from members import db_roles
+from core import db_roles
 from members.models import AuditEvent
 from sessions.models import GroupNote
 from tests.members.test_encryption import SECRETS, seed

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from members.redaction import RedactingLogFilter
+from core.redaction import RedactingLogFilter
 from sessions import delivery, outbox
 from sessions.tasks import deliver_batch, tick
 from tests.members.factories import PASSWORD, UserFactory, current_totp

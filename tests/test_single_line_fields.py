@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.validators import clean_single_line_sql
 from members.models import Organisation
-from members.validators import clean_single_line_sql
 from sessions import services
 from tests.sessions.factories import GroupSessionFactory
 from tests.sessions.test_pages import GROUP

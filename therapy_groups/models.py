@@ -5,9 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import localdate, now
 
-from members.encryption import EncryptedCharField, EncryptedTextField
+from core.encryption import EncryptedCharField, EncryptedTextField
+from core.validators import known_choice, single_line
 from members.models import Role, validate_timezone
-from members.validators import known_choice, single_line
 
 
 class TherapyGroupQuerySet(models.QuerySet):

@@ -5,12 +5,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.charts import progress_chart
+from core.feedback import report
+from core.validators import whole_number
 from members.access import participant_page, roles_required
-from members.feedback import report
 from members.models import Role
-from members.validators import whole_number
 from therapy_groups import services
-from therapy_groups.charts import progress_chart
 from therapy_groups.forms import CheckInForm, CommentForm, GoalForm, SuggestGoalForm
 from therapy_groups.models import Goal, TherapyGroup
 

@@ -1,6 +1,7 @@
 from django.db import migrations, transaction
 
-from members import encryption, mfa_secrets
+from core import encryption
+from members import mfa_secrets
 
 
 def encrypt_secrets(apps, schema_editor):

@@ -2,7 +2,7 @@
 
 import importlib
 
-import members.encryption
+import core.encryption
 from django.db import migrations
 
 NOTE_COLUMNS = [
@@ -81,67 +81,67 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='addendum',
             name='text',
-            field=members.encryption.EncryptedTextField(),
+            field=core.encryption.EncryptedTextField(),
         ),
         migrations.AlterField(
             model_name='attendance',
             name='comment',
-            field=members.encryption.EncryptedCharField(blank=True, max_length=200),
+            field=core.encryption.EncryptedCharField(blank=True, max_length=200),
         ),
         migrations.AlterField(
             model_name='groupnote',
             name='assessment',
-            field=members.encryption.EncryptedTextField(blank=True),
+            field=core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
             model_name='groupnote',
             name='behaviour',
-            field=members.encryption.EncryptedTextField(blank=True),
+            field=core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
             model_name='groupnote',
             name='data',
-            field=members.encryption.EncryptedTextField(blank=True),
+            field=core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
             model_name='groupnote',
             name='free_text',
-            field=members.encryption.EncryptedTextField(blank=True),
+            field=core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
             model_name='groupnote',
             name='intervention',
-            field=members.encryption.EncryptedTextField(blank=True),
+            field=core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
             model_name='groupnote',
             name='objective',
-            field=members.encryption.EncryptedTextField(blank=True),
+            field=core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
             model_name='groupnote',
             name='plan',
-            field=members.encryption.EncryptedTextField(blank=True),
+            field=core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
             model_name='groupnote',
             name='response',
-            field=members.encryption.EncryptedTextField(blank=True),
+            field=core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
             model_name='groupnote',
             name='subjective',
-            field=members.encryption.EncryptedTextField(blank=True),
+            field=core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
             model_name='individualnote',
             name='participation',
-            field=members.encryption.EncryptedTextField(blank=True),
+            field=core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
             model_name='individualnote',
             name='progress',
-            field=members.encryption.EncryptedTextField(blank=True),
+            field=core.encryption.EncryptedTextField(blank=True),
         ),
-        migrations.RunPython(*members.encryption.migration_steps(ENCRYPTED)),
+        migrations.RunPython(*core.encryption.migration_steps(ENCRYPTED)),
     ]

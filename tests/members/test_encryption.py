@@ -16,7 +16,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from members import encryption, mfa_secrets
+from core import encryption
+from members import mfa_secrets
 from members import services as member_services
 from members.models import AuditEvent, ClosureRequest
 from sessions import services as session_services

@@ -2,7 +2,8 @@ from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from members import audit, db_roles, encryption, mfa_secrets
+from core import db_roles, encryption
+from members import audit, mfa_secrets
 from members.models import AuditEvent
 
 

@@ -1,6 +1,6 @@
 from django.core.management.commands import migrate
 
-from members import db_roles
+from core import db_roles
 
 
 class Command(migrate.Command):
