@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
     path("", include("sessions.urls")),
+    path("", include("administration.urls")),
     path("", include("therapy_groups.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import admin_views, check_in_views, participant_views, views
+from sessions import check_in_views, participant_views, views
 
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
@@ -76,32 +76,9 @@ urlpatterns = [
     path("accounts/my-data.json", participant_views.my_data_json, name="my_data_json"),
 ]
 
-urlpatterns += [
-    path("admin/therapists/", admin_views.therapists, name="admin_therapists"),
-    path(
-        "admin/therapists/<int:user_id>/access/",
-        admin_views.therapist_access,
-        name="admin_therapist_access",
-    ),
-    path("admin/groups/", admin_views.groups, name="admin_groups"),
-    path("admin/groups/new/", admin_views.group_create, name="admin_group_create"),
-    path(
-        "admin/groups/<int:group_id>/facilitators/",
-        admin_views.group_facilitators,
-        name="admin_group_facilitators",
-    ),
-    path("admin/settings/", admin_views.organisation_settings, name="admin_settings"),
-    path("admin/reports/", admin_views.reports_page, name="admin_reports"),
-    path("admin/reports.csv", admin_views.reports_csv, name="admin_reports_csv"),
-    path("admin/closures/", admin_views.closure_requests, name="admin_closures"),
-    path("admin/activity/", admin_views.account_activity, name="admin_activity"),
-    path("closures/<int:request_id>/handled/", admin_views.closure_handled, name="closure_handled"),
-]
 
 urlpatterns += [
     path(
         "check-in/<token:token>/", check_in_views.goal_prompt_check_in, name="goal_prompt_check_in"
     ),
-    path("admin/delivery/", admin_views.delivery_health, name="admin_delivery"),
-    path("admin/delivery/resume/", admin_views.delivery_resume, name="admin_delivery_resume"),
 ]

@@ -58,7 +58,7 @@ def therapists(request):
         )
         return redirect("admin_therapists")
     return render(
-        request, "sessions/admin/therapists.html", {"form": form, **_therapists_page(request)}
+        request, "administration/therapists.html", {"form": form, **_therapists_page(request)}
     )
 
 
@@ -133,7 +133,7 @@ def groups(request):
         .order_by("staffed", "status", "name")
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "sessions/admin/groups.html", {"page": page})
+    return render(request, "administration/groups.html", {"page": page})
 
 
 @admin_only
@@ -144,7 +144,7 @@ def group_create(request):
         group = group_services.create_group(facilitators=list(data.pop("facilitators")), **data)
         messages.success(request, f"{group.name} created.")
         return redirect("admin_groups")
-    return render(request, "sessions/admin/group_form.html", {"form": form})
+    return render(request, "administration/group_form.html", {"form": form})
 
 
 @admin_only
@@ -158,7 +158,7 @@ def group_facilitators(request, group_id: int):
         group_services.set_facilitators(group=group, facilitators=form.cleaned_data["facilitators"])
         messages.success(request, f"Facilitators of {group.name} saved.")
         return redirect("admin_groups")
-    return render(request, "sessions/admin/group_facilitators.html", {"group": group, "form": form})
+    return render(request, "administration/group_facilitators.html", {"group": group, "form": form})
 
 
 @admin_only
@@ -186,7 +186,7 @@ def organisation_settings(request):
             )
             messages.success(request, "Settings saved." + note)
             return redirect("admin_settings")
-    return render(request, "sessions/admin/settings.html", {"form": form, "agreement": agreement})
+    return render(request, "administration/settings.html", {"form": form, "agreement": agreement})
 
 
 @admin_only
@@ -198,7 +198,7 @@ def reports_page(request):
         label="Attendance rate per group over the last six months",
     )
     return render(
-        request, "sessions/admin/reports.html", {"report": report, "page": page, "chart": chart}
+        request, "administration/reports.html", {"report": report, "page": page, "chart": chart}
     )
 
 
@@ -233,7 +233,7 @@ def reports_csv(request):
 @admin_only
 def closure_requests(request):
     open_requests = ClosureRequest.objects.filter(handled_at__isnull=True).select_related("user")
-    return render(request, "sessions/admin/closures.html", {"requests": open_requests})
+    return render(request, "administration/closures.html", {"requests": open_requests})
 
 
 @roles_required(Role.ADMIN, Role.FACILITATOR)
@@ -273,7 +273,7 @@ def delivery_health(request):
     held_since = mark(OutboxMark.HELD)
     return render(
         request,
-        "sessions/admin/delivery.html",
+        "administration/delivery.html",
         {
             "rows": rows,
             "states": Notification.State.labels,
@@ -305,4 +305,4 @@ def delivery_resume(request):
 @admin_only
 def account_activity(request):
     page = Paginator(audit.account_trail(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "sessions/admin/activity.html", {"page": page})
+    return render(request, "administration/activity.html", {"page": page})
