@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "therapy_groups",
     "sessions.apps.SessionsConfig",
     "administration",
+    "participation",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("sessions.urls")),
     path("", include("administration.urls")),
+    path("", include("participation.urls")),
     path("", include("therapy_groups.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -10,8 +10,8 @@ from django.views.decorators.cache import never_cache
 from members.access import public
 from members.models import ClosureRequest, Role
 from members.services import has_accepted_current_agreement
+from participation.views import participant_home
 from sessions import queries
-from sessions.participant_views import participant_home
 
 HOME_TEMPLATES = {
     Role.PARTICIPANT: "home/participant.html",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import check_in_views, participant_views, views
+from sessions import views
 
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
@@ -56,29 +56,5 @@ urlpatterns = [
         "sessions/<int:session_id>/participants/<int:participant_id>/note/addendum/",
         views.addendum,
         name="individual_note_addendum",
-    ),
-    path("places/<int:enrollment_id>/answer/", views.place_answer, name="place_answer"),
-    path(
-        "sessions/<int:session_id>/cant-make-it/",
-        participant_views.cant_make_it,
-        name="cant_make_it",
-    ),
-    path(
-        "sessions/<int:session_id>/can-come/",
-        participant_views.can_come_after_all,
-        name="can_come_after_all",
-    ),
-    path(
-        "sessions/<int:session_id>/calendar.ics", participant_views.session_ics, name="session_ics"
-    ),
-    path("calendar/<token:token>.ics", participant_views.calendar_feed, name="calendar_feed"),
-    path("accounts/my-data/", participant_views.my_data, name="my_data"),
-    path("accounts/my-data.json", participant_views.my_data_json, name="my_data_json"),
-]
-
-
-urlpatterns += [
-    path(
-        "check-in/<token:token>/", check_in_views.goal_prompt_check_in, name="goal_prompt_check_in"
     ),
 ]

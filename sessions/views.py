@@ -693,27 +693,3 @@ def addendum(request, session_id: int, participant_id: int | None = None):
 
 
 # Participants ---------------------------------------------------------------------------
-
-
-@roles_required(Role.PARTICIPANT)
-@require_POST
-def place_answer(request, enrollment_id: int):
-    """Yes or no to an invitation to join, or to a place offered from the waitlist."""
-    enrollment = get_object_or_404(
-        Enrollment.objects.filter(participant=request.user).select_related("group"),
-        pk=enrollment_id,
-    )
-    accept = request.POST.get("answer") == "accept"
-    try:
-        group_services.answer_place(enrollment=enrollment, accept=accept)
-    except ValidationError as error:
-        report(request, error)
-    else:
-        name = enrollment.group.member_name
-        messages.success(
-            request,
-            f"Welcome: you have a place in {name}."
-            if accept
-            else f"Thank you. We let {name} know.",
-        )
-    return redirect("home")

@@ -1,119 +1,14 @@
 """Goals: participants write, check in on and share their own; facilitators suggest and comment."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.charts import progress_chart
-from core.feedback import report
-from core.validators import whole_number
-from members.access import participant_page, roles_required
+from members.access import roles_required
 from members.models import Role
 from therapy_groups import services
-from therapy_groups.forms import CheckInForm, CommentForm, GoalForm, SuggestGoalForm
+from therapy_groups.forms import CommentForm, SuggestGoalForm
 from therapy_groups.models import Goal, TherapyGroup
-
-
-def _own_goal(request, goal_id: int) -> Goal:
-    return get_object_or_404(Goal.objects.of(request.user).select_related("group"), pk=goal_id)
-
-
-@participant_page
-def goal_new(request):
-    groups = TherapyGroup.objects.joined_by(request.user)
-    if not groups:
-        messages.info(request, "You can set goals once you are in a group.")
-        return redirect("home")
-    form = GoalForm(request.POST if request.method == "POST" else None)
-    asked = whole_number(request.POST.get("group", ""), low=1, high=2**63 - 1)
-    chosen = (groups.filter(pk=asked).first() if asked else None) or groups.first()
-    if request.method == "POST" and form.is_valid():
-        try:
-            goal = services.create_goal(participant=request.user, group=chosen, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Goal saved. Check in on it whenever you like.")
-            return redirect("goal_detail", goal_id=goal.pk)
-    return render(
-        request, "therapy_groups/goal_form.html", {"form": form, "groups": groups, "chosen": chosen}
-    )
-
-
-def _goal_context(goal: Goal, **extra) -> dict:
-    check_ins = list(goal.check_ins.all())
-    return {
-        "goal": goal,
-        "check_ins": check_ins[::-1],
-        "chart": progress_chart(check_ins, label=goal.what),
-        "scale": range(11),
-        **extra,
-    }
-
-
-@participant_page
-def goal_detail(request, goal_id: int):
-    goal = _own_goal(request, goal_id)
-    context = _goal_context(
-        goal, comments=goal.comments.select_related("author"), statuses=Goal.Status.choices
-    )
-    return render(request, "therapy_groups/goal_detail.html", {"goal": goal, **context})
-
-
-@participant_page
-def goal_edit(request, goal_id: int):
-    goal = _own_goal(request, goal_id)
-    form = GoalForm(request.POST if request.method == "POST" else None, instance=goal)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_goal(goal=goal, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Goal updated.")
-            return redirect("goal_detail", goal_id=goal.pk)
-    return render(request, "therapy_groups/goal_form.html", {"form": form, "goal": goal})
-
-
-@participant_page
-@require_POST
-def goal_status(request, goal_id: int):
-    goal = _own_goal(request, goal_id)
-    try:
-        if "accept" in request.POST:
-            services.respond_to_suggestion(goal=goal, accept=request.POST["accept"] == "yes")
-        else:
-            services.set_goal_status(goal=goal, status=request.POST.get("status", ""))
-    except ValidationError as error:
-        report(request, error)
-    return redirect("goal_detail", goal_id=goal.pk)
-
-
-@participant_page
-@require_POST
-def goal_check_in(request, goal_id: int):
-    goal = _own_goal(request, goal_id)
-    form = CheckInForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            services.check_in(goal=goal, **form.cleaned_data)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-    else:
-        error = "Choose a number from 0 to 10."
-    context = _goal_context(goal, error=error, checked_in=error is None)
-    if request.headers.get("HX-Request"):
-        return render(request, "therapy_groups/goal_detail.html#progress", context)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, "Check-in saved. Well done for taking a moment for this.")
-    return redirect("goal_detail", goal_id=goal.pk)
-
-
-# Facilitators ---------------------------------------------------------------------------
 
 
 @roles_required(Role.FACILITATOR)

@@ -20,9 +20,10 @@ from core.feedback import report
 from members import audit
 from members.access import participant_page, public, roles_required, signed_in
 from members.models import Organisation, Role, User
+from participation.data_export import personal_data
 from sessions import calendars, services
-from sessions.data_export import personal_data
 from sessions.models import Attendance, GroupSession
+from therapy_groups import services as group_services
 from therapy_groups.models import Enrollment, Goal, GoalCheckIn, TherapyGroup
 
 
@@ -178,3 +179,27 @@ def my_data_json(request):
     response = JsonResponse(personal_data(request.user), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="together-my-data.json"'
     return response
+
+
+@roles_required(Role.PARTICIPANT)
+@require_POST
+def place_answer(request, enrollment_id: int):
+    """Yes or no to an invitation to join, or to a place offered from the waitlist."""
+    enrollment = get_object_or_404(
+        Enrollment.objects.filter(participant=request.user).select_related("group"),
+        pk=enrollment_id,
+    )
+    accept = request.POST.get("answer") == "accept"
+    try:
+        group_services.answer_place(enrollment=enrollment, accept=accept)
+    except ValidationError as error:
+        report(request, error)
+    else:
+        name = enrollment.group.member_name
+        messages.success(
+            request,
+            f"Welcome: you have a place in {name}."
+            if accept
+            else f"Thank you. We let {name} know.",
+        )
+    return redirect("home")

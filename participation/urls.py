@@ -1,0 +1,27 @@
+from django.urls import path
+
+from participation import check_in, goals, views
+
+urlpatterns = [
+    path("places/<int:enrollment_id>/answer/", views.place_answer, name="place_answer"),
+    path(
+        "sessions/<int:session_id>/cant-make-it/",
+        views.cant_make_it,
+        name="cant_make_it",
+    ),
+    path(
+        "sessions/<int:session_id>/can-come/",
+        views.can_come_after_all,
+        name="can_come_after_all",
+    ),
+    path("sessions/<int:session_id>/calendar.ics", views.session_ics, name="session_ics"),
+    path("calendar/<token:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("accounts/my-data/", views.my_data, name="my_data"),
+    path("accounts/my-data.json", views.my_data_json, name="my_data_json"),
+    path("goals/new/", goals.goal_new, name="goal_new"),
+    path("goals/<int:goal_id>/", goals.goal_detail, name="goal_detail"),
+    path("goals/<int:goal_id>/edit/", goals.goal_edit, name="goal_edit"),
+    path("goals/<int:goal_id>/status/", goals.goal_status, name="goal_status"),
+    path("goals/<int:goal_id>/check-in/", goals.goal_check_in, name="goal_check_in"),
+    path("check-in/<token:token>/", check_in.goal_prompt_check_in, name="goal_prompt_check_in"),
+]
