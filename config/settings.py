@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sessions.apps.SessionsConfig",
     "administration",
     "participation",
+    "facilitation",
 ]
 
 MIDDLEWARE = [

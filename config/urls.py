@@ -14,9 +14,8 @@ urlpatterns = [
     path("accounts/2fa/totp/activate/", second_step.enrol_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
-    path("", include("sessions.urls")),
+    path("", include("facilitation.urls")),
     path("", include("administration.urls")),
     path("", include("participation.urls")),
-    path("", include("therapy_groups.urls")),
     path("django-admin/", admin.site.urls),
 ]

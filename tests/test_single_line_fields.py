@@ -12,8 +12,8 @@ from django.utils import timezone
 from core.validators import clean_single_line_sql
 from members.models import Organisation
 from sessions import services
+from tests.facilitation.test_pages import GROUP
 from tests.sessions.factories import GroupSessionFactory
-from tests.sessions.test_pages import GROUP
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 from therapy_groups.models import TherapyGroup
 

@@ -1,4 +1,4 @@
-"""Goals: participants write, check in on and share their own; facilitators suggest and comment."""
+"""Facilitators and goals: suggesting one to a participant, commenting on one."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render

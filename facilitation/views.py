@@ -19,11 +19,7 @@ from django.views.decorators.http import require_POST
 from core.charts import progress_chart
 from core.csv_safety import csv_safe
 from core.feedback import redirect_back, report
-from members import audit
-from members.access import roles_required
-from members.models import Role, User
-from sessions import queries, services
-from sessions.forms import (
+from facilitation.forms import (
     AddendumForm,
     AttendanceForm,
     CancelSessionForm,
@@ -34,6 +30,10 @@ from sessions.forms import (
     PlanForm,
     ScheduleForm,
 )
+from members import audit
+from members.access import roles_required
+from members.models import Role, User
+from sessions import queries, services
 from sessions.models import (
     NOTE_FIELDS,
     Attendance,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import views
+from facilitation import goals, views
 
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
@@ -56,5 +56,11 @@ urlpatterns = [
         "sessions/<int:session_id>/participants/<int:participant_id>/note/addendum/",
         views.addendum,
         name="individual_note_addendum",
+    ),
+    path("goals/<int:goal_id>/comment/", goals.goal_comment, name="goal_comment"),
+    path(
+        "groups/<int:group_id>/participants/<int:participant_id>/suggest-goal/",
+        goals.goal_suggest,
+        name="goal_suggest",
     ),
 ]
