@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "administration",
     "participation",
     "facilitation",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from demo.groups import seed_groups
 from members.models import Role, User
 
 DEMO_PASSWORD = "together-demo"
@@ -72,16 +73,6 @@ def ensure_mfa(user: User) -> None:
 class Command(BaseCommand):
     help = "Create demo accounts, groups, sessions, attendance and notes. Idempotent."
 
-    @staticmethod
-    def _group_seeder():
-        # members knows nothing of groups: the sessions app adds its demo data when installed.
-        from django.apps import apps
-        from django.utils.module_loading import import_string
-
-        if not apps.is_installed("sessions"):
-            return None
-        return import_string("sessions.demo.seed_groups")
-
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
 
@@ -97,9 +88,7 @@ class Command(BaseCommand):
         for index, (first, last) in enumerate(PARTICIPANT_NAMES, start=1):
             ensure_user(participant_email(index), first, last, Role.PARTICIPANT)
 
-        seed_groups = self._group_seeder()
-        if seed_groups is not None:
-            seed_groups()
+        seed_groups()
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Password for every demo account: {DEMO_PASSWORD}")

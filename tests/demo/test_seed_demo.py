@@ -2,7 +2,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
-from members.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from members.models import Role, User
 
 pytestmark = pytest.mark.django_db
