@@ -18,23 +18,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core import audit, delivery, outbox
 from core.charts import bar_chart
 from core.csv_safety import csv_safe
-from members import audit
+from core.models import Notification, OutboxMark
+from core.outbox import mark
 from members import services as member_services
 from members.access import roles_required
 from members.forms import InviteTherapistForm, OrganisationForm
-from members.models import (
-    ClosureRequest,
-    ConfidentialityAgreement,
-    Notification,
-    Organisation,
-    OutboxMark,
-    Role,
-    User,
-)
-from members.outbox import mark
-from sessions import delivery, reports
+from members.models import ClosureRequest, ConfidentialityAgreement, Organisation, Role, User
+from sessions import reports
 from sessions.queries import next_session_subquery
 from therapy_groups import services as group_services
 from therapy_groups.forms import AdminGroupForm, GroupFacilitatorsForm
@@ -259,8 +252,11 @@ def delivery_health(request):
     for row in recent.values("kind", "state").annotate(n=Count("pk")):
         counts.setdefault(row["kind"], {})[row["state"]] = row["n"]
     rows = [
-        (label, [counts.get(kind, {}).get(state, 0) for state in Notification.State.values])
-        for kind, label in Notification.Kind.choices
+        (
+            kind.label,
+            [counts.get(kind.code, {}).get(state, 0) for state in Notification.State.values],
+        )
+        for kind in outbox.kinds()
     ]
     oldest = (
         Notification.objects.filter(state=Notification.State.PENDING).order_by("due_at").first()

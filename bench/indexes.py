@@ -40,8 +40,9 @@ def main() -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from members import audit
-    from members.models import AuditEvent, Invitation, Notification, User
+    from core import audit
+    from core.models import AuditEvent, Notification
+    from members.models import Invitation, User
     from sessions.models import AbsenceFollowUp, Attendance, GroupSession
     from therapy_groups.models import Enrollment, Goal, GoalCheckIn, TherapyGroup
 

@@ -117,9 +117,10 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from members.models import Notification
-    from sessions import delivery, outbox
-    from sessions.tasks import deliver_batch, tick
+    from core import delivery
+    from core.models import Notification
+    from core.tasks import deliver_batch, tick
+    from sessions import outbox
     from tests.support.celery_worker import start_worker_process
     from tests.support.smtp_sink import SmtpSink
 

@@ -14,7 +14,7 @@ app.autodiscover_tasks()
 # Beat's schedule lives here, in code (django-celery-beat does not support Django 6.1).
 app.conf.beat_schedule = {
     # Every minute: plan due reminders and prompts, hand due outbox rows to workers.
-    "outbox-tick": {"task": "sessions.tick", "schedule": 60.0},
+    "outbox-tick": {"task": "delivery.tick", "schedule": 60.0},
     # Nightly: drop expired login sessions, so the session table stays small.
     "clear-expired-sessions": {
         "task": "members.tasks.clear_expired_sessions",

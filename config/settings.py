@@ -254,7 +254,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A task's soft limit; a delivery batch stops sending at two thirds of it (sessions.delivery).
+# A task's soft limit; a delivery batch stops sending at two thirds of it (core.delivery).
 CELERY_TASK_SOFT_TIME_LIMIT = env.get_int("TASK_SOFT_TIME_LIMIT", 60, minimum=3)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
 CELERY_TIMEZONE = "UTC"

@@ -41,11 +41,11 @@ def whole_number(value: str, *, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
-def known_choice(field: str, choices) -> models.CheckConstraint:
+def known_choice(field: str, choices, name: str = "") -> models.CheckConstraint:
     """The database refuses a value outside the field's choices, from any writer (a bulk
     update, a raw query), not only from forms."""
     return models.CheckConstraint(
         condition=models.Q(**{f"{field}__in": choices.values}),
-        name=f"%(app_label)s_%(class)s_{field}_known",
+        name=name or f"%(app_label)s_%(class)s_{field}_known",
         violation_error_message=f"Unknown {field}.",
     )

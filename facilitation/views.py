@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core import audit
 from core.charts import progress_chart
 from core.csv_safety import csv_safe
 from core.feedback import redirect_back, report
@@ -30,7 +31,6 @@ from facilitation.forms import (
     PlanForm,
     ScheduleForm,
 )
-from members import audit
 from members.access import roles_required
 from members.models import Role, User
 from sessions import queries, services

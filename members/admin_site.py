@@ -41,7 +41,7 @@ class AuditedAdmin:
     """Mixed into every ModelAdmin: admin's own log entries go to our audit trail too."""
 
     def _audit(self, request, obj, action, message=None):
-        from members import audit
+        from core import audit
 
         audit.record(
             action,
@@ -64,7 +64,7 @@ class AuditedAdmin:
 
 
 def audit_action(flag):
-    from members.models import AuditEvent
+    from core.models import AuditEvent
 
     return {ADDITION: AuditEvent.Action.CREATE, CHANGE: AuditEvent.Action.CHANGE}.get(
         flag, AuditEvent.Action.DELETE

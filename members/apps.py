@@ -7,9 +7,10 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        from members import audit
+        from members import account_audit, messages
 
-        audit.track_accounts()
+        account_audit.track_accounts()
+        messages.register()
 
 
 class TogetherAdminConfig(admin_apps.AdminConfig):

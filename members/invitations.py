@@ -1,5 +1,8 @@
 """The invitation a visitor is signing up with, remembered in their session."""
 
+from django.conf import settings
+from django.urls import reverse
+
 from members.models import Invitation
 
 SESSION_KEY = "members.invitation_id"
@@ -22,3 +25,7 @@ def usable_invitation(request) -> Invitation | None:
 
 def forget(request) -> None:
     request.session.pop(SESSION_KEY, None)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse("invitation_accept", kwargs={"token": invitation.token})

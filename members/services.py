@@ -2,29 +2,24 @@
 
 import secrets
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Subquery
-from django.urls import reverse
 from django.utils import timezone
 
-from members import outbox
+from core import outbox
+from members.invitations import invitation_url
+from members.messages import INVITATION
 from members.models import (
     INVITATION_LIFETIME,
     AgreementAcceptance,
     ClosureRequest,
     ConfidentialityAgreement,
     Invitation,
-    Notification,
     Organisation,
     Role,
     User,
 )
 from members.signals import invitation_accepted
-
-
-def invitation_url(invitation: Invitation) -> str:
-    return settings.SITE_URL + reverse("invitation_accept", kwargs={"token": invitation.token})
 
 
 def create_invitation(*, email: str, role: Role, invited_by: User | None) -> tuple[Invitation, str]:
@@ -43,7 +38,7 @@ def create_invitation(*, email: str, role: Role, invited_by: User | None) -> tup
         expires_at=now + INVITATION_LIFETIME,
     )
     outbox.enqueue(
-        kind=Notification.Kind.INVITATION,
+        kind=INVITATION,
         email=email,
         subject_id=invitation.pk,
         occurrence=invitation.created_at,

@@ -10,10 +10,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from core import audit
+from core.models import Notification
 from core.validators import whole_number
-from members import audit
 from members.access import public
-from members.models import Notification
 from sessions import outbox
 from therapy_groups import services as goal_services
 from therapy_groups.models import Goal
@@ -36,7 +36,7 @@ def goal_prompt_check_in(request, token: str):
         return _problem(request, "broken", 400)
     prompt = (
         Notification.objects.filter(
-            pk=payload.get("n"), recipient_id=payload.get("u"), kind=Notification.Kind.GOAL_PROMPT
+            pk=payload.get("n"), recipient_id=payload.get("u"), kind=outbox.GOAL_PROMPT
         )
         .select_related("recipient")
         .first()

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core import audit
 from core.feedback import report
-from members import audit
 from members.access import participant_page, public, roles_required, signed_in
 from members.models import Organisation, Role, User
 from participation.data_export import personal_data

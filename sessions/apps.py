@@ -8,8 +8,8 @@ class SessionsConfig(AppConfig):
     verbose_name = "Group sessions"
 
     def ready(self) -> None:
-        from members import audit
-        from members import outbox as members_outbox
+        from core import audit
+        from sessions import outbox
         from sessions.models import (
             AbsenceFollowUp,
             Addendum,
@@ -17,10 +17,9 @@ class SessionsConfig(AppConfig):
             GroupNote,
             IndividualNote,
         )
-        from sessions.outbox import plan_person_reminders
 
-        # Someone joins a group or comes back: their reminders are planned at once.
-        members_outbox.register_person_planner(plan_person_reminders)
+        # Its message kinds, what the tick plans, and what someone who joins is owed.
+        outbox.register()
 
         def session_group(instance):
             return instance.session.group_id

@@ -1,4 +1,4 @@
-"""Planning the outbox, and building each message from current data (sessions.delivery sends).
+"""Planning the outbox, and building each message from current data (core.delivery sends).
 
 Rows are planned when the facts change, and by the tick:
 - scheduling, moving or joining plans every future reminder of the sessions concerned at once
@@ -15,25 +15,28 @@ zone, across clock changes; other offsets count real hours.
 """
 
 import zoneinfo
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from django.conf import settings
-from django.core import mail, signing
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.core import signing
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from members.models import Invitation, Notification, Organisation, OutboxMark, Role, User
-from members.outbox import advance_mark, enqueue_many, mark
-from members.services import invitation_url, reminder_hours_for
+from core import outbox
+from core.models import Notification, OutboxMark
+from core.outbox import advance_mark, enqueue_many, mark
+from members.messages import Content, email, link, when_for
+from members.models import Organisation, User
+from members.services import reminder_hours_for
 from sessions import calendars
 from sessions.models import GroupSession
 from sessions.queries import active_member_count
 from therapy_groups.models import Enrollment, Goal
 
-Kind, State = Notification.Kind, Notification.State
+SESSION_REMINDER = "session_reminder"
+TIME_CHANGED = "time_changed"
+CANCELLED = "cancelled"
+DAY_SUMMARY = "day_summary"
+GOAL_PROMPT = "goal_prompt"
 
 PLAN_AHEAD = timedelta(minutes=10)  # the tick plans rows this long before they are due
 REMINDER_WINDOW = timedelta(hours=1)  # a reminder later than this (or after the start) is missed
@@ -97,7 +100,7 @@ def _reminder_rows(sessions, organisation, wanted, people=None) -> list[Notifica
                 if wanted(due, expires):
                     rows.append(
                         Notification(
-                            kind=Kind.SESSION_REMINDER,
+                            kind=SESSION_REMINDER,
                             recipient=person,
                             subject_id=session.pk,
                             occurrence=session.starts_at,
@@ -176,7 +179,7 @@ def plan_day_summaries(now: datetime) -> int:
             if due <= now + PLAN_AHEAD and now < start_of_day:  # too late once the day begins
                 rows.append(
                     Notification(
-                        kind=Kind.DAY_SUMMARY,
+                        kind=DAY_SUMMARY,
                         recipient=person,
                         subject_id=person.pk,
                         occurrence=start_of_day,
@@ -211,7 +214,7 @@ def plan_goal_prompts(since: datetime, until: datetime, organisation: Organisati
                 due = session.starts_at + after
                 rows.append(
                     Notification(
-                        kind=Kind.GOAL_PROMPT,
+                        kind=GOAL_PROMPT,
                         recipient=person,
                         subject_id=session.pk,
                         occurrence=session.starts_at,
@@ -223,57 +226,6 @@ def plan_goal_prompts(since: datetime, until: datetime, organisation: Organisati
 
 
 # Messages -------------------------------------------------------------------------------
-
-
-@dataclass
-class Content:
-    subject: str
-    template: str
-    context: dict
-    attachment: tuple[str, bytes, str] | None = None
-
-
-def build_message(row: Notification, now: datetime) -> mail.EmailMultiAlternatives | str:
-    """The email for a row, built from what the database holds now; or, when it must not go,
-    the state to close the row with (missed, cancelled)."""
-    if now > row.expires_at:
-        return State.MISSED
-    if row.recipient_id and not row.recipient.is_active:
-        return State.CANCELLED
-    organisation = Organisation.current()
-    content = RENDERERS[row.kind](row, organisation)
-    if content is None:
-        return State.CANCELLED
-    context = {
-        "organisation": organisation,
-        "site_url": settings.SITE_URL,
-        "row": row,
-        "person": row.recipient,
-        **content.context,
-    }
-    message = mail.EmailMultiAlternatives(
-        subject=f"{organisation.name}: {content.subject}",
-        body=render_to_string(f"emails/{content.template}.txt", context, using="text"),
-        # The person's address as it is now; an invitation's as it was typed.
-        to=[row.recipient.email if row.recipient_id else row.email],
-    )
-    message.attach_alternative(
-        render_to_string(f"emails/{content.template}.html", context), "text/html"
-    )
-    if content.attachment:
-        message.attach(*content.attachment)
-    return message
-
-
-def when_for(person: User | None, moment: datetime) -> str:
-    """'Tuesday 3 March, 18:00 (Europe/London)' in the recipient's own zone."""
-    zone_name = person.timezone if person else settings.TIME_ZONE
-    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone_name))
-    return f"{format_date(local, 'l j F, H:i')} ({zone_name})"
-
-
-def _link(name: str, *args) -> str:
-    return settings.SITE_URL + reverse(name, args=args)
 
 
 def _session(row: Notification) -> GroupSession | None:
@@ -302,8 +254,8 @@ def _session_context(session: GroupSession, person: User | None) -> dict:
         "session": session,
         "group_name": session.group.public_name,
         "when": when_for(person, session.starts_at),
-        "cant_make_it": _link("cant_make_it", session.pk),
-        "home": _link("home"),
+        "cant_make_it": link("cant_make_it", session.pk),
+        "home": link("home"),
     }
 
 
@@ -380,7 +332,7 @@ def render_day_summary(row: Notification, organisation: Organisation) -> Content
     return Content(
         f"Your sessions on {day}",
         "day_summary",
-        {"lines": lines, "unsigned": unsigned, "day": day, "home": _link("home")},
+        {"lines": lines, "unsigned": unsigned, "day": day, "home": link("home")},
     )
 
 
@@ -398,59 +350,15 @@ def render_goal_prompt(row: Notification, organisation: Organisation) -> Content
     return Content(
         "How are your goals going?",
         "goal_prompt",
-        {"link": _link("goal_prompt_check_in", goal_link_token(row))},
+        {"link": link("goal_prompt_check_in", goal_link_token(row))},
     )
 
 
-def render_waitlist_offer(row: Notification, organisation: Organisation) -> Content | None:
-    enrollment = Enrollment.objects.filter(pk=row.subject_id).select_related("group").first()
-    if enrollment is None or not enrollment.has_offer:
-        return None
-    return Content(
-        "A place is free for you",
-        "waitlist_offer",
-        {"group_name": enrollment.group.public_name, "home": _link("home")},
-    )
-
-
-def render_added(row: Notification, organisation: Organisation) -> Content | None:
-    enrollment = Enrollment.objects.filter(pk=row.subject_id).select_related("group").first()
-    if enrollment is None or not enrollment.awaits_answer:
-        return None
-    return Content(
-        "You're invited to join a group",
-        "added_to_group",
-        {"group_name": enrollment.group.public_name, "home": _link("home")},
-    )
-
-
-def render_invitation(row: Notification, organisation: Organisation) -> Content | None:
-    invitation = (
-        Invitation.objects.pending().filter(pk=row.subject_id).select_related("invited_by").first()
-    )
-    if invitation is None:
-        return None
-    inviter = invitation.invited_by.short_name if invitation.invited_by else None
-    staff = invitation.role != Role.PARTICIPANT
-    return Content(
-        "You're invited",
-        "invitation",
-        {
-            "url": invitation_url(invitation),
-            "inviter": inviter,
-            "staff": staff,
-            "expires": format_date(invitation.expires_at, "j F Y"),
-        },
-    )
-
-
-RENDERERS = {
-    Kind.SESSION_REMINDER: render_reminder,
-    Kind.TIME_CHANGED: render_time_changed,
-    Kind.CANCELLED: render_cancelled,
-    Kind.DAY_SUMMARY: render_day_summary,
-    Kind.GOAL_PROMPT: render_goal_prompt,
-    Kind.WAITLIST_OFFER: render_waitlist_offer,
-    Kind.ADDED_TO_GROUP: render_added,
-    Kind.INVITATION: render_invitation,
-}
+def register() -> None:
+    outbox.register_kind(SESSION_REMINDER, "Session reminder", email(render_reminder))
+    outbox.register_kind(TIME_CHANGED, "Session time changed", email(render_time_changed))
+    outbox.register_kind(CANCELLED, "Session cancelled", email(render_cancelled))
+    outbox.register_kind(DAY_SUMMARY, "Facilitator's day-before summary", email(render_day_summary))
+    outbox.register_kind(GOAL_PROMPT, "Goal check-in prompt", email(render_goal_prompt))
+    outbox.register_tick_planner(plan)
+    outbox.register_person_planner(plan_person_reminders)

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from members import audit, outbox
-from members.models import Notification, User
+from core import audit, outbox
+from members.models import User
 from sessions.models import (
     NOTE_FIELDS,
     AbsenceFollowUp,
@@ -20,7 +20,7 @@ from sessions.models import (
     IndividualNote,
     SessionSeries,
 )
-from sessions.outbox import plan_sessions
+from sessions.outbox import CANCELLED, SESSION_REMINDER, TIME_CHANGED, plan_sessions
 from sessions.recurrence import build_rrule, local_to_utc, occurrences
 from therapy_groups.models import Enrollment, TherapyGroup
 
@@ -207,16 +207,16 @@ def change_session(
         if moved:
             outbox.cancel_pending(
                 subject_id=target.pk,
-                kind=Notification.Kind.SESSION_REMINDER,
+                kind=SESSION_REMINDER,
                 occurrence__lt=target.starts_at,
             )
             outbox.cancel_pending(
                 subject_id=target.pk,
-                kind=Notification.Kind.SESSION_REMINDER,
+                kind=SESSION_REMINDER,
                 occurrence__gt=target.starts_at,
             )
         if moved and target.starts_at > now:
-            _notify_members(target, Notification.Kind.TIME_CHANGED)
+            _notify_members(target, TIME_CHANGED)
     plan_sessions(targets)  # reminders for the new times (a cancelled row is no obstacle)
     return targets
 
@@ -247,10 +247,10 @@ def cancel_session(*, session: GroupSession, reason: str) -> None:
     session.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
     outbox.cancel_pending(
         subject_id=session.pk,
-        kind__in=[Notification.Kind.SESSION_REMINDER, Notification.Kind.TIME_CHANGED],
+        kind__in=[SESSION_REMINDER, TIME_CHANGED],
     )
     if session.starts_at > timezone.now():
-        _notify_members(session, Notification.Kind.CANCELLED)
+        _notify_members(session, CANCELLED)
 
 
 @transaction.atomic

@@ -170,7 +170,7 @@ def send_outbox(db):
     """Deliver every due outbox row now, as a worker would; returns django.core.mail.outbox."""
     from django.core import mail
 
-    from sessions.delivery import deliver_due
+    from core.delivery import deliver_due
 
     def send():
         while deliver_due():
@@ -185,11 +185,11 @@ def check_in_link(world, participant):
     """The goal check-in link the participant's prompt email carries (their goal is world.goal)."""
     from django.urls import reverse
 
-    from members.models import Notification
+    from core.models import Notification
     from sessions import outbox
 
     prompt = Notification.objects.create(
-        kind=Notification.Kind.GOAL_PROMPT,
+        kind=outbox.GOAL_PROMPT,
         recipient=participant,
         subject_id=world.past.pk,
         occurrence=world.past.starts_at,

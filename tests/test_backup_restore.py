@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from members.models import AuditEvent, Notification
+from core.models import AuditEvent, Notification
 from sessions import outbox
 from tests.members.test_encryption import SECRETS, seed
 from tests.sessions.factories import GroupSessionFactory
@@ -99,7 +99,7 @@ def test_a_backup_restores_into_a_new_database_held_until_an_admin_resumes(
     resumed = run(
         sys.executable,
         "-c",
-        "import django; django.setup(); from sessions import delivery; print(delivery.resume())",
+        "import django; django.setup(); from core import delivery; print(delivery.resume())",
         env=env,
     )
     assert resumed.returncode == 0, resumed.stderr

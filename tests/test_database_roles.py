@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from core import db_roles
-from members.models import AuditEvent
+from core.models import AuditEvent
 from sessions.models import GroupNote
 from tests.members.test_encryption import SECRETS, seed
 

@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config import env
+from core import delivery
+from core.models import Notification, OutboxMark
+from core.outbox import mark
 from members import services as member_services
-from members.models import Notification, OutboxMark
-from members.outbox import mark
-from sessions import delivery, outbox, services
+from sessions import outbox, services
 from sessions.models import GroupSession
 from tests.members.factories import UserFactory
 from tests.sessions.factories import GroupSessionFactory
@@ -23,7 +24,7 @@ from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactor
 from therapy_groups.models import TherapyGroup
 
 pytestmark = pytest.mark.django_db
-Kind, State = Notification.Kind, Notification.State
+State = Notification.State
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def member(group, **fields):
 
 
 def reminders(**filters):
-    return Notification.objects.filter(kind=Kind.SESSION_REMINDER, **filters)
+    return Notification.objects.filter(kind=outbox.SESSION_REMINDER, **filters)
 
 
 def schedule(group, starts_at):

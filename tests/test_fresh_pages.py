@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from members.models import AuditEvent
+from core.models import AuditEvent
 from sessions.models import Attendance
 
 pytestmark = pytest.mark.django_db

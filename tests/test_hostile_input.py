@@ -21,7 +21,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from members.models import AuditEvent, Invitation, Role
+from core.models import AuditEvent
+from members.models import Invitation, Role
 from tests.test_access import CHECKED, PERSONAS, rule_for, sample_kwargs, url_for
 from therapy_groups.models import GoalCheckIn
 

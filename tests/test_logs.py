@@ -17,9 +17,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from core import delivery
 from core.redaction import RedactingLogFilter
-from sessions import delivery, outbox
-from sessions.tasks import deliver_batch, tick
+from core.tasks import deliver_batch, tick
+from sessions import outbox
 from tests.members.factories import PASSWORD, UserFactory, current_totp
 from tests.sessions.factories import GroupSessionFactory
 from tests.test_outbox_worker import wait_until

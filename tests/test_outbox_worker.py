@@ -18,9 +18,10 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
 from config.celery import app
-from members.models import Notification
-from sessions import delivery, outbox
-from sessions.tasks import deliver_batch, tick
+from core import delivery
+from core.models import Notification
+from core.tasks import deliver_batch, tick
+from sessions import outbox
 from tests.members.factories import UserFactory
 from tests.sessions.factories import GroupSessionFactory
 from tests.support.celery_worker import start_worker_process
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def empty_queue():
-    """A batch passes work on to a next one (sessions.tasks.deliver_batch): whatever a test
+    """A batch passes work on to a next one (core.tasks.deliver_batch): whatever a test
     left queued must not run in the next test's worker."""
     app.control.purge()
     yield

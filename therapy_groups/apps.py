@@ -6,10 +6,12 @@ class TherapyGroupsConfig(AppConfig):
     verbose_name = "Therapy groups"
 
     def ready(self) -> None:
-        from members import audit
+        from core import audit
         from members.signals import invitation_accepted
-        from therapy_groups import services
+        from therapy_groups import messages, services
         from therapy_groups.models import Enrollment, Goal, GoalCheckIn, GoalComment, TherapyGroup
+
+        messages.register()
 
         def attach_enrollments(sender, invitation, user, **kwargs):
             services.claim_invited_enrollments(invitation=invitation, user=user)

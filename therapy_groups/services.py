@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from members import outbox
-from members.models import Invitation, Notification, Role, User
+from core import outbox
+from members.models import Invitation, Role, User
 from members.services import create_invitation
+from therapy_groups.messages import ADDED_TO_GROUP, WAITLIST_OFFER
 from therapy_groups.models import Enrollment, Goal, GoalCheckIn, GoalComment, TherapyGroup
 
 
@@ -95,7 +96,7 @@ def invite_to_group(
     enrollment.save()
     if existing is not None and enrollment.status == Enrollment.Status.INVITED:
         outbox.notify_person(
-            kind=Notification.Kind.ADDED_TO_GROUP,
+            kind=ADDED_TO_GROUP,
             person=existing,
             subject_id=enrollment.pk,
             occurrence=enrollment.created_at,
@@ -145,7 +146,7 @@ def offer_free_seats(*, group: TherapyGroup) -> list[Enrollment]:
         offered.append(enrollment)
         if enrollment.participant_id:
             outbox.notify_person(
-                kind=Notification.Kind.WAITLIST_OFFER,
+                kind=WAITLIST_OFFER,
                 person=enrollment.participant,
                 subject_id=enrollment.pk,
                 occurrence=enrollment.offered_at,

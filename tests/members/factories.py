@@ -10,13 +10,7 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
 )
 
-from members.models import (
-    STAFF_ROLES,
-    AgreementAcceptance,
-    ConfidentialityAgreement,
-    Role,
-    User,
-)
+from members.models import STAFF_ROLES, AgreementAcceptance, ConfidentialityAgreement, Role, User
 
 PASSWORD = "a-test-password-42"
 

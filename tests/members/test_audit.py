@@ -9,8 +9,9 @@ from django.db import IntegrityError, InternalError, ProgrammingError, connectio
 from django.test import Client
 from django.urls import reverse
 
+from core.models import AuditEvent
 from members import services as member_services
-from members.models import AuditEvent, Role
+from members.models import Role
 from sessions.models import Addendum, Attendance, GroupNote, IndividualNote
 from tests.conftest import signed_in_client
 from tests.members.factories import PASSWORD, UserFactory

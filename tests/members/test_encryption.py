@@ -17,9 +17,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from core import encryption
+from core.models import AuditEvent
 from members import mfa_secrets
 from members import services as member_services
-from members.models import AuditEvent, ClosureRequest
+from members.models import ClosureRequest
 from sessions import services as session_services
 from sessions.models import Addendum, Attendance, GroupNote, GroupSession, IndividualNote
 from tests.members.factories import current_totp

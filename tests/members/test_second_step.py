@@ -7,8 +7,9 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
+from core.models import AuditEvent
 from members.admin_site import kept_out
-from members.models import AuditEvent, Role, User
+from members.models import Role, User
 from tests.conftest import signed_in_client
 from tests.members.factories import PASSWORD, UserFactory, current_totp
 

@@ -11,17 +11,21 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Notification, Organisation
-from sessions import delivery, outbox, services
+from core import delivery
+from core.models import Notification
+from members.messages import INVITATION
+from members.models import Organisation
+from sessions import outbox, services
 from sessions.models import GroupNote, GroupSession
 from tests.members.factories import UserFactory
 from tests.sessions.factories import GroupSessionFactory
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 from therapy_groups import services as group_services
+from therapy_groups.messages import WAITLIST_OFFER
 from therapy_groups.models import Enrollment, GoalCheckIn
 
 pytestmark = pytest.mark.django_db
-Kind, State = Notification.Kind, Notification.State
+State = Notification.State
 
 
 @pytest.fixture
@@ -38,7 +42,7 @@ def member(group, **user):
     return EnrollmentFactory(group=group, participant=UserFactory(**user)).participant
 
 
-def rows(kind=Kind.SESSION_REMINDER):
+def rows(kind=outbox.SESSION_REMINDER):
     return list(
         Notification.objects.filter(kind=kind)
         .select_related("recipient")
@@ -309,7 +313,7 @@ def prompt_link(group, *, days_after=3):
     )
     outbox.plan(timezone.now())
     delivery.deliver_due(timezone.now())
-    prompt = Notification.objects.get(kind=Kind.GOAL_PROMPT, recipient=person)
+    prompt = Notification.objects.get(kind=outbox.GOAL_PROMPT, recipient=person)
     assert prompt.subject_id == session.pk
     message = next(m for m in mail.outbox if m.to == [person.email])
     assert "Walk daily" not in message.body + message.subject  # the email names no goal
@@ -354,7 +358,7 @@ def test_goal_prompts_go_n_days_after_a_session_to_members_with_active_goals_onl
     GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(days=2), status="held")
     GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(days=1), status="held")
     outbox.plan(timezone.now())
-    assert [r.recipient for r in rows(Kind.GOAL_PROMPT)] == [with_goal]
+    assert [r.recipient for r in rows(outbox.GOAL_PROMPT)] == [with_goal]
 
 
 def test_planning_looks_only_at_sessions_near_their_reminder_time(
@@ -384,7 +388,7 @@ def test_invitations_and_waitlist_offers_go_through_the_outbox(group, facilitato
     )
     group_services.end_enrollment(enrollment=seat, status=Enrollment.Status.WITHDRAWN)
     kinds = set(Notification.objects.values_list("kind", flat=True))
-    assert {Kind.INVITATION, Kind.WAITLIST_OFFER} <= kinds
+    assert {INVITATION, WAITLIST_OFFER} <= kinds
     send_outbox()
     assert {m.to[0] for m in mail.outbox} == {waiting.email, "new@example.org"}
     assert Notification.objects.exclude(state=State.SENT).count() == 0

@@ -2,9 +2,9 @@ from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from core import db_roles, encryption
-from members import audit, mfa_secrets
-from members.models import AuditEvent
+from core import audit, db_roles, encryption
+from core.models import AuditEvent
+from members import mfa_secrets
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sessions import delivery
+from core import delivery
 
 
 class Command(BaseCommand):

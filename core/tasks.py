@@ -5,19 +5,19 @@ import math
 from celery import shared_task
 from django.db import OperationalError
 
-from members.models import Notification
-from sessions import delivery, outbox
+from core import delivery, outbox
+from core.models import Notification
 
 MAX_BATCHES_PER_TICK = 50  # 5,000 messages a minute at most, so one tick cannot flood the queue
 
 
-@shared_task(name="sessions.tick", acks_late=True, ignore_result=True)
+@shared_task(name="delivery.tick", acks_late=True, ignore_result=True)
 def tick() -> int:
     """Every minute (beat): plan what came due since the last tick, close what expired, reclaim
     dead workers' rows, and hand the due rows to workers in batches. Running it twice at once
     is harmless. Time is the database's, which every host shares."""
     now = delivery.db_now()
-    outbox.plan(now)
+    outbox.plan_due(now)
     delivery.expire_and_reclaim(now)
     due = Notification.objects.due(now).count()
     batches = min(math.ceil(due / delivery.BATCH), MAX_BATCHES_PER_TICK)
@@ -27,7 +27,7 @@ def tick() -> int:
 
 
 @shared_task(
-    name="sessions.deliver_batch",
+    name="delivery.deliver_batch",
     acks_late=True,
     ignore_result=True,
     autoretry_for=(OperationalError,),

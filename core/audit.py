@@ -13,13 +13,12 @@ out of the trail). What is left is a few receivers and a middleware.
 
 from collections.abc import Callable, Iterable
 
-from django.contrib.auth import signals as auth_signals
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from core.models import ACCOUNT_EVENT, AuditEvent
 from core.redaction import redact
 from core.request_context import client_ip, current_request
-from members.models import ACCOUNT_EVENT, AuditEvent, User
 
 Action = AuditEvent.Action
 # Events that change nothing shown on a page; every other event is a write.
@@ -159,47 +158,3 @@ def track_membership(through: type[models.Model], *, group_of: Callable[[models.
             )
 
     m2m_changed.connect(changed, sender=through, weak=False, dispatch_uid=f"audit-{through}")
-
-
-# Accounts -------------------------------------------------------------------------------
-
-# Saves of other user fields (last_login at every sign-in) are not account changes.
-ACCOUNT_FIELDS = {"email", "password", "role", "is_active", "is_staff", "is_superuser"}
-
-
-def account_action(user: User, created: bool, update_fields) -> str | None:
-    if created:
-        return Action.CREATE
-    if update_fields is None:
-        return Action.CHANGE
-    if "role" in update_fields:
-        return Action.ROLE
-    if "is_active" in update_fields:
-        return Action.REACTIVATE if user.is_active else Action.DEACTIVATE
-    return Action.CHANGE if ACCOUNT_FIELDS & set(update_fields) else None
-
-
-def _self(user: User) -> int:
-    return user.pk
-
-
-def track_accounts() -> None:
-    from members.models import Invitation
-
-    track(User, group=lambda user: None, participant=_self, action=account_action)
-    track(Invitation, group=lambda invitation: None)
-
-    def logged_in(sender, request, user, **kwargs):
-        record(Action.LOGIN, user, participant_id=user.pk)
-
-    def logged_out(sender, request, user, **kwargs):
-        if user is not None:
-            record(Action.LOGOUT, user, participant_id=user.pk)
-
-    def login_failed(sender, credentials, request=None, **kwargs):
-        # The address typed is not kept: it may be someone else's, mistyped.
-        record(Action.LOGIN_FAILED, User)
-
-    auth_signals.user_logged_in.connect(logged_in, weak=False, dispatch_uid="audit-login")
-    auth_signals.user_logged_out.connect(logged_out, weak=False, dispatch_uid="audit-logout")
-    auth_signals.user_login_failed.connect(login_failed, weak=False, dispatch_uid="audit-failed")

@@ -1,28 +1,69 @@
-"""Writing to the notification outbox. Planning and sending happen in sessions.outbox.
+"""The outbox, as every app writes to it, and the registry of message kinds.
 
-Apps below sessions (accounts, groups) cannot plan session reminders themselves, so when a
-person joins a group or comes back, they call `plan_for_person`, which runs the planners that
-higher apps registered at start-up (sessions registers its reminders).
+- Each app registers its kinds of message at start-up (`register_kind`): a code, a label for
+  Delivery health, and how to build the message from current data just before it is sent.
+  The engine (core.delivery) knows no kind by name.
+- Apps register planners too: `register_tick_planner` for what the tick plans every minute,
+  `register_person_planner` for what is owed to someone who joined a group or came back (apps
+  below the planner's own call `plan_for_person` without knowing who plans).
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core import mail
 from django.db.models import Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from members.models import Notification, OutboxMark, User
+from core.models import Notification, OutboxMark
 
-_person_planners: list[Callable[[User], int]] = []
+# A kind's build(row, now) returns the email, or the state to close the row with when it
+# must not go (it no longer applies).
+Build = Callable[[Notification, datetime], "mail.EmailMultiAlternatives | str | None"]
 
 
-def register_person_planner(planner: Callable[[User], int]) -> None:
+@dataclass(frozen=True)
+class MessageKind:
+    code: str
+    label: str
+    build: Build
+
+
+_kinds: dict[str, MessageKind] = {}
+_tick_planners: list[Callable[[datetime], int]] = []
+_person_planners: list[Callable] = []
+
+
+def register_kind(code: str, label: str, build: Build) -> None:
+    _kinds[code] = MessageKind(code, label, build)
+
+
+def kind(code: str) -> MessageKind:
+    return _kinds[code]
+
+
+def kinds() -> list[MessageKind]:
+    return list(_kinds.values())
+
+
+def register_tick_planner(planner: Callable[[datetime], int]) -> None:
+    if planner not in _tick_planners:
+        _tick_planners.append(planner)
+
+
+def plan_due(now: datetime) -> int:
+    """What the tick plans: every registered planner's messages coming due by `now`."""
+    return sum(planner(now) for planner in _tick_planners)
+
+
+def register_person_planner(planner: Callable) -> None:
     if planner not in _person_planners:
         _person_planners.append(planner)
 
 
-def plan_for_person(person: User) -> int:
+def plan_for_person(person) -> int:
     """Plan every message now owed to `person` (they joined a group, or came back)."""
     return sum(planner(person) for planner in _person_planners)
 
@@ -34,7 +75,7 @@ def enqueue(
     occurrence: datetime,
     expires_at: datetime,
     due_at: datetime | None = None,
-    recipient: User | None = None,
+    recipient=None,
     email: str = "",
     offset_minutes: int = 0,
 ) -> None:
@@ -66,7 +107,7 @@ def enqueue_many(rows: list[Notification]) -> int:
 def notify_person(
     *,
     kind: str,
-    person: User,
+    person,
     subject_id: int,
     occurrence: datetime,
     expires_at: datetime | None = None,

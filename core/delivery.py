@@ -41,9 +41,9 @@ from django.db import connection, transaction
 from django.db.models import DateTimeField, F, Func
 from django.utils import timezone
 
-from members.models import Notification, OutboxMark
-from members.outbox import clear_mark, mark, set_mark, set_mark_once
-from sessions.outbox import build_message
+from core import outbox
+from core.models import Notification, OutboxMark
+from core.outbox import clear_mark, mark, set_mark, set_mark_once
 
 log = logging.getLogger(__name__)
 State = Notification.State
@@ -162,7 +162,7 @@ def _send_one(row, token, mailer, now) -> int:
     if fresh is None:
         log.warning("notification %s: claim lost before sending; not sent", row.pk)
         return 0
-    message = build_message(fresh, now)
+    message = build(fresh, now)
     if isinstance(message, str):  # it must not go: close it as missed or cancelled
         _finish(row, token, message)
         return 0
@@ -170,6 +170,17 @@ def _send_one(row, token, mailer, now) -> int:
     if not _finish(row, token, State.SENT, sent_at=DatabaseNow()):
         log.warning("notification %s: reclaimed while it was being sent", row.pk)
     return 1
+
+
+def build(row: Notification, now: datetime):
+    """The email for a row, built by its kind from what the database holds now; or, when it
+    must not go, the state to close the row with."""
+    if now > row.expires_at:
+        return State.MISSED
+    if row.recipient_id and not row.recipient.is_active:
+        return State.CANCELLED
+    message = outbox.kind(row.kind).build(row, now)
+    return State.CANCELLED if message is None else message
 
 
 def _finish(row, token, state, **fields) -> bool:

@@ -1,0 +1,97 @@
+"""Emails as every app sends them: composed in the organisation's name, from templates, with
+the person's address as it is now. Also the account invitation, members' own kind."""
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core import mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+
+from core import outbox
+from core.models import Notification
+from members.invitations import invitation_url
+from members.models import Invitation, Organisation, Role, User
+
+INVITATION = "invitation"
+
+
+@dataclass
+class Content:
+    subject: str
+    template: str
+    context: dict
+    attachment: tuple[str, bytes, str] | None = None
+
+
+def compose(row: Notification, content: Content, organisation: Organisation):
+    context = {
+        "organisation": organisation,
+        "site_url": settings.SITE_URL,
+        "row": row,
+        "person": row.recipient,
+        **content.context,
+    }
+    message = mail.EmailMultiAlternatives(
+        subject=f"{organisation.name}: {content.subject}",
+        body=render_to_string(f"emails/{content.template}.txt", context, using="text"),
+        # The person's address as it is now; an invitation's as it was typed.
+        to=[row.recipient.email if row.recipient_id else row.email],
+    )
+    message.attach_alternative(
+        render_to_string(f"emails/{content.template}.html", context), "text/html"
+    )
+    if content.attachment:
+        message.attach(*content.attachment)
+    return message
+
+
+def email(render):
+    """A kind's build function from a renderer: render(row, organisation) gives the Content,
+    or None when the message no longer applies."""
+
+    def build(row: Notification, now: datetime):
+        organisation = Organisation.current()
+        content = render(row, organisation)
+        return None if content is None else compose(row, content, organisation)
+
+    return build
+
+
+def when_for(person: User | None, moment: datetime) -> str:
+    """'Tuesday 3 March, 18:00 (Europe/London)' in the recipient's own zone."""
+    zone_name = person.timezone if person else settings.TIME_ZONE
+    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone_name))
+    return f"{format_date(local, 'l j F, H:i')} ({zone_name})"
+
+
+def link(name: str, *args) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def render_invitation(row: Notification, organisation: Organisation) -> Content | None:
+    invitation = (
+        Invitation.objects.pending().filter(pk=row.subject_id).select_related("invited_by").first()
+    )
+    if invitation is None:
+        return None
+    inviter = invitation.invited_by.short_name if invitation.invited_by else None
+    staff = invitation.role != Role.PARTICIPANT
+    return Content(
+        "You're invited",
+        "invitation",
+        {
+            "url": invitation_url(invitation),
+            "inviter": inviter,
+            "staff": staff,
+            "expires": format_date(invitation.expires_at, "j F Y"),
+        },
+    )
+
+
+def register() -> None:
+    outbox.register_kind(INVITATION, "Invitation", email(render_invitation))

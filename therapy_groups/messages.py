@@ -1,0 +1,37 @@
+"""Messages about places in groups: invited to join, a place free from the waitlist."""
+
+from core import outbox
+from core.models import Notification
+from members.messages import Content, email, link
+from members.models import Organisation
+from therapy_groups.models import Enrollment
+
+WAITLIST_OFFER = "waitlist_offer"
+ADDED_TO_GROUP = "added_to_group"
+
+
+def render_waitlist_offer(row: Notification, organisation: Organisation) -> Content | None:
+    enrollment = Enrollment.objects.filter(pk=row.subject_id).select_related("group").first()
+    if enrollment is None or not enrollment.has_offer:
+        return None
+    return Content(
+        "A place is free for you",
+        "waitlist_offer",
+        {"group_name": enrollment.group.public_name, "home": link("home")},
+    )
+
+
+def render_added(row: Notification, organisation: Organisation) -> Content | None:
+    enrollment = Enrollment.objects.filter(pk=row.subject_id).select_related("group").first()
+    if enrollment is None or not enrollment.awaits_answer:
+        return None
+    return Content(
+        "You're invited to join a group",
+        "added_to_group",
+        {"group_name": enrollment.group.public_name, "home": link("home")},
+    )
+
+
+def register() -> None:
+    outbox.register_kind(WAITLIST_OFFER, "Waitlist place offered", email(render_waitlist_offer))
+    outbox.register_kind(ADDED_TO_GROUP, "Invited to join a group", email(render_added))
