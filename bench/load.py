@@ -10,6 +10,12 @@ errors, throughput as a share of the floor (an authenticated view doing one inde
 the CPU milliseconds each request cost the app and the databases (PostgreSQL and Redis).
 Then a 60-second soak at 50 connections, each taking every page in turn with its persona's
 cookie, which must end with zero errors. Every view renders afresh, as in production.
+
+Then the realistic mix (`--mix-only` runs just this part): many viewers (every facilitator of
+the dataset, 300 participants, the admins), each request a random page of a random viewer, at
+the same connections; the app's own floor; and a bare floor (bench/bare.py: no apps, no
+middleware, one indexed query) served by the same gunicorn settings. All three as ratios to the
+bare floor, with the web workers' peak memory.
 """
 
 import argparse
@@ -136,6 +142,122 @@ def cookies_and_urls(env: dict) -> list[tuple[str, str, str]]:
     ]
 
 
+def mix_file(env: dict) -> Path:
+    """A file of "path|cookie" lines: the pages of many viewers, as bench/wrk.lua reads them."""
+    import random
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.urls import reverse
+
+    from members.models import Role, User
+    from sessions.models import GroupSession
+    from therapy_groups.models import Goal, TherapyGroup
+
+    def cookie(user) -> str:
+        store = SessionStore()
+        store[SESSION_KEY], store[HASH_SESSION_KEY] = str(user.pk), user.get_session_auth_hash()
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        second_step_passed(store, user)
+        store.create()
+        return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+    rng = random.Random(7)
+    lines = []
+    for user in User.objects.filter(role=Role.FACILITATOR, is_active=True):
+        c = cookie(user)
+        lines.append(f"{reverse('home')}|{c}")
+        for group in TherapyGroup.objects.facilitated_by(user)[:3]:
+            lines.append(f"{reverse('group_detail', args=[group.pk])}|{c}")
+            lines.append(f"{reverse('attendance_grid', args=[group.pk])}|{c}")
+            held = group.sessions.filter(status=GroupSession.Status.HELD).order_by("-starts_at")
+            for session in held[:2]:
+                lines.append(f"{reverse('session_detail', args=[session.pk])}|{c}")
+    participants = list(User.objects.filter(role=Role.PARTICIPANT, is_active=True)[:4000])
+    for user in rng.sample(participants, min(300, len(participants))):
+        c = cookie(user)
+        lines.append(f"{reverse('home')}|{c}")
+        for goal in Goal.objects.filter(participant=user)[:2]:
+            lines.append(f"{reverse('goal_detail', args=[goal.pk])}|{c}")
+    for user in User.objects.filter(role=Role.ADMIN, is_active=True):
+        c = cookie(user)
+        for name in ("admin_therapists", "admin_groups", "admin_reports", "admin_delivery"):
+            lines.append(f"{reverse(name)}|{c}")
+    path = ROOT / "bench" / ".mix.txt"
+    path.write_text("\n".join(lines) + "\n")
+    viewers = len({line.split("|", 1)[1] for line in lines})
+    print(f"realistic mix: {len(lines)} page+viewer pairs, {viewers} viewers")
+    return path
+
+
+def worker_peak_mib(server_pid: int) -> float:
+    """The largest peak resident memory (VmHWM) of the server's worker processes."""
+    peaks = [0]
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{server_pid}$", status, re.M):
+            peaks.append(int(re.search(r"^VmHWM:\s+(\d+)", status, re.M).group(1)))
+    return max(peaks) / 1024
+
+
+def realistic_mix(base: str, floor: tuple[str, str, str], mix: Path, args, server_pid: int):
+    """The realistic mix and the app's floor against the bare floor, all in this run."""
+    results = {}
+    wrk(base, [floor], 2, args.connections)
+    results["app floor (/bench/floor, whole middleware)"] = wrk(
+        base, [floor], args.seconds, args.connections
+    )
+    wrk_file = [("mix", "", f"@{mix}")]
+    wrk(base, wrk_file, 2, args.connections)
+    results["realistic mix"] = wrk(base, wrk_file, args.seconds, args.connections)
+    app_memory = worker_peak_mib(server_pid)
+    bare_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.bare",
+        "BIND": f"127.0.0.1:{PORT + 1}",
+        "ACCESS_LOG": "off",
+        "GUNICORN_CMD_ARGS": "--log-level warning",
+    }
+    bare = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "bench.bare:application", "-c", "config/gunicorn.py"],
+        cwd=ROOT,
+        env=bare_env,
+    )
+    try:
+        bare_base = f"http://127.0.0.1:{PORT + 1}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(bare_base + "/bench/bare", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        page = [("bare", "", "/bench/bare")]
+        wrk(bare_base, page, 2, args.connections)
+        results["bare Django floor, one query"] = wrk(
+            bare_base, page, args.seconds, args.connections
+        )
+    finally:
+        bare.terminate()
+        bare.wait(30)
+    bare_rps = results["bare Django floor, one query"]["rps"]
+    print("\n| run | req/s | p95 ms | errors | / bare floor |\n| --- | ---: | ---: | ---: | ---: |")
+    for name in (
+        "bare Django floor, one query",
+        "app floor (/bench/floor, whole middleware)",
+        "realistic mix",
+    ):
+        r = results[name]
+        print(
+            f"| {name} | {r['rps']:,.0f} | {r['p95']:.0f} | {int(r['errors'])} | "
+            f"{r['rps'] / bare_rps:.2f} |"
+        )
+    print(f"\npeak memory of a web worker: {app_memory:.0f} MiB")
+
+
 def cpu_seconds(server_pid: int) -> dict[str, float]:
     """CPU time used so far by the app (gunicorn's processes) and the database (PostgreSQL's
     and Redis's), from /proc: per request, steadier than req/s on a shared machine."""
@@ -172,7 +294,7 @@ def wrk(base: str, pages: list[tuple[str, str, str]], seconds: int, connections:
         str(ROOT / "bench/wrk.lua"),
         base,
         "--",
-        *(f"{path}|{cookie}" for _, cookie, path in pages),
+        *(path if path.startswith("@") else f"{path}|{cookie}" for _, cookie, path in pages),
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -189,6 +311,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--soak-seconds", type=int, default=60)
+    parser.add_argument("--mix-only", action="store_true", help="only the mix and the floors")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("bench/load.py needs wrk: apt-get install wrk")
@@ -201,7 +324,8 @@ def main() -> None:
         check=True,
     )
     pages = cookies_and_urls(env)
-    queries = queries_per_request(pages)
+    mix = mix_file(env)
+    queries = {} if args.mix_only else queries_per_request(pages)
     # The production gunicorn settings (config/gunicorn.py), without the access log.
     workers = 2 * (os.cpu_count() or 1) + 1
     server = subprocess.Popen(
@@ -221,6 +345,9 @@ def main() -> None:
             f"gunicorn: {workers} sync workers; wrk: {args.connections} connections, "
             f"{args.seconds} s per page\n"
         )
+        if args.mix_only:
+            realistic_mix(base, pages[0], mix, args, server.pid)
+            return
         header = (
             "page",
             *("req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "queries", "/floor"),
@@ -249,6 +376,7 @@ def main() -> None:
             f"{soak['requests']:.0f} requests, {soak['rps']:.0f}/s, p95 {soak['p95']:.0f} ms, "
             f"{int(soak['errors'])} errors"
         )
+        realistic_mix(base, pages[0], mix, args, server.pid)
     finally:
         server.terminate()
         server.wait(30)
