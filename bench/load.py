@@ -86,29 +86,32 @@ def queries_per_request(pages: list[tuple[str, str, str]]) -> dict[str, int]:
     return counts
 
 
+def cookie(user) -> str:
+    """A signed-in session (both steps passed) for `user`, made on the server side."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY], store[HASH_SESSION_KEY] = str(user.pk), user.get_session_auth_hash()
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    second_step_passed(store, user)
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
 def cookies_and_urls(env: dict) -> list[tuple[str, str, str]]:
     os.environ.update(env)
     import django
 
     django.setup()
     from allauth.mfa.models import Authenticator
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db.models import Count
     from django.urls import reverse
 
     from members.models import Role, User
     from sessions.models import GroupSession
     from therapy_groups.models import Goal, TherapyGroup
-
-    def cookie(user) -> str:
-        store = SessionStore()
-        store[SESSION_KEY], store[HASH_SESSION_KEY] = str(user.pk), user.get_session_auth_hash()
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        second_step_passed(store, user)
-        store.create()
-        return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
     busiest = (
         User.objects.filter(role=Role.FACILITATOR)
@@ -146,22 +149,11 @@ def mix_file(env: dict) -> Path:
     """A file of "path|cookie" lines: the pages of many viewers, as bench/wrk.lua reads them."""
     import random
 
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.urls import reverse
 
     from members.models import Role, User
     from sessions.models import GroupSession
     from therapy_groups.models import Goal, TherapyGroup
-
-    def cookie(user) -> str:
-        store = SessionStore()
-        store[SESSION_KEY], store[HASH_SESSION_KEY] = str(user.pk), user.get_session_auth_hash()
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        second_step_passed(store, user)
-        store.create()
-        return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
     rng = random.Random(7)
     lines = []
@@ -222,19 +214,9 @@ def realistic_mix(base: str, floor: tuple[str, str, str], mix: Path, args, serve
         "ACCESS_LOG": "off",
         "GUNICORN_CMD_ARGS": "--log-level warning",
     }
-    bare = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "bench.bare:application", "-c", "config/gunicorn.py"],
-        cwd=ROOT,
-        env=bare_env,
-    )
+    bare_base = f"http://127.0.0.1:{PORT + 1}"
+    bare = start_gunicorn("bench.bare:application", bare_env, bare_base + "/bench/bare")
     try:
-        bare_base = f"http://127.0.0.1:{PORT + 1}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(bare_base + "/bench/bare", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         page = [("bare", "", "/bench/bare")]
         wrk(bare_base, page, 2, args.connections)
         results["bare Django floor, one query"] = wrk(
@@ -256,6 +238,22 @@ def realistic_mix(base: str, floor: tuple[str, str, str], mix: Path, args, serve
             f"{r['rps'] / bare_rps:.2f} |"
         )
     print(f"\npeak memory of a web worker: {app_memory:.0f} MiB")
+
+
+def start_gunicorn(application: str, env: dict, probe: str) -> subprocess.Popen:
+    """gunicorn with the production settings (config/gunicorn.py), once `probe` answers."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", application, "-c", "config/gunicorn.py"],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(probe, timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server
 
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:
@@ -328,19 +326,9 @@ def main() -> None:
     queries = {} if args.mix_only else queries_per_request(pages)
     # The production gunicorn settings (config/gunicorn.py), without the access log.
     workers = 2 * (os.cpu_count() or 1) + 1
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "config/gunicorn.py"],
-        cwd=ROOT,
-        env=env,
-    )
+    base = f"http://127.0.0.1:{PORT}"
+    server = start_gunicorn("config.wsgi", env, base + "/healthz")
     try:
-        base = f"http://127.0.0.1:{PORT}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         print(
             f"gunicorn: {workers} sync workers; wrk: {args.connections} connections, "
             f"{args.seconds} s per page\n"
