@@ -14,9 +14,9 @@ from participation.views import participant_home
 from sessions import queries
 
 HOME_TEMPLATES = {
-    Role.PARTICIPANT: "home/participant.html",
-    Role.FACILITATOR: "home/facilitator.html",
-    Role.ADMIN: "home/admin.html",
+    Role.PARTICIPANT: "participation/home.html",
+    Role.FACILITATOR: "facilitation/home.html",
+    Role.ADMIN: "administration/home.html",
 }
 
 

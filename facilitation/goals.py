@@ -29,7 +29,7 @@ def goal_suggest(request, group_id: int, participant_id: int):
         return redirect("participant_record", group_id=group.pk, participant_id=member.pk)
     return render(
         request,
-        "therapy_groups/goal_suggest.html",
+        "facilitation/goal_suggest.html",
         {"form": form, "group": group, "member": member},
     )
 

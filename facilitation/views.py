@@ -86,9 +86,8 @@ def cohort_started(group: TherapyGroup) -> bool:
 
 @facilitator_only
 def group_list(request):
-    return render(
-        request, "sessions/group_list.html", {"groups": queries.facilitator_groups(request.user)}
-    )
+    groups = queries.facilitator_groups(request.user)
+    return render(request, "facilitation/group_list.html", {"groups": groups})
 
 
 @facilitator_only
@@ -100,7 +99,7 @@ def group_create(request):
         group = group_services.create_group(facilitators=[request.user, *co_facilitators], **data)
         messages.success(request, f"{group.name} is ready. Next: schedule its sessions.")
         return redirect("session_schedule", group_id=group.pk)
-    return render(request, "sessions/group_form.html", {"form": form})
+    return render(request, "facilitation/group_form.html", {"form": form})
 
 
 @facilitator_only
@@ -119,7 +118,7 @@ def group_edit(request, group_id: int):
             )
         messages.success(request, "Group details saved.")
         return redirect("group_detail", group_id=group.pk)
-    return render(request, "sessions/group_form.html", {"form": form, "group": group})
+    return render(request, "facilitation/group_form.html", {"form": form, "group": group})
 
 
 @facilitator_only
@@ -159,7 +158,7 @@ def group_detail(request, group_id: int):
         }
 
     audit.viewed(request, group, group_id=group.pk)  # it shows attendance
-    return render(request, "sessions/group_detail.html", {"group": group, **build()})
+    return render(request, "facilitation/group_detail.html", {"group": group, **build()})
 
 
 @facilitator_only
@@ -186,7 +185,7 @@ def group_invite(request, group_id: int):
             return redirect("group_detail", group_id=group.pk)
     return render(
         request,
-        "sessions/group_invite.html",
+        "facilitation/group_invite.html",
         {
             "group": group,
             "form": form,
@@ -217,7 +216,7 @@ def enrollment_end(request, group_id: int, enrollment_id: int):
             return redirect("group_detail", group_id=group.pk)
     return render(
         request,
-        "sessions/enrollment_end.html",
+        "facilitation/enrollment_end.html",
         {"group": group, "enrollment": enrollment, "form": form},
     )
 
@@ -246,7 +245,7 @@ def attendance_grid(request, group_id: int):
         )
         return {"grid": queries.attendance_grid(group, sessions=page), "page": page}
 
-    return render(request, "sessions/attendance_grid.html", {"group": group, **build()})
+    return render(request, "facilitation/attendance_grid.html", {"group": group, **build()})
 
 
 @facilitator_only
@@ -322,14 +321,14 @@ def participant_record(request, group_id: int, participant_id: int):
         "rate": queries.attendance_rate(attendance.values_list("status", flat=True)),
     }
     audit.viewed(request, participant, group_id=group.pk, participant_id=participant.pk)
-    return render(request, "sessions/participant_record.html", context)
+    return render(request, "facilitation/participant_record.html", context)
 
 
 @facilitator_only
 def group_audit(request, group_id: int):
     group = _group(request, group_id)
     page = Paginator(audit.group_trail(group.pk), TRAIL_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "sessions/group_audit.html", {"group": group, "page": page})
+    return render(request, "facilitation/group_audit.html", {"group": group, "page": page})
 
 
 # Sessions -------------------------------------------------------------------------------
@@ -389,7 +388,7 @@ def session_schedule(request, group_id: int):
             return redirect("group_detail", group_id=group.pk)
     return render(
         request,
-        "sessions/session_schedule.html",
+        "facilitation/session_schedule.html",
         {"group": group, "form": form, "clashes": clashes},
     )
 
@@ -440,7 +439,7 @@ def session_detail(request, session_id: int):
 
     return render(
         request,
-        "sessions/session_detail.html",
+        "facilitation/session_detail.html",
         {"session": session, "group": session.group, **build()},
     )
 
@@ -487,7 +486,7 @@ def session_change(request, session_id: int):
                 return redirect("session_detail", session_id=session.pk)
     return render(
         request,
-        "sessions/session_change.html",
+        "facilitation/session_change.html",
         {"session": session, "form": form, "clashes": clashes},
     )
 
@@ -506,7 +505,7 @@ def session_cancel(request, session_id: int):
                 request, "Session cancelled. It stays on the schedule, marked cancelled."
             )
             return redirect("session_detail", session_id=session.pk)
-    return render(request, "sessions/session_cancel.html", {"session": session, "form": form})
+    return render(request, "facilitation/session_cancel.html", {"session": session, "form": form})
 
 
 @facilitator_only
@@ -528,7 +527,7 @@ def session_plan(request, session_id: int):
         form.save()
         messages.success(request, "Session plan saved.")
         return redirect("session_detail", session_id=session.pk)
-    return render(request, "sessions/session_plan.html", {"session": session, "form": form})
+    return render(request, "facilitation/session_plan.html", {"session": session, "form": form})
 
 
 @facilitator_only
@@ -559,7 +558,7 @@ def attendance_mark(request, session_id: int, participant_id: int):
             raise Http404
         response = render(
             request,
-            "sessions/session_detail.html#attendance_row",
+            "facilitation/session_detail.html#attendance_row",
             {
                 "session": session,
                 "row": row,
@@ -616,7 +615,7 @@ def group_note(request, session_id: int):
         "note_format": chosen,
         "fields": [form[name] for name in NOTE_FIELDS[chosen]],
     }
-    return render(request, "sessions/group_note.html", context)
+    return render(request, "facilitation/group_note.html", context)
 
 
 @facilitator_only
@@ -665,7 +664,7 @@ def individual_note(request, session_id: int, participant_id: int):
         audit.viewed(request, note, group_id=session.group_id, participant_id=participant.pk)
     return render(
         request,
-        "sessions/individual_note.html",
+        "facilitation/individual_note.html",
         {"session": session, "participant": participant, "form": form},
     )
 

@@ -20,7 +20,7 @@ from therapy_groups.models import Goal
 
 
 def _problem(request, problem: str, status: int):
-    return render(request, "sessions/check_in_link.html", {"problem": problem}, status=status)
+    return render(request, "participation/check_in_link.html", {"problem": problem}, status=status)
 
 
 @public
@@ -55,7 +55,7 @@ def goal_prompt_check_in(request, token: str):
         if not chosen:
             return render(
                 request,
-                "sessions/check_in_link.html",
+                "participation/check_in_link.html",
                 {
                     "goals": goals,
                     "person": prompt.recipient,
@@ -72,9 +72,9 @@ def goal_prompt_check_in(request, token: str):
                 return _problem(request, "used", 410)
             for goal, progress in chosen.items():
                 goal_services.check_in(goal=goal, progress=progress)
-        return render(request, "sessions/check_in_link.html", {"done": len(chosen)})
+        return render(request, "participation/check_in_link.html", {"done": len(chosen)})
     return render(
         request,
-        "sessions/check_in_link.html",
+        "participation/check_in_link.html",
         {"goals": goals, "person": prompt.recipient, "scale": range(11)},
     )

@@ -36,7 +36,7 @@ def goal_new(request):
             messages.success(request, "Goal saved. Check in on it whenever you like.")
             return redirect("goal_detail", goal_id=goal.pk)
     return render(
-        request, "therapy_groups/goal_form.html", {"form": form, "groups": groups, "chosen": chosen}
+        request, "participation/goal_form.html", {"form": form, "groups": groups, "chosen": chosen}
     )
 
 
@@ -57,7 +57,7 @@ def goal_detail(request, goal_id: int):
     context = _goal_context(
         goal, comments=goal.comments.select_related("author"), statuses=Goal.Status.choices
     )
-    return render(request, "therapy_groups/goal_detail.html", {"goal": goal, **context})
+    return render(request, "participation/goal_detail.html", {"goal": goal, **context})
 
 
 @participant_page
@@ -72,7 +72,7 @@ def goal_edit(request, goal_id: int):
         else:
             messages.success(request, "Goal updated.")
             return redirect("goal_detail", goal_id=goal.pk)
-    return render(request, "therapy_groups/goal_form.html", {"form": form, "goal": goal})
+    return render(request, "participation/goal_form.html", {"form": form, "goal": goal})
 
 
 @participant_page
@@ -104,7 +104,7 @@ def goal_check_in(request, goal_id: int):
         error = "Choose a number from 0 to 10."
     context = _goal_context(goal, error=error, checked_in=error is None)
     if request.headers.get("HX-Request"):
-        return render(request, "therapy_groups/goal_detail.html#progress", context)
+        return render(request, "participation/goal_detail.html#progress", context)
     if error:
         messages.error(request, error)
     else:

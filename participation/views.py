@@ -122,7 +122,7 @@ def cant_make_it(request, session_id: int):
                 "Thank you for letting us know. We'll miss you, and we hope to see you next time.",
             )
         return redirect("home")
-    return render(request, "sessions/cant_make_it.html", {"session": session})
+    return render(request, "participation/cant_make_it.html", {"session": session})
 
 
 @participant_page
@@ -170,7 +170,7 @@ def session_ics(request, session_id: int):
 @signed_in
 def my_data(request):
     audit.viewed(request, request.user, group_id=None, participant_id=request.user.pk)
-    return render(request, "sessions/my_data.html", {"data": personal_data(request.user)})
+    return render(request, "participation/my_data.html", {"data": personal_data(request.user)})
 
 
 @signed_in
