@@ -18,6 +18,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from administration.forms import (
+    AdminGroupForm,
+    GroupFacilitatorsForm,
+    InviteTherapistForm,
+    OrganisationForm,
+)
 from core import audit, delivery, outbox
 from core.charts import bar_chart
 from core.csv_safety import csv_safe
@@ -25,12 +31,10 @@ from core.models import Notification, OutboxMark
 from core.outbox import mark
 from members import services as member_services
 from members.access import roles_required
-from members.forms import InviteTherapistForm, OrganisationForm
 from members.models import ClosureRequest, ConfidentialityAgreement, Organisation, Role, User
 from sessions import reports
 from sessions.queries import next_session_subquery
 from therapy_groups import services as group_services
-from therapy_groups.forms import AdminGroupForm, GroupFacilitatorsForm
 from therapy_groups.models import Enrollment, TherapyGroup
 
 admin_only = roles_required(Role.ADMIN)

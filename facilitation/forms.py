@@ -12,6 +12,8 @@ from sessions.models import (
     SessionSeries,
 )
 from sessions.services import MAX_SERIES_SESSIONS
+from therapy_groups.forms import GoalForm
+from therapy_groups.models import Enrollment
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -136,3 +138,39 @@ class AddendumForm(forms.Form):
 class FollowUpForm(forms.Form):
     participant = forms.IntegerField(widget=forms.HiddenInput)
     followed_up_on = forms.DateField(widget=DATE, label="Followed up on")
+
+
+# Rosters and goals ------------------------------------------------------------------
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(help_text="We email them a link. People with an account join at once.")
+    override_reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason to add to a closed group (if it has met)",
+    )
+
+
+class EndEnrollmentForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (Enrollment.Status.COMPLETED, "Completed the group"),
+            (Enrollment.Status.WITHDRAWN, "Left the group"),
+        ]
+    )
+    left_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Last day"
+    )
+    reason = forms.CharField(required=False, max_length=300)
+
+
+class SuggestGoalForm(GoalForm):
+    class Meta(GoalForm.Meta):
+        fields = ["what", "why", "how_know", "by_when"]
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
+    )

@@ -4,10 +4,10 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from facilitation.forms import CommentForm, SuggestGoalForm
 from members.access import roles_required
 from members.models import Role
 from therapy_groups import services
-from therapy_groups.forms import CommentForm, SuggestGoalForm
 from therapy_groups.models import Goal, TherapyGroup
 
 

@@ -25,9 +25,11 @@ from facilitation.forms import (
     AttendanceForm,
     CancelSessionForm,
     ChangeSessionForm,
+    EndEnrollmentForm,
     FollowUpForm,
     GroupNoteForm,
     IndividualNoteForm,
+    InviteForm,
     PlanForm,
     ScheduleForm,
 )
@@ -44,7 +46,7 @@ from sessions.models import (
 )
 from sessions.recurrence import local_to_utc
 from therapy_groups import services as group_services
-from therapy_groups.forms import EndEnrollmentForm, GroupForm, InviteForm
+from therapy_groups.forms import GroupForm
 from therapy_groups.models import Enrollment, Goal, GoalComment, TherapyGroup
 
 facilitator_only = roles_required(Role.FACILITATOR)

@@ -9,8 +9,9 @@ from core.charts import progress_chart
 from core.feedback import report
 from core.validators import whole_number
 from members.access import participant_page
+from participation.forms import CheckInForm
 from therapy_groups import services
-from therapy_groups.forms import CheckInForm, GoalForm
+from therapy_groups.forms import GoalForm
 from therapy_groups.models import Goal, TherapyGroup
 
 

@@ -1,9 +1,13 @@
+"""The domain's own forms, shared by more than one audience: a group's details (facilitators
+and admins), a goal (participants write one, facilitators suggest one). Every other form lives
+with the pages that use it."""
+
 import zoneinfo
 
 from django import forms
 
 from members.models import Role, User
-from therapy_groups.models import Enrollment, Goal, TherapyGroup
+from therapy_groups.models import Goal, TherapyGroup
 
 TIMEZONE_CHOICES = [
     (zone, zone)
@@ -72,28 +76,6 @@ class GroupForm(forms.ModelForm):
         return data
 
 
-class InviteForm(forms.Form):
-    email = forms.EmailField(help_text="We email them a link. People with an account join at once.")
-    override_reason = forms.CharField(
-        required=False,
-        max_length=300,
-        label="Reason to add to a closed group (if it has met)",
-    )
-
-
-class EndEnrollmentForm(forms.Form):
-    status = forms.ChoiceField(
-        choices=[
-            (Enrollment.Status.COMPLETED, "Completed the group"),
-            (Enrollment.Status.WITHDRAWN, "Left the group"),
-        ]
-    )
-    left_on = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Last day"
-    )
-    reason = forms.CharField(required=False, max_length=300)
-
-
 class GoalForm(forms.ModelForm):
     class Meta:
         model = Goal
@@ -109,52 +91,3 @@ class GoalForm(forms.ModelForm):
             "how_know": "Optional.",
             "by_when": "Optional.",
         }
-
-
-class SuggestGoalForm(GoalForm):
-    class Meta(GoalForm.Meta):
-        fields = ["what", "why", "how_know", "by_when"]
-
-
-class CheckInForm(forms.Form):
-    progress = forms.IntegerField(min_value=0, max_value=10)
-    note = forms.CharField(
-        max_length=500,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="A note (optional)",
-    )
-
-
-class CommentForm(forms.Form):
-    text = forms.CharField(
-        max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
-    )
-
-
-def _facilitator_choices():
-    return User.objects.filter(role=Role.FACILITATOR, is_active=True).order_by(
-        "first_name", "email"
-    )
-
-
-class GroupFacilitatorsForm(forms.Form):
-    facilitators = forms.ModelMultipleChoiceField(
-        queryset=_facilitator_choices(),
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Everyone ticked runs the group and sees its notes.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["facilitators"].queryset = _facilitator_choices()
-        self.fields["facilitators"].label_from_instance = lambda u: u.get_full_name() or u.email
-
-
-class AdminGroupForm(GroupForm):
-    """An admin creates a group for others to run: they choose its facilitators."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, facilitator=None, **kwargs)
-        del self.fields["co_facilitators"]
-        self.fields["facilitators"] = GroupFacilitatorsForm().fields["facilitators"]

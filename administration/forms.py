@@ -1,0 +1,89 @@
+"""Forms of the admins' pages."""
+
+from django import forms
+
+from members.models import REMINDER_HOUR_CHOICES, Organisation, Role, User
+from therapy_groups.forms import GroupForm
+
+
+class InviteTherapistForm(forms.Form):
+    email = forms.EmailField(label="Invite a therapist by email")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Someone already has an account with this email.")
+        return email
+
+
+class OrganisationForm(forms.ModelForm):
+    allowed_reminder_hours = forms.TypedMultipleChoiceField(
+        coerce=int,
+        choices=REMINDER_HOUR_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        label="Reminder times people may choose",
+    )
+    default_reminder_hours = forms.TypedMultipleChoiceField(
+        coerce=int,
+        choices=REMINDER_HOUR_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        label="Reminder times for people who have not chosen",
+    )
+    agreement_text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label="Group confidentiality agreement",
+        help_text="Changing it makes a new version: participants accept it again.",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "crisis_resources",
+            "support_contact",
+            "allowed_reminder_hours",
+            "default_reminder_hours",
+            "goal_prompt_days",
+        ]
+        widgets = {"crisis_resources": forms.Textarea(attrs={"rows": 6})}
+
+    def clean(self):
+        data = super().clean()
+        allowed, defaults = (
+            set(data.get("allowed_reminder_hours", [])),
+            data.get("default_reminder_hours", []),
+        )
+        if not set(defaults) <= allowed:
+            self.add_error(
+                "default_reminder_hours",
+                "The usual times must be among the times people may choose.",
+            )
+        return data
+
+
+def _facilitator_choices():
+    return User.objects.filter(role=Role.FACILITATOR, is_active=True).order_by(
+        "first_name", "email"
+    )
+
+
+class GroupFacilitatorsForm(forms.Form):
+    facilitators = forms.ModelMultipleChoiceField(
+        queryset=_facilitator_choices(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Everyone ticked runs the group and sees its notes.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitators"].queryset = _facilitator_choices()
+        self.fields["facilitators"].label_from_instance = lambda u: u.get_full_name() or u.email
+
+
+class AdminGroupForm(GroupForm):
+    """An admin creates a group for others to run: they choose its facilitators."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, facilitator=None, **kwargs)
+        del self.fields["co_facilitators"]
+        self.fields["facilitators"] = GroupFacilitatorsForm().fields["facilitators"]
