@@ -23,7 +23,7 @@ from core.tasks import deliver_batch, tick
 from sessions import outbox
 from tests.members.factories import PASSWORD, UserFactory, current_totp
 from tests.sessions.factories import GroupSessionFactory
-from tests.test_outbox_worker import wait_until
+from tests.support.waiting import wait_until
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
 pytestmark = pytest.mark.django_db

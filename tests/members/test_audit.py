@@ -181,7 +181,7 @@ def test_account_and_role_events_are_recorded(admin_user, facilitator, participa
 
 
 def test_postgresql_refuses_to_change_or_delete_an_event_even_for_the_owner(facilitator):
-    """The app role may not UPDATE or DELETE at all (tests/test_database_roles.py); the trigger
+    """The app role may not UPDATE or DELETE at all (tests/core/test_database_roles.py); the trigger
     refuses the owner too."""
     event = AuditEvent.objects.create(action=A.VIEW, object_type="members.user", object_id=1)
     with connection.cursor() as cursor:

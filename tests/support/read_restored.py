@@ -1,4 +1,4 @@
-"""Run against a restored database (tests/test_backup_restore.py): open a session page as its
+"""Run against a restored database (tests/core/test_backup_restore.py): open a session page as its
 facilitator, count signed notes and audit events, try to send. Prints one JSON line."""
 
 import json

@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -26,6 +25,7 @@ from tests.members.factories import UserFactory
 from tests.sessions.factories import GroupSessionFactory
 from tests.support.celery_worker import start_worker_process
 from tests.support.smtp_sink import SmtpSink
+from tests.support.waiting import wait_until
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,15 +41,6 @@ def empty_queue():
 
 
 State = Notification.State
-
-
-def wait_until(condition, timeout=30.0, what="condition"):
-    """Wait for a condition to hold (polling), failing clearly after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def due_reminders(count: int) -> set[str]:
