@@ -23,6 +23,7 @@ from core.tasks import deliver_batch, tick
 from sessions import outbox
 from tests.members.factories import PASSWORD, UserFactory, current_totp
 from tests.sessions.factories import GroupSessionFactory
+from tests.support.smtp_sink import free_port
 from tests.support.waiting import wait_until
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
@@ -117,12 +118,6 @@ def test_tokens_in_urls_never_reach_djangos_log(client):
     assert "Not Found: /invitations/[redacted]/" in written
     for secret in ("SecretInvitationToken", "SecretFeedToken", "SecretCheckInToken"):
         assert secret not in written
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_tokens_in_urls_never_reach_gunicorns_access_log(tmp_path):

@@ -139,6 +139,21 @@ def worker_process(sink: SmtpSink, pool: str = "solo", **extra_env: str) -> subp
     return start_worker_process(env, settings.CELERY_TASK_DEFAULT_QUEUE, *options)
 
 
+def run_until_sent(count: int, worker: subprocess.Popen, batches: int) -> None:
+    """Hand the worker process `batches` batches and wait until `count` rows are sent."""
+    try:
+        for _ in range(batches):
+            deliver_batch.delay()
+        wait_until(
+            lambda: Notification.objects.filter(state=State.SENT).count() == count,
+            timeout=60,
+            what=f"all {count} rows sent",
+        )
+    finally:
+        worker.terminate()
+        worker.wait(10)
+
+
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_flight():
     expected = due_reminders(20)
     connection.close()  # the worker processes need the rows committed and visible: they are
@@ -158,17 +173,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_
             lease_until=timezone.now() - timedelta(seconds=1)
         )
         delivery.expire_and_reclaim(timezone.now())
-        second = worker_process(sink)
-        try:
-            deliver_batch.delay()
-            wait_until(
-                lambda: Notification.objects.filter(state=State.SENT).count() == 20,
-                timeout=60,
-                what="all 20 rows sent",
-            )
-        finally:
-            second.terminate()
-            second.wait(10)
+        run_until_sent(20, worker_process(sink), batches=1)
         counts = sink.counts()
     assert set(counts) == expected  # every expected message arrived
     assert sum(counts.values()) - len(expected) <= 1  # at most the one in flight, twice
@@ -181,18 +186,7 @@ def test_a_slow_mail_server_never_trips_the_time_limit_and_nothing_goes_twice():
     connection.close()
     with SmtpSink(seconds_per_message=0.5) as sink:
         # prefork: the pool that enforces time limits, as in production
-        worker = worker_process(sink, pool="prefork", TASK_SOFT_TIME_LIMIT="3")
-        try:
-            for _ in range(6):
-                deliver_batch.delay()
-            wait_until(
-                lambda: Notification.objects.filter(state=State.SENT).count() == 12,
-                timeout=60,
-                what="all 12 rows sent",
-            )
-        finally:
-            worker.terminate()
-            worker.wait(10)
+        run_until_sent(12, worker_process(sink, pool="prefork", TASK_SOFT_TIME_LIMIT="3"), 6)
         counts = sink.counts()
     assert counts == dict.fromkeys(expected, 1)
     assert set(Notification.objects.values_list("attempts", flat=True)) == {1}
