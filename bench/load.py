@@ -90,11 +90,12 @@ def cookie(user) -> str:
     """A signed-in session (both steps passed) for `user`, made on the server side."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+
+    from members.sessions import SessionStore
 
     store = SessionStore()
     store[SESSION_KEY], store[HASH_SESSION_KEY] = str(user.pk), user.get_session_auth_hash()
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     second_step_passed(store, user)
     store.create()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"

@@ -144,8 +144,8 @@ CACHES = {
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "members.auth_backends.ModelBackend",
+    "members.auth_backends.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -193,6 +193,7 @@ USERSESSIONS_TRACK_ACTIVITY = True
 SESSION_IDLE_SECONDS = {"admin": 15 * 60, "facilitator": 15 * 60, "participant": 60 * 60}
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_ENGINE = "members.sessions"  # Django's database sessions, read by a plain query
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.get("TIME_ZONE", "UTC")

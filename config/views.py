@@ -32,7 +32,7 @@ def home(request):
     elif user.role == Role.ADMIN:
         context["closures"] = ClosureRequest.objects.filter(handled_at__isnull=True).count()
     elif user.role == Role.PARTICIPANT:
-        if not has_accepted_current_agreement(user):
+        if not has_accepted_current_agreement(request):
             return redirect("agreement")
         context.update(participant_home(request))
     return render(request, HOME_TEMPLATES[user.role], context)

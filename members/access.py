@@ -70,7 +70,7 @@ def participant_page(view: Callable) -> Callable:
     def wrapped(request, *args, **kwargs):
         from members.services import has_accepted_current_agreement
 
-        if request.user.is_authenticated and not has_accepted_current_agreement(request.user):
+        if request.user.is_authenticated and not has_accepted_current_agreement(request):
             return redirect_to_login(request.get_full_path(), login_url=reverse("agreement"))
         return view(request, *args, **kwargs)
 

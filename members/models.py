@@ -254,11 +254,24 @@ class Organisation(models.Model):
 
     @classmethod
     def current(cls) -> "Organisation":
-        """The one organisation, read once per request however many parts of a page ask."""
+        """The one organisation, read once per request however many parts of a page ask, with
+        the id of the agreement version in force (`agreement_in_force_id`, None before the
+        first). Nearly every page reads it, so it is one plain query (see members/sessions.py).
+        """
         request = current_request()
         organisation = getattr(request, "_together_organisation", None)
         if organisation is None:
-            organisation = cls.objects.get_or_create(pk=1)[0]
+            agreements = ConfidentialityAgreement._meta.db_table
+            sql = (
+                f'SELECT o.*, (SELECT a.id FROM "{agreements}" a ORDER BY a.version DESC '  # noqa: S608 (names from _meta)
+                f'LIMIT 1) AS agreement_in_force_id FROM "{cls._meta.db_table}" o WHERE o.id = 1'
+            )
+            found = list(cls.objects.raw(sql))
+            if found:
+                organisation = found[0]
+            else:
+                organisation = cls.objects.get_or_create(pk=1)[0]
+                organisation.agreement_in_force_id = None
             if request is not None:
                 request._together_organisation = organisation
         return organisation

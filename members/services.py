@@ -3,7 +3,6 @@
 import secrets
 
 from django.db import transaction
-from django.db.models import Subquery
 from django.utils import timezone
 
 from core import outbox
@@ -62,11 +61,22 @@ def accept_invitation(*, invitation: Invitation, user: User) -> None:
 # Agreements, preferences and account state ----------------------------------------------
 
 
-def has_accepted_current_agreement(user: User) -> bool:
-    """Whether the person accepted the newest version: one query, on every participant page.
-    (With no version yet this is False, and the agreement page creates version 1.)"""
-    newest = ConfidentialityAgreement.objects.order_by("-version").values("pk")[:1]
-    return user.agreement_acceptances.filter(agreement=Subquery(newest)).exists()
+AGREEMENT_ACCEPTED = "together.agreement_accepted"  # session: the version this person accepted
+
+
+def has_accepted_current_agreement(request) -> bool:
+    """Whether the signed-in person accepted the version in force. Asked on every participant
+    page; an acceptance never changes, so the session remembers it until a new version is in
+    force. (With no version yet this is False, and the agreement page creates version 1.)"""
+    in_force = Organisation.current().agreement_in_force_id
+    if in_force is None:
+        return False
+    if request.session.get(AGREEMENT_ACCEPTED) == in_force:
+        return True
+    if not request.user.agreement_acceptances.filter(agreement_id=in_force).exists():
+        return False
+    request.session[AGREEMENT_ACCEPTED] = in_force
+    return True
 
 
 def accept_agreement(*, user: User, agreement: ConfidentialityAgreement) -> None:

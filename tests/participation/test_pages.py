@@ -48,6 +48,7 @@ def test_a_new_participant_accepts_the_agreement_before_seeing_the_group(client,
 
 
 def test_a_new_agreement_version_asks_again(member_client, participant, admin_user):
+    assert member_client.get(reverse("home")).status_code == 200  # accepted: remembered
     organisation = Organisation.current()
     update_organisation(
         organisation=organisation,
