@@ -14,12 +14,15 @@ from tests.members.test_encryption import SECRETS, seed
 pytestmark = pytest.mark.django_db
 
 
-def refused(statement: str, params=(), match: str = "permission denied"):
+def refused(statement: str, params=(), match: str = "permission denied", first: str = ""):
+    """`statement` fails, after `first` (a SET, say) in the same transaction."""
     with (
         pytest.raises((IntegrityError, ProgrammingError), match=match),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
+        if first:
+            cursor.execute(first)
         cursor.execute(statement, params)
 
 
@@ -39,10 +42,10 @@ def test_the_app_role_cannot_rewrite_a_signed_note_whatever_it_sets(facilitator,
         cursor.execute("SELECT free_text FROM group_sessions_groupnote WHERE id = %s", [note.pk])
         other_token = cursor.fetchone()[0].replace("A", "B", 1)
     refused(
-        f"{scope} together.rewriting_ciphertext = 'on'; "
         "UPDATE group_sessions_groupnote SET free_text = %s WHERE id = %s",
         [other_token, note.pk],
         match="cannot change",
+        first=f"{scope} together.rewriting_ciphertext = 'on'",
     )
     assert GroupNote.objects.get().free_text == SECRETS["group note"]
 
