@@ -93,7 +93,7 @@ def database_configs() -> tuple[dict, dict]:
     if owner_url:
         owner = database_config(owner_url, "DATABASE_OWNER_URL")
     else:
-        owner = {**app, "USER": "together_owner", "PASSWORD": ""}
+        owner = {**app, "USER": "together_owner", "PASSWORD": "", "OPTIONS": {**app["OPTIONS"]}}
     return app, owner
 
 

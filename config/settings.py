@@ -134,7 +134,11 @@ if env.get_bool("DATABASE_PREPARED_STATEMENTS", True):
     # prepared: PostgreSQL plans it once per connection instead of on every page (about 40%
     # of its CPU in the realistic mix, bench/README.md). Off behind a pooler that cannot keep
     # prepared statements. The owner role (migrations) keeps Django's default.
-    DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=2)
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"]["OPTIONS"],
+        "server_side_binding": True,
+        "prepare_threshold": 2,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.get("REDIS_URL")

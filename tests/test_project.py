@@ -50,9 +50,45 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DEBUG", "ture"), ("BEHIND_PROXY", "maybe"), ("CONN_MAX_AGE", "60s"), ("CONN_MAX_AGE", "-1")],
+    [
+        ("DEBUG", "ture"),
+        ("BEHIND_PROXY", "maybe"),
+        ("CONN_MAX_AGE", "60s"),
+        ("CONN_MAX_AGE", "-1"),
+        ("DATABASE_PREPARED_STATEMENTS", "yes please"),
+    ],
 )
 def test_a_typo_in_a_setting_stops_the_start_with_a_clear_message(name, value):
     result = manage_py_in_production("check", SECRET_KEY="x" * 50, **{name: value})
     assert result.returncode != 0
     assert f"{name} must be" in result.stderr and repr(value) in result.stderr
+
+
+@pytest.mark.django_db
+def test_the_app_role_prepares_repeated_queries_and_the_owner_role_does_not():
+    from django.db import connection
+
+    from members.models import User
+
+    for _ in range(3):
+        list(User.objects.filter(email="nobody@example.org"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%members_user%"],
+        )
+        assert cursor.fetchone()[0] >= 1
+    # Migrations run as the owner with Django's defaults (multi-statement SQL stays possible).
+    assert "server_side_binding" not in settings.DATABASE_OWNER["OPTIONS"]
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler():
+    result = manage_py_in_production(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+        SECRET_KEY="x" * 50,
+        DATABASE_PREPARED_STATEMENTS="0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "server_side_binding" not in result.stdout
