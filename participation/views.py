@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,7 +24,7 @@ from participation.data_export import personal_data
 from sessions import calendars, services
 from sessions.models import Attendance, GroupSession
 from therapy_groups import services as group_services
-from therapy_groups.models import Enrollment, Goal, GoalCheckIn, TherapyGroup
+from therapy_groups.models import Enrollment, Goal, GoalCheckIn
 
 
 def _latest_progress():
@@ -36,38 +36,53 @@ def _latest_progress():
 
 
 def participant_home(request):
-    """The participant's home (rendered by config.views.home after the agreement check)."""
+    """The participant's home (rendered by config.views.home after the agreement check):
+    six queries, whatever the number of groups, sessions and goals."""
     user = request.user
     now = timezone.now()
-    groups = list(
-        TherapyGroup.objects.joined_by(user).prefetch_related(
-            Prefetch(
-                "enrollments",
-                Enrollment.objects.filter(status=Enrollment.Status.ACTIVE).select_related(
-                    "participant"
-                ),
-                to_attr="members",
+    enrollments = list(
+        Enrollment.objects.filter(
+            participant=user,
+            status__in=[
+                Enrollment.Status.ACTIVE,
+                Enrollment.Status.INVITED,
+                Enrollment.Status.WAITLISTED,
+            ],
+        )
+        .select_related("group")
+        .order_by("group__name")
+    )
+    groups = [e.group for e in enrollments if e.status == Enrollment.Status.ACTIVE]
+    prefetch_related_objects(
+        groups,
+        Prefetch(
+            "enrollments",
+            Enrollment.objects.filter(status=Enrollment.Status.ACTIVE).select_related(
+                "participant"
+            ),
+            to_attr="members",
+        ),
+    )
+    sessions = GroupSession.objects.filter(group__in=groups).select_related("group")
+    upcoming = list(
+        sessions.filter(starts_at__gte=now - timedelta(hours=2))
+        .annotate(
+            cant_make_it=Exists(
+                Attendance.objects.filter(
+                    session=OuterRef("pk"),
+                    participant=user,
+                    marked_by=user,
+                    status=Attendance.Status.EXCUSED,
+                )
             )
         )
-    )
-    sessions = GroupSession.objects.for_participant(user).select_related("group")
-    upcoming = list(
-        sessions.filter(starts_at__gte=now - timedelta(hours=2)).order_by("starts_at")[:12]
+        .order_by("starts_at")[:12]
     )
     recent = list(
         sessions.filter(starts_at__lt=now)
         .exclude(status=GroupSession.Status.CANCELLED)
         .order_by("-starts_at")[:4]
     )
-    notices = {
-        a.session_id: a
-        for a in Attendance.objects.filter(
-            participant=user,
-            marked_by=user,
-            session__in=upcoming,
-            status=Attendance.Status.EXCUSED,
-        )
-    }
     next_session = next((s for s in upcoming if not s.is_cancelled and s.ends_at > now), None)
     own_goals = (
         Goal.objects.of(user)
@@ -86,16 +101,10 @@ def participant_home(request):
         "next_session": next_session,
         "upcoming": upcoming,
         "recent": recent,
-        "notices": notices,
         "goals": own_goals,
         "shared_goals": shared,
         "places": [
-            enrollment
-            for enrollment in Enrollment.objects.filter(
-                participant=user,
-                status__in=[Enrollment.Status.INVITED, Enrollment.Status.WAITLISTED],
-            ).select_related("group")
-            if enrollment.awaits_answer
+            e for e in enrollments if e.status != Enrollment.Status.ACTIVE and e.awaits_answer
         ],
     }
 

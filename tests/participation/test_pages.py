@@ -123,6 +123,20 @@ def test_cant_make_it_is_pre_filled_as_excused_for_the_facilitator(
     assert not Attendance.objects.filter(session=session).exists()
 
 
+def test_the_schedule_marks_each_session_the_person_said_they_cant_make(
+    member_client, participant, group
+):
+    soon, later = (
+        GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=d))
+        for d in (1, 8)
+    )
+    member_client.post(reverse("cant_make_it", args=[later.pk]), {"reason": "Away"})
+    page = member_client.get(reverse("home")).text
+    assert page.count("you can't make it") == 1
+    assert reverse("cant_make_it", args=[soon.pk]) in page
+    assert reverse("cant_make_it", args=[later.pk]) not in page
+
+
 def test_goal_is_set_checked_in_twice_and_charted(member_client, participant, group):
     member_client.post(
         reverse("goal_new"), {"what": "Walk outside three times a week", "why": "Fresh air helps"}
