@@ -395,13 +395,6 @@ def session_schedule(request, group_id: int):
     )
 
 
-def _neighbours(session: GroupSession):
-    siblings = session.group.sessions.only("pk", "starts_at")
-    previous = siblings.filter(starts_at__lt=session.starts_at).order_by("-starts_at").first()
-    following = siblings.filter(starts_at__gt=session.starts_at).order_by("starts_at").first()
-    return previous, following
-
-
 def _attendance_rows(session: GroupSession):
     marks = {a.participant_id: a for a in session.attendance.all()}
     notes = {n.participant_id: n for n in session.individual_notes.all()}
@@ -417,7 +410,12 @@ def _attendance_rows(session: GroupSession):
 
 @facilitator_only
 def session_detail(request, session_id: int):
-    session = _session(request, session_id)
+    session = get_object_or_404(
+        GroupSession.objects.for_facilitator(request.user)
+        .select_related("group")
+        .with_neighbours(),
+        pk=session_id,
+    )
     audit.viewed(request, session, group_id=session.group_id)
 
     def build():
@@ -427,12 +425,9 @@ def session_detail(request, session_id: int):
             .prefetch_related("addenda")
             .first()
         )
-        previous, following = _neighbours(session)
         return {
             "note": note,
             "rows": _attendance_rows(session),
-            "previous": previous,
-            "following": following,
             "statuses": Attendance.Status.choices,
             "attendance_open": services.attendance_open(session),
             "note_form": _note_form(note),

@@ -62,6 +62,20 @@ class GroupSessionQuerySet(models.QuerySet):
     def not_cancelled(self):
         return self.exclude(status=GroupSession.Status.CANCELLED)
 
+    def with_neighbours(self):
+        """Each session with the ids of its group's sessions just before and just after it
+        (`previous_id`, `following_id`; None at either end), in the same query."""
+        siblings = GroupSession.objects.filter(group=models.OuterRef("group")).values("pk")
+        starts = models.OuterRef("starts_at")
+        return self.annotate(
+            previous_id=models.Subquery(
+                siblings.filter(starts_at__lt=starts).order_by("-starts_at")[:1]
+            ),
+            following_id=models.Subquery(
+                siblings.filter(starts_at__gt=starts).order_by("starts_at")[:1]
+            ),
+        )
+
     def without_signed_note(self):
         """Sessions whose group note is missing or a draft. An anti-join on the note's session
         index; excluding through the relation made PostgreSQL scan every note."""

@@ -223,3 +223,17 @@ def test_participant_record_shows_the_latest_sessions_and_pages_its_notes(signed
     assert "Page 1 of 2" in page and "Week 0" in page and "Week 14" not in page
     older = signed_in.get(reverse("participant_record", args=[group.pk, person.pk]) + "?page=2")
     assert "Week 14" in older.text and "Week 0" not in older.text
+
+
+def test_a_session_page_links_to_the_groups_sessions_just_before_and_after(signed_in, group):
+    now = timezone.now()
+    first, middle, last = (
+        GroupSessionFactory(group=group, starts_at=now + timedelta(days=d)) for d in (-7, 0, 7)
+    )
+    GroupSessionFactory(starts_at=now + timedelta(days=1))  # another group's: never a neighbour
+    page = signed_in.get(reverse("session_detail", args=[middle.pk])).text
+    assert f'href="{reverse("session_detail", args=[first.pk])}" rel="prev"' in page
+    assert f'href="{reverse("session_detail", args=[last.pk])}" rel="next"' in page
+    page = signed_in.get(reverse("session_detail", args=[first.pk])).text
+    assert 'rel="prev"' not in page
+    assert f'href="{reverse("session_detail", args=[middle.pk])}" rel="next"' in page
