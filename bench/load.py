@@ -197,16 +197,24 @@ def worker_peak_mib(server_pid: int) -> float:
     return max(peaks) / 1024
 
 
+def measured(base: str, pages: list, args, server_pid: int) -> dict:
+    """One wrk run after a warm-up, with the CPU each request cost the app and the databases."""
+    wrk(base, pages, 2, args.connections)
+    before = cpu_seconds(server_pid)
+    result = wrk(base, pages, args.seconds, args.connections)
+    after = cpu_seconds(server_pid)
+    for key in ("app", "db"):
+        result[f"{key} cpu"] = (after[key] - before[key]) * 1000 / result["requests"]
+    return result
+
+
 def realistic_mix(base: str, floor: tuple[str, str, str], mix: Path, args, server_pid: int):
     """The realistic mix and the app's floor against the bare floor, all in this run."""
     results = {}
-    wrk(base, [floor], 2, args.connections)
-    results["app floor (/bench/floor, whole middleware)"] = wrk(
-        base, [floor], args.seconds, args.connections
+    results["app floor (/bench/floor, whole middleware)"] = measured(
+        base, [floor], args, server_pid
     )
-    wrk_file = [("mix", "", f"@{mix}")]
-    wrk(base, wrk_file, 2, args.connections)
-    results["realistic mix"] = wrk(base, wrk_file, args.seconds, args.connections)
+    results["realistic mix"] = measured(base, [("mix", "", f"@{mix}")], args, server_pid)
     app_memory = worker_peak_mib(server_pid)
     bare_env = {
         **os.environ,
@@ -219,15 +227,15 @@ def realistic_mix(base: str, floor: tuple[str, str, str], mix: Path, args, serve
     bare = start_gunicorn("bench.bare:application", bare_env, bare_base + "/bench/bare")
     try:
         page = [("bare", "", "/bench/bare")]
-        wrk(bare_base, page, 2, args.connections)
-        results["bare Django floor, one query"] = wrk(
-            bare_base, page, args.seconds, args.connections
-        )
+        results["bare Django floor, one query"] = measured(bare_base, page, args, bare.pid)
     finally:
         bare.terminate()
         bare.wait(30)
     bare_rps = results["bare Django floor, one query"]["rps"]
-    print("\n| run | req/s | p95 ms | errors | / bare floor |\n| --- | ---: | ---: | ---: | ---: |")
+    print(
+        "\n| run | req/s | p95 ms | errors | / bare floor | app cpu ms | db cpu ms |"
+        "\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    )
     for name in (
         "bare Django floor, one query",
         "app floor (/bench/floor, whole middleware)",
@@ -236,7 +244,7 @@ def realistic_mix(base: str, floor: tuple[str, str, str], mix: Path, args, serve
         r = results[name]
         print(
             f"| {name} | {r['rps']:,.0f} | {r['p95']:.0f} | {int(r['errors'])} | "
-            f"{r['rps'] / bare_rps:.2f} |"
+            f"{r['rps'] / bare_rps:.2f} | {r['app cpu']:.2f} | {r['db cpu']:.2f} |"
         )
     print(f"\npeak memory of a web worker: {app_memory:.0f} MiB")
 
@@ -346,18 +354,12 @@ def main() -> None:
         floor_rps = None
         for page in pages:
             name = page[0]
-            wrk(base, [page], 2, args.connections)  # warm up
-            before = cpu_seconds(server.pid)
-            r = wrk(base, [page], args.seconds, args.connections)
-            cpu = {
-                k: (v - before[k]) * 1000 / r["requests"]
-                for k, v in cpu_seconds(server.pid).items()
-            }
+            r = measured(base, [page], args, server.pid)
             floor_rps = floor_rps or r["rps"]
             print(
                 f"{name:<22}{r['rps']:>8.0f}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['p99']:>8.1f}"
                 f"{int(r['errors']):>8}{queries[name]:>8}{r['rps'] / floor_rps:>8.0%}"
-                f"{cpu['app']:>8.2f}{cpu['db']:>8.2f}"
+                f"{r['app cpu']:>8.2f}{r['db cpu']:>8.2f}"
             )
         soak = wrk(base, pages[1:], args.soak_seconds, 50)
         print(
