@@ -6,7 +6,6 @@ urlpatterns = [
     path("invitations/<token:token>/", views.invitation_accept, name="invitation_accept"),
     path("accounts/overview/", views.account_overview, name="account_overview"),
     path("help/crisis/", views.crisis_resources, name="crisis_resources"),
-    path("agreement/", views.agreement, name="agreement"),
     path("accounts/preferences/", views.preferences, name="preferences"),
     path("accounts/calendar/", views.calendar_settings, name="calendar_settings"),
     path("accounts/close/", views.close_account, name="close_account"),

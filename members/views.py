@@ -1,3 +1,7 @@
+"""The pages every person has whatever their role: their account (overview, preferences,
+calendar link, closing it, staying signed in), the crisis resources, and the invitation link
+that starts an account. They belong to no one audience, so they live beside the accounts."""
+
 import time
 
 from django.contrib import messages
@@ -7,12 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core.feedback import redirect_back
 from members import invitations, services
-from members.access import public, roles_required, signed_in
+from members.access import public, signed_in
 from members.forms import ClosureForm, PreferencesForm
 from members.middleware import SessionTimeoutMiddleware
-from members.models import ConfidentialityAgreement, Invitation, Organisation, Role
+from members.models import Invitation, Organisation
 
 
 @public
@@ -44,24 +47,6 @@ def crisis_resources(request):
 @signed_in
 def account_overview(request):
     return render(request, "members/account.html")
-
-
-@roles_required(Role.PARTICIPANT)
-def agreement(request):
-    current = ConfidentialityAgreement.current()
-    if request.method == "POST" and current is not None:
-        services.accept_agreement(user=request.user, agreement=current)
-        return redirect_back(request, "home")
-    accepted_before = request.user.agreement_acceptances.exists()
-    return render(
-        request,
-        "members/agreement.html",
-        {
-            "agreement": current,
-            "accepted_before": accepted_before,
-            "next": request.GET.get("next", ""),
-        },
-    )
 
 
 @signed_in

@@ -3,6 +3,7 @@ from django.urls import path
 from participation import check_in, goals, views
 
 urlpatterns = [
+    path("agreement/", views.agreement, name="agreement"),
     path("places/<int:enrollment_id>/answer/", views.place_answer, name="place_answer"),
     path(
         "sessions/<int:session_id>/cant-make-it/",

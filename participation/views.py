@@ -1,4 +1,4 @@
-"""Participant pages: home with the schedule, "I can't make it", calendar downloads.
+"""Participant pages: the group agreement, home with the schedule, "I can't make it", calendars.
 
 Participants see their own groups' schedule, places and links, their own goals, and fellow
 members' first names with the goals those members chose to share. Never notes or others'
@@ -17,9 +17,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core import audit
-from core.feedback import report
+from core.feedback import redirect_back, report
+from members import services as member_services
 from members.access import participant_page, public, roles_required, signed_in
-from members.models import Organisation, Role, User
+from members.models import ConfidentialityAgreement, Organisation, Role, User
 from participation.data_export import personal_data
 from sessions import calendars, services
 from sessions.models import Attendance, GroupSession
@@ -32,6 +33,25 @@ def _latest_progress():
         GoalCheckIn.objects.filter(goal=OuterRef("pk"))
         .order_by("-created_at")
         .values("progress")[:1]
+    )
+
+
+@roles_required(Role.PARTICIPANT)
+def agreement(request):
+    """The group agreement, accepted before any page about the groups (members/access.py)."""
+    current = ConfidentialityAgreement.current()
+    if request.method == "POST" and current is not None:
+        member_services.accept_agreement(user=request.user, agreement=current)
+        return redirect_back(request, "home")
+    accepted_before = request.user.agreement_acceptances.exists()
+    return render(
+        request,
+        "participation/agreement.html",
+        {
+            "agreement": current,
+            "accepted_before": accepted_before,
+            "next": request.GET.get("next", ""),
+        },
     )
 
 
