@@ -177,11 +177,26 @@ def mix_file(env: dict) -> Path:
         c = cookie(user)
         for name in ("admin_therapists", "admin_groups", "admin_reports", "admin_delivery"):
             lines.append(f"{reverse(name)}|{c}")
+    check_answers_200(rng.sample(lines, 30))
     path = ROOT / "bench" / ".mix.txt"
     path.write_text("\n".join(lines) + "\n")
     viewers = len({line.split("|", 1)[1] for line in lines})
     print(f"realistic mix: {len(lines)} page+viewer pairs, {viewers} viewers")
     return path
+
+
+def check_answers_200(lines: list[str]) -> None:
+    """wrk counts a redirect as a success: make sure the viewers' pages answer 200 (a sign-in
+    redirect would measure the login page instead)."""
+    from django.test import Client
+
+    for line in lines:
+        path, cookie = line.split("|", 1)
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.cookies.load(cookie)
+        status = client.get(path).status_code
+        if status != 200:
+            raise SystemExit(f"realistic mix: {path} answered {status}, not 200")
 
 
 def worker_peak_mib(server_pid: int) -> float:
