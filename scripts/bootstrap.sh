@@ -13,7 +13,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ ! -f "$stamp" ]; then
   echo "==> Installing packages from $lock"
-  # --no-deps: the lock already lists every package, so nothing unlisted sneaks in.
+  # --no-deps: the lock lists every package, so nothing unlisted sneaks in; pip checks each
+  # file against the lock's hashes.
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r "$lock" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
   rm -f .venv/.installed-*
   touch "$stamp"
