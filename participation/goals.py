@@ -54,10 +54,11 @@ def _goal_context(goal: Goal, **extra) -> dict:
 
 @participant_page
 def goal_detail(request, goal_id: int):
-    goal = _own_goal(request, goal_id)
-    context = _goal_context(
-        goal, comments=goal.comments.select_related("author"), statuses=Goal.Status.choices
+    goal = get_object_or_404(
+        Goal.objects.of(request.user).select_related("group").with_comment_flag(), pk=goal_id
     )
+    comments = goal.comments.select_related("author") if goal.has_comments else ()
+    context = _goal_context(goal, comments=comments, statuses=Goal.Status.choices)
     return render(request, "participation/goal_detail.html", {"goal": goal, **context})
 
 

@@ -269,6 +269,13 @@ class GoalQuerySet(models.QuerySet):
     def in_facilitated_groups(self, user):
         return self.filter(group__in=TherapyGroup.objects.facilitated_by(user))
 
+    def with_comment_flag(self):
+        """Each goal with `has_comments`: a page asks for the comments only when there are
+        some (most goals have none)."""
+        return self.annotate(
+            has_comments=models.Exists(GoalComment.objects.filter(goal=models.OuterRef("pk")))
+        )
+
     def shared_in(self, groups):
         """Goals members chose to share with these groups: fellow members see title and progress."""
         return self.filter(
