@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,6 +38,7 @@ from members.models import Role, User
 from sessions import queries, services
 from sessions.models import (
     NOTE_FIELDS,
+    Addendum,
     Attendance,
     GroupNote,
     GroupSession,
@@ -422,11 +423,14 @@ def session_detail(request, session_id: int):
         note = (
             GroupNote.objects.filter(session=session)
             .select_related("signed_by")
-            .prefetch_related("addenda")
+            .annotate(has_addenda=Exists(Addendum.objects.filter(group_note=OuterRef("pk"))))
             .first()
         )
+        # Most notes have no addendum: ask for them only when there are some.
+        has_addenda = note is not None and note.has_addenda
         return {
             "note": note,
+            "addenda": note.addenda.select_related("signed_by") if has_addenda else (),
             "rows": _attendance_rows(session),
             "statuses": Attendance.Status.choices,
             "attendance_open": services.attendance_open(session),

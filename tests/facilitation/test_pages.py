@@ -237,3 +237,21 @@ def test_a_session_page_links_to_the_groups_sessions_just_before_and_after(signe
     page = signed_in.get(reverse("session_detail", args=[first.pk])).text
     assert 'rel="prev"' not in page
     assert f'href="{reverse("session_detail", args=[middle.pk])}" rel="next"' in page
+
+
+def test_a_signed_group_note_shows_its_addenda_in_order_with_who_signed_them(
+    signed_in, facilitator, group
+):
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(hours=2))
+    signed_in.post(
+        reverse("group_note", args=[session.pk]), {"format": "free", "free_text": "Good"}
+    )
+    signed_in.post(reverse("notes_sign", args=[session.pk]))
+    page = signed_in.get(reverse("session_detail", args=[session.pk])).text
+    assert "<strong>Addendum</strong>" not in page
+    for text in ("First: a fire drill", "Second: the room changed"):
+        signed_in.post(reverse("group_note_addendum", args=[session.pk]), {"text": text})
+    page = signed_in.get(reverse("session_detail", args=[session.pk])).text
+    assert page.count("<strong>Addendum</strong>") == 2
+    assert page.index("First: a fire drill") < page.index("Second: the room changed")
+    assert facilitator.get_full_name() in page.split("<strong>Addendum</strong>", 1)[1]
