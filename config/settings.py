@@ -197,6 +197,9 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "members.mfa_secrets.EncryptingMFAAdapter"  # secrets encrypted at rest
 MFA_TOTP_ISSUER = "Together"
+# One 30-second step either side: a code typed just as the phone moves to the next one is still
+# accepted (RFC 6238 allows a step for delay). allauth keeps a used code used for the whole window.
+MFA_TOTP_TOLERANCE = 1
 USERSESSIONS_TRACK_ACTIVITY = True
 # Signed out after this long without activity (staff see clinical data), and 12 hours after
 # signing in whatever happens (members.middleware.SessionTimeoutMiddleware).

@@ -53,6 +53,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             RecoveryCodes.activate(user)
 
 
-def current_totp(secret: str) -> str:
-    """The code an authenticator app shows right now for `secret`."""
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+def current_totp(secret: str, steps_ago: int = 0) -> str:
+    """The code an authenticator app shows right now for `secret` (or `steps_ago` 30-second
+    steps ago)."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 - steps_ago))

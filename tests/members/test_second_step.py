@@ -51,6 +51,18 @@ def test_superuser_reaches_django_admin_only_after_both_steps(superuser):
     assert client.get(reverse("admin:index")).status_code == 200
 
 
+@pytest.mark.parametrize(("steps_ago", "accepted"), [(1, True), (3, False)])
+def test_a_code_from_the_step_just_gone_is_accepted_and_an_older_one_is_not(
+    facilitator, steps_ago, accepted
+):
+    client = Client()
+    client.post(reverse("account_login"), {"login": facilitator.email, "password": PASSWORD})
+    client.post(
+        reverse("mfa_authenticate"), {"code": current_totp(facilitator.totp_secret, steps_ago)}
+    )
+    assert ("_auth_user_id" in client.session) is accepted
+
+
 @pytest.mark.parametrize(
     "page", ["home", "admin:index", "account_email", "mfa_view_recovery_codes"]
 )
