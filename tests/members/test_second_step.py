@@ -63,6 +63,16 @@ def test_a_code_from_the_step_just_gone_is_accepted_and_an_older_one_is_not(
     assert ("_auth_user_id" in client.session) is accepted
 
 
+def test_a_code_once_used_cannot_sign_in_again(facilitator):
+    code = current_totp(facilitator.totp_secret, 1)  # still inside the window for a minute
+    first, second = Client(), Client()
+    for client in (first, second):
+        client.post(reverse("account_login"), {"login": facilitator.email, "password": PASSWORD})
+        client.post(reverse("mfa_authenticate"), {"code": code})
+    assert "_auth_user_id" in first.session
+    assert "_auth_user_id" not in second.session
+
+
 @pytest.mark.parametrize(
     "page", ["home", "admin:index", "account_email", "mfa_view_recovery_codes"]
 )
