@@ -150,8 +150,14 @@ def run_until_sent(count: int, worker: subprocess.Popen, batches: int) -> None:
             what=f"all {count} rows sent",
         )
     finally:
+        # A warm shutdown lets the batch in hand finish: about 2 s here, over 10 s once on a
+        # loaded 2-core CI machine. Longer than 30 s is a hang.
         worker.terminate()
-        worker.wait(10)
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            raise AssertionError("the worker did not finish its warm shutdown in 30 s") from None
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_flight():
