@@ -20,7 +20,13 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = __name__
 INSTALLED_APPS: list[str] = []
 MIDDLEWARE: list[str] = []
-DATABASES = {"default": {**env.database_config(env.get("DATABASE_URL")), "CONN_MAX_AGE": 600}}
+DATABASES = {
+    "default": {
+        **env.database_config(env.get("DATABASE_URL")),
+        "ENGINE": "django.db.backends.postgresql",  # Django's own, as a bare project has
+        "CONN_MAX_AGE": 600,
+    }
+}
 USE_TZ = True
 
 

@@ -71,7 +71,7 @@ def database_config(url: str, name: str = "DATABASE_URL") -> dict:
         raise ValueError(f"{name} must start with postgres://, not {parts.scheme}://")
     options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "core.postgresql",
         "NAME": unquote(parts.path.lstrip("/")),
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),
