@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "members.middleware.SessionTimeoutMiddleware",
     "members.middleware.UserTimezoneMiddleware",
     "members.middleware.StaffSecondStepMiddleware",
+    "core.transactions.AtomicChangesMiddleware",  # last: around the view, as ATOMIC_REQUESTS
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -127,7 +128,7 @@ DATABASES["default"].update(
     # and a dropped connection is replaced instead of failing the next request.
     CONN_MAX_AGE=env.get_int("CONN_MAX_AGE", 60),
     CONN_HEALTH_CHECKS=True,
-    ATOMIC_REQUESTS=True,
+    ATOMIC_REQUESTS=False,  # core.transactions: only requests that may change something
 )
 if env.get_bool("DATABASE_PREPARED_STATEMENTS", True):
     # Values travel apart from the SQL, and a query a connection runs a second time is

@@ -2,7 +2,7 @@
 
 import redis
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -59,7 +59,6 @@ def _redis_ok() -> bool:
 
 @public
 @never_cache
-@transaction.non_atomic_requests
 def healthz(request):
     checks = {"database": _database_ok(), "redis": _redis_ok()}
     body = {name: "ok" if ok else "down" for name, ok in checks.items()}
