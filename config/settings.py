@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "members",
     "therapy_groups",
     "sessions.apps.SessionsConfig",
+    "measures",
     "administration",
     "participation",
     "facilitation",

@@ -18,6 +18,9 @@ from django.utils import timezone
 
 from core import encryption
 from core.models import AuditEvent
+from measures import services as measure_services
+from measures.instruments import PHQ9
+from measures.models import Channel, FollowUp, MeasureResponse
 from members import mfa_secrets
 from members import services as member_services
 from members.models import ClosureRequest
@@ -44,6 +47,8 @@ SECRETS = {
     "leaving reason": "Marker-leaving: admitted to the ward",
     "override reason": "Marker-override: referred after overdose",
     "cancel reason": "Marker-cancel: facilitator off sick",
+    "measure answers": '{"items": [3, 3, 2, 2, 1, 1, 0, 0, 1], "difficulty": 2}',
+    "follow-up outcome": "Marker-outcome: safety plan reviewed by phone",
 }
 
 
@@ -74,6 +79,21 @@ def seed(facilitator):
     )
     goal_services.check_in(goal=goal, progress=3, note=SECRETS["check-in"])
     goal_services.comment_on_goal(goal=goal, author=facilitator, text=SECRETS["comment"])
+    measure_services.record_answers(
+        participant=person,
+        group=group,
+        instrument=PHQ9,
+        answers=[3, 3, 2, 2, 1, 1, 0, 0, 1],
+        difficulty=2,
+        channel=Channel.LINK,
+    )
+    measure_services.close_follow_up(
+        follow_up=FollowUp.objects.get(),
+        by=facilitator,
+        contact="phone",
+        actions=["safety_plan"],
+        outcome=SECRETS["follow-up outcome"],
+    )
     member_services.request_closure(user=person, reason=SECRETS["closure reason"])
     leaver = EnrollmentFactory(group=group)
     goal_services.end_enrollment(
@@ -108,6 +128,8 @@ def stored_texts() -> dict[str, str]:
         "leaving reason": Enrollment.objects.exclude(leaving_reason="").get().leaving_reason,
         "override reason": Enrollment.objects.exclude(override_reason="").get().override_reason,
         "cancel reason": GroupSession.objects.exclude(cancel_reason="").get().cancel_reason,
+        "measure answers": MeasureResponse.objects.get().answers,
+        "follow-up outcome": FollowUp.objects.get().outcome,
     }
 
 

@@ -1,0 +1,175 @@
+"""Answers to questionnaires, and the safety follow-ups that risk answers open."""
+
+import json
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from core.encryption import EncryptedTextField
+from core.validators import known_choice
+from measures.instruments import CHOICES, INSTRUMENTS, Instrument
+from sessions.models import GroupSession
+from therapy_groups.models import TherapyGroup
+
+# The codes of instruments.py, for CHECK constraints and forms: a new instrument there needs
+# only the migration that widens the constraint.
+Instruments = models.TextChoices(
+    "Instruments", [(code.upper(), (code, name)) for code, name in CHOICES]
+)
+
+
+class Channel(models.TextChoices):
+    LINK = "link", "From the emailed link"
+    ROOM = "room", "In the room"
+    HOME = "home", "From their home page"
+
+
+class MeasureResponseQuerySet(models.QuerySet):
+    def for_facilitator(self, user):
+        """Answers in the groups this facilitator runs: the only staff who see them."""
+        return self.filter(group__facilitators=user)
+
+    def of(self, participant):
+        return self.filter(participant=participant)
+
+
+class MeasureResponse(models.Model):
+    """One completed questionnaire. The item answers are clinical: encrypted and audited; the
+    total and band are kept beside them so trends and boards need no decryption."""
+
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="measure_responses"
+    )
+    group = models.ForeignKey(TherapyGroup, on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(
+        GroupSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    instrument = models.CharField(max_length=10, choices=Instruments.choices)
+    answers = EncryptedTextField(help_text="JSON: the item answers, then the difficulty answer.")
+    total = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=30)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    objects = MeasureResponseQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["group", "participant", "instrument", "completed_at"],
+                name="measures_response_trend",
+            )
+        ]
+        constraints = [
+            known_choice("instrument", Instruments),
+            known_choice("channel", Channel),
+            models.UniqueConstraint(
+                fields=["participant", "session", "instrument"],
+                condition=Q(session__isnull=False),
+                name="measures_one_answer_per_session",
+                violation_error_message="This questionnaire is already answered for that session.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_instrument_display()} {self.total} ({self.completed_at:%Y-%m-%d})"
+
+    @property
+    def measure(self) -> Instrument:
+        return INSTRUMENTS[self.instrument]
+
+    def item_answers(self) -> tuple[list[int], int | None]:
+        """The scored answers and the difficulty answer (None when left out)."""
+        stored = json.loads(self.answers)
+        return stored["items"], stored.get("difficulty")
+
+
+class FollowUpReason(models.TextChoices):
+    RISK_ANSWER = "risk_answer", "Answered the question about self-harm above 0"
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video call"
+    MESSAGE = "message", "Message"
+    NOT_REACHED = "not_reached", "Could not reach them"
+
+
+class FollowUpAction(models.TextChoices):
+    SAFETY_PLAN = "safety_plan", "Safety plan reviewed"
+    REFERRED = "referred", "Referred"
+    EMERGENCY = "emergency", "Emergency services"
+    EXTRA_SESSION = "extra_session", "Extra session arranged"
+    NO_FURTHER = "no_further", "No further action needed"
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+    def for_facilitator(self, user):
+        return self.filter(group__facilitators=user)
+
+
+class FollowUp(models.Model):
+    """A participant someone must get in touch with, opened by a risk signal: acknowledged by a
+    facilitator within the organisation's window, then closed with what was done."""
+
+    Reason = FollowUpReason
+
+    group = models.ForeignKey(TherapyGroup, on_delete=models.PROTECT, related_name="+")
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=20, choices=FollowUpReason.choices)
+    response = models.OneToOneField(
+        MeasureResponse, null=True, blank=True, on_delete=models.PROTECT, related_name="follow_up"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    contact = models.CharField(max_length=20, blank=True, choices=ContactMethod.choices)
+    actions = models.JSONField(default=list, blank=True, help_text="FollowUpAction values.")
+    outcome = EncryptedTextField(blank=True, help_text="What happened, in the facilitator's words.")
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["group", "opened_at"],
+                condition=Q(closed_at__isnull=True),
+                name="measures_followup_open",
+            )
+        ]
+        constraints = [
+            known_choice("reason", FollowUpReason),
+            models.CheckConstraint(
+                condition=Q(contact="") | Q(contact__in=ContactMethod.values),
+                name="measures_followup_contact_known",
+                violation_error_message="Unknown contact.",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True)
+                | (Q(acknowledged_at__isnull=False) & ~Q(contact="")),
+                name="measures_followup_closed_with_outcome",
+                violation_error_message="A follow-up is closed only once acknowledged, with how "
+                "contact was made.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up {self.pk} ({self.reason})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

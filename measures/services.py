@@ -1,0 +1,113 @@
+"""Writes about measures: answers scored and kept, and the safety follow-ups risk answers open."""
+
+import json
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from measures.instruments import Instrument
+from measures.models import (
+    Channel,
+    ContactMethod,
+    FollowUp,
+    FollowUpAction,
+    FollowUpReason,
+    MeasureResponse,
+)
+from measures.scoring import score
+from members.models import User
+from sessions.models import GroupSession
+from therapy_groups.models import Enrollment, TherapyGroup
+
+
+@transaction.atomic
+def record_answers(
+    *,
+    participant: User,
+    group: TherapyGroup,
+    instrument: Instrument,
+    answers: Sequence[int | None],
+    difficulty: int | None = None,
+    session: GroupSession | None = None,
+    channel: Channel,
+) -> MeasureResponse:
+    """Keep a completed questionnaire with its total and band. Any answer above 0 to a risk
+    item (PHQ-9 item 9), whatever the total, opens a follow-up for the group's facilitators."""
+    if not Enrollment.objects.filter(
+        group=group, participant=participant, status=Enrollment.Status.ACTIVE
+    ).exists():
+        raise ValidationError("These questions are for members of the group.")
+    if session is not None and session.group_id != group.pk:
+        raise ValidationError("That session is not one of this group's.")
+    scored = score(instrument, answers, difficulty)
+    response = MeasureResponse(
+        participant=participant,
+        group=group,
+        session=session,
+        instrument=instrument.code,
+        answers=json.dumps({"items": list(scored.answers), "difficulty": scored.difficulty}),
+        total=scored.total,
+        band=scored.band.label,
+        channel=channel,
+    )
+    response.validate_constraints()  # answered already for this session: a message, not a 500
+    response.save()
+    if scored.risk_answer:
+        open_follow_up(
+            group=group,
+            participant=participant,
+            reason=FollowUpReason.RISK_ANSWER,
+            response=response,
+        )
+    return response
+
+
+def open_follow_up(
+    *,
+    group: TherapyGroup,
+    participant: User,
+    reason: FollowUpReason,
+    response: MeasureResponse | None = None,
+) -> FollowUp:
+    return FollowUp.objects.create(
+        group=group, participant=participant, reason=reason, response=response
+    )
+
+
+def _locked(follow_up: FollowUp) -> FollowUp:
+    return FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+
+
+@transaction.atomic
+def acknowledge_follow_up(*, follow_up: FollowUp, by: User) -> FollowUp:
+    """Someone has it in hand. The first acknowledgement stands; a second changes nothing."""
+    current = _locked(follow_up)
+    if current.acknowledged_at is None:
+        current.acknowledged_at = timezone.now()
+        current.acknowledged_by = by
+        current.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return current
+
+
+@transaction.atomic
+def close_follow_up(
+    *, follow_up: FollowUp, by: User, contact: str, actions: Sequence[str], outcome: str = ""
+) -> FollowUp:
+    """Close it with what was done: how contact was made, the actions taken, and a note."""
+    if contact not in ContactMethod.values:
+        raise ValidationError("Say how you made contact, or that you could not reach them.")
+    if not actions or any(action not in FollowUpAction.values for action in actions):
+        raise ValidationError("Choose at least one thing that was done.")
+    current = _locked(follow_up)
+    if current.closed_at is not None:
+        raise ValidationError("This follow-up is already closed.")
+    now = timezone.now()
+    if current.acknowledged_at is None:  # closing it is the strongest acknowledgement
+        current.acknowledged_at, current.acknowledged_by = now, by
+    current.closed_at, current.closed_by = now, by
+    current.contact, current.outcome = contact, outcome
+    current.actions = list(dict.fromkeys(actions))  # in the order given, once each
+    current.save()
+    return current
