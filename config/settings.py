@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # ArrayField (measures)
     "django.contrib.humanize",  # allauth.usersessions' templates use it
     "allauth",
     "allauth.account",

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from django import forms
 
 from core.validators import single_line
+from measures.models import Instruments, Schedule
 from sessions.models import (
     NOTE_FIELDS,
     Attendance,
@@ -106,6 +107,19 @@ class PlanForm(forms.ModelForm):
             "topic": "Participants see the topic.",
             "take_home": "Participants see this after the session.",
         }
+
+
+class MeasurePlanForm(forms.Form):
+    instruments = forms.MultipleChoiceField(
+        label="Questionnaires",
+        choices=Instruments.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="PHQ-9 for depression, GAD-7 for anxiety. Choose none to stop asking.",
+    )
+    schedule = forms.ChoiceField(
+        label="When", choices=Schedule.choices, widget=forms.RadioSelect, initial="every"
+    )
 
 
 class AttendanceForm(forms.Form):

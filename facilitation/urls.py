@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facilitation import goals, views
+from facilitation import goals, measures, views
 
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
@@ -23,6 +23,7 @@ urlpatterns = [
     path("groups/<int:group_id>/attendance.csv", views.attendance_csv, name="attendance_csv"),
     path("groups/<int:group_id>/follow-ups/", views.follow_up, name="follow_up"),
     path("groups/<int:group_id>/record-log/", views.group_audit, name="group_audit"),
+    path("groups/<int:group_id>/measures/", measures.group_measures, name="group_measures"),
     path(
         "groups/<int:group_id>/participants/<int:participant_id>/",
         views.participant_record,
@@ -34,6 +35,7 @@ urlpatterns = [
     path("sessions/<int:session_id>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:session_id>/status/", views.session_status, name="session_status"),
     path("sessions/<int:session_id>/plan/", views.session_plan, name="session_plan"),
+    path("sessions/<int:session_id>/check-in-now/", measures.check_in_now, name="check_in_now"),
     path(
         "sessions/<int:session_id>/attendance/all-present/",
         views.attendance_all_present,

@@ -20,6 +20,7 @@ from core import audit
 from core.charts import progress_chart
 from core.csv_safety import csv_safe
 from core.feedback import redirect_back, report
+from facilitation import measures
 from facilitation.forms import (
     AddendumForm,
     AttendanceForm,
@@ -428,10 +429,13 @@ def session_detail(request, session_id: int):
         )
         # Most notes have no addendum: ask for them only when there are some.
         has_addenda = note is not None and note.has_addenda
+        rows = _attendance_rows(session)
+        asks = measures.waiting(session, [row["participant"] for row in rows])
         return {
             "note": note,
             "addenda": note.addenda.select_related("signed_by") if has_addenda else (),
-            "rows": _attendance_rows(session),
+            "rows": rows,
+            "measures_waiting": asks,
             "statuses": Attendance.Status.choices,
             "attendance_open": services.attendance_open(session),
             "note_form": _note_form(note),

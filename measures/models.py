@@ -3,6 +3,7 @@
 import json
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +19,39 @@ from therapy_groups.models import TherapyGroup
 Instruments = models.TextChoices(
     "Instruments", [(code.upper(), (code, name)) for code, name in CHOICES]
 )
+
+
+class Schedule(models.TextChoices):
+    EVERY_SESSION = "every", "Before every session"
+    EVERY_OTHER = "every_other", "Before every other session"
+    FIRST_AND_LAST = "first_and_last", "At the first and last session"
+
+
+class MeasurePlan(models.Model):
+    """Which questionnaires a group's members answer, and before which sessions."""
+
+    group = models.OneToOneField(TherapyGroup, on_delete=models.CASCADE, related_name="+")
+    instruments = ArrayField(models.CharField(max_length=10, choices=Instruments.choices))
+    schedule = models.CharField(
+        max_length=20, choices=Schedule.choices, default=Schedule.EVERY_SESSION
+    )
+
+    class Meta:
+        constraints = [
+            known_choice("schedule", Schedule),
+            models.CheckConstraint(
+                condition=Q(instruments__contained_by=Instruments.values),
+                name="measures_plan_instruments_known",
+                violation_error_message="Unknown questionnaire.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {', '.join(self.instruments)} ({self.schedule})"
+
+    @property
+    def measures(self) -> list[Instrument]:
+        return [INSTRUMENTS[code] for code in self.instruments]
 
 
 class Channel(models.TextChoices):

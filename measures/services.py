@@ -7,19 +7,40 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from measures.instruments import Instrument
+from measures.instruments import INSTRUMENTS, Instrument
 from measures.models import (
     Channel,
     ContactMethod,
     FollowUp,
     FollowUpAction,
     FollowUpReason,
+    MeasurePlan,
     MeasureResponse,
+    Schedule,
 )
 from measures.scoring import score
 from members.models import User
 from sessions.models import GroupSession
 from therapy_groups.models import Enrollment, TherapyGroup
+
+
+def set_measure_plan(
+    *, group: TherapyGroup, instruments: Sequence[str], schedule: str
+) -> MeasurePlan | None:
+    """Choose which questionnaires the group's members answer, and before which sessions;
+    choosing none stops asking (answers already given stay)."""
+    if any(code not in INSTRUMENTS for code in instruments):
+        raise ValidationError("Choose from the questionnaires listed.")
+    if schedule not in Schedule.values:
+        raise ValidationError("Choose when the questionnaires are asked.")
+    if not instruments:
+        MeasurePlan.objects.filter(group=group).delete()
+        return None
+    chosen = [code for code in INSTRUMENTS if code in instruments]  # the listed order
+    plan, _ = MeasurePlan.objects.update_or_create(
+        group=group, defaults={"instruments": chosen, "schedule": schedule}
+    )
+    return plan
 
 
 @transaction.atomic

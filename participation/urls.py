@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participation import check_in, goals, views
+from participation import check_in, goals, measures, views
 
 urlpatterns = [
     path("agreement/", views.agreement, name="agreement"),
@@ -25,4 +25,7 @@ urlpatterns = [
     path("goals/<int:goal_id>/status/", goals.goal_status, name="goal_status"),
     path("goals/<int:goal_id>/check-in/", goals.goal_check_in, name="goal_check_in"),
     path("check-in/<token:token>/", check_in.goal_prompt_check_in, name="goal_prompt_check_in"),
+    # Short, to type from a screen in the room: /c/1234/
+    path("c/<int:session_id>/", measures.measure_check_in, name="measure_check_in"),
+    path("c/<int:session_id>/done/", measures.measure_done, name="measure_done"),
 ]

@@ -1,7 +1,9 @@
+import re
+
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -54,3 +56,20 @@ def attendance_code(status):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+# A phone number as people write one in running text: 3 or more digits, single spaces or
+# hyphens between (116 123, 0800-123-4567, +44 20 7946 0958), not part of a word or address.
+PHONE_NUMBER = re.compile(r"(?<!\w)(?<!\d\.)\+?\d(?:[ -]?\d){2,14}(?!\w|\.\d)")
+
+
+@register.filter(needs_autoescape=True)
+def tap_to_call(text, autoescape=True):
+    """Text in paragraphs with each phone number a tap-to-call link (crisis resources)."""
+    escaped = conditional_escape(text) if autoescape else text
+
+    def call(match: re.Match) -> str:
+        number = re.sub(r"[ -]", "", match.group())
+        return f'<a href="tel:{number}">{match.group()}</a>'
+
+    return mark_safe(linebreaks(PHONE_NUMBER.sub(call, escaped)))  # noqa: S308

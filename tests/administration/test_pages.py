@@ -115,7 +115,8 @@ def test_settings_change_the_crisis_text_and_version_the_agreement(admin_client)
     organisation = Organisation.current()
     assert organisation.name == "Harbour Clinic" and organisation.default_reminder_hours == [24]
     assert ConfidentialityAgreement.current().text == "New agreement."
-    assert "Call 111 or 999." in Client().get(reverse("crisis_resources")).text
+    crisis = Client().get(reverse("crisis_resources")).text  # numbers become tap-to-call links
+    assert 'Call <a href="tel:111">111</a> or <a href="tel:999">999</a>.' in crisis
 
 
 def test_settings_refuse_default_reminders_outside_the_allowed_set(admin_client):

@@ -1,0 +1,46 @@
+"""Reads about measures: which questionnaires a session asks, and who still has them to do."""
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from measures.instruments import Instrument
+from measures.models import MeasurePlan, MeasureResponse, Schedule
+from sessions.models import GroupSession
+
+# A session's questionnaires can be answered from this long before it starts (an emailed link
+# lives as long) until this long after (in the room, or that evening).
+OPEN_BEFORE = timedelta(days=4)
+OPEN_AFTER = timedelta(hours=12)
+
+
+def measures_for(session: GroupSession) -> list[Instrument]:
+    """The questionnaires asked before this session under its group's plan."""
+    plan = MeasurePlan.objects.filter(group_id=session.group_id).first()
+    if plan is None or session.status == GroupSession.Status.CANCELLED:
+        return []
+    if plan.schedule == Schedule.EVERY_SESSION:
+        return plan.measures
+    held = GroupSession.objects.filter(group_id=session.group_id).exclude(
+        status=GroupSession.Status.CANCELLED
+    )
+    if plan.schedule == Schedule.EVERY_OTHER:
+        earlier = held.filter(starts_at__lt=session.starts_at).count()
+        return plan.measures if earlier % 2 == 0 else []
+    ends = held.order_by("starts_at").values_list("pk", flat=True)
+    return plan.measures if session.pk in (ends.first(), ends.last()) else []
+
+
+def is_open(session: GroupSession, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return session.starts_at - OPEN_BEFORE <= now <= session.starts_at + OPEN_AFTER
+
+
+def unanswered(session: GroupSession, participant) -> list[Instrument]:
+    """This session's questionnaires the participant has not answered yet."""
+    answered = set(
+        MeasureResponse.objects.filter(session=session, participant=participant).values_list(
+            "instrument", flat=True
+        )
+    )
+    return [measure for measure in measures_for(session) if measure.code not in answered]

@@ -1,0 +1,125 @@
+"""A member answers the group's questionnaires for a session on their own phone: one short
+page, all or nothing, and after an answer about self-harm above 0 the crisis resources."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from measures import services
+from measures.models import FollowUp, MeasureResponse
+from tests.sessions.factories import GroupSessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def today(world):
+    """A session starting now, in a group that asks PHQ-9 and GAD-7 before every session."""
+    services.set_measure_plan(group=world.group, instruments=["phq9", "gad7"], schedule="every")
+    return GroupSessionFactory(group=world.group, starts_at=timezone.now())
+
+
+def all_answered(phq9=(1, 1, 1, 1, 1, 1, 1, 1, 0), gad7=(2,) * 7, **extra) -> dict:
+    data = {f"phq9-{n}": str(a) for n, a in enumerate(phq9, start=1)}
+    data |= {f"gad7-{n}": str(a) for n, a in enumerate(gad7, start=1)}
+    return data | extra
+
+
+def url(session, name="measure_check_in"):
+    return reverse(name, args=[session.pk])
+
+
+def test_the_page_asks_every_question_of_the_groups_questionnaires(personas, today):
+    response = personas["participant"].get(url(today))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "16 short questions" in page
+    assert "Over the last 2 weeks" in page
+    assert "Thoughts that you would be better off dead" in page
+    assert page.count('type="radio"') == 16 * 4 + 4  # and PHQ-9's difficulty question
+    assert "PHQ-9" not in page  # no clinical names on a participant's page
+
+
+def test_answers_in_the_room_are_saved_and_thanked(personas, today, participant):
+    response = personas["participant"].post(url(today), all_answered(**{"phq9-difficulty": "1"}))
+    assert response.status_code == 302 and response["Location"] == url(today, "measure_done")
+    saved = {r.instrument: r for r in MeasureResponse.objects.filter(participant=participant)}
+    assert (saved["phq9"].total, saved["phq9"].channel, saved["phq9"].session) == (8, "room", today)
+    assert saved["phq9"].item_answers() == ([1] * 8 + [0], 1)
+    assert (saved["gad7"].total, saved["gad7"].band) == (14, "moderate")
+    done = personas["participant"].get(url(today, "measure_done")).content.decode()
+    assert "Your answers are saved" in done and 'id="help-now"' not in done
+    assert not FollowUp.objects.exists()
+    # Answered: the link now goes straight to the thanks.
+    assert personas["participant"].get(url(today))["Location"] == url(today, "measure_done")
+
+
+def test_from_the_home_page_the_answers_say_so(personas, today):
+    personas["participant"].post(url(today), all_answered(via="home"))
+    assert set(MeasureResponse.objects.values_list("channel", flat=True)) == {"home"}
+
+
+def test_an_answer_about_self_harm_above_0_shows_the_crisis_resources(personas, today):
+    answers = all_answered(phq9=(0, 0, 0, 0, 0, 0, 0, 0, 1))
+    done = personas["participant"].post(url(today), answers, follow=True).content.decode()
+    assert "Your facilitator will be in touch with you soon" in done
+    assert 'id="help-now"' in done
+    assert '<a href="tel:116123">116 123</a>' in done  # tap to call
+    assert FollowUp.objects.get().response.instrument == "phq9"
+
+
+def test_a_question_left_out_saves_nothing_and_is_pointed_out(personas, today):
+    answers = all_answered()
+    del answers["gad7-4"]
+    response = personas["participant"].post(url(today), answers)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Please answer every question" in page
+    assert 'id="gad7-4-missing"' in page and 'id="gad7-3-missing"' not in page
+    assert 'name="phq9-1" value="1" checked' in page  # what they chose is kept
+    assert not MeasureResponse.objects.exists()  # not even the complete PHQ-9
+
+
+@pytest.mark.parametrize("bad", ["4", "-1", "٣", "", "x"])
+def test_an_answer_that_is_not_one_of_the_choices_saves_nothing(personas, today, bad):
+    response = personas["participant"].post(url(today), all_answered(**{"phq9-9": bad}))
+    assert response.status_code == 400
+    assert not MeasureResponse.objects.exists()
+
+
+def test_a_session_long_past_is_closed(personas, world):
+    services.set_measure_plan(group=world.group, instruments=["phq9"], schedule="every")
+    response = personas["participant"].get(url(world.past))  # a week ago
+    assert "This check-in is closed" in response.content.decode()
+    response = personas["participant"].post(url(world.past), all_answered())
+    assert "This check-in is closed" in response.content.decode()
+    assert not MeasureResponse.objects.exists()
+
+
+def test_a_session_asking_nothing_says_so(personas, world):
+    response = personas["participant"].get(url(world.upcoming), follow=True)
+    assert "There is no check-in for this session" in response.content.decode()
+
+
+def test_no_one_else_answers_for_the_session(personas, today, world):
+    assert personas["other_participant"].get(url(today)).status_code == 404
+    assert personas["other_participant"].post(url(today), all_answered()).status_code == 404
+    assert personas["other_participant"].get(url(today, "measure_done")).status_code == 404
+    for staff in ("facilitator", "admin"):
+        assert personas[staff].get(url(today)).status_code == 403
+    assert personas["anonymous"].get(url(today)).status_code == 302
+    assert not MeasureResponse.objects.exists()
+
+
+def test_the_crisis_page_makes_numbers_tap_to_call(client):
+    page = client.get(reverse("crisis_resources")).content.decode()
+    assert '<a href="tel:999">999</a>' in page and '<a href="tel:988">988</a>' in page
+
+
+def test_a_session_a_week_away_opens_four_days_before(personas, world):
+    services.set_measure_plan(group=world.group, instruments=["gad7"], schedule="every")
+    soon = GroupSessionFactory(group=world.group, starts_at=timezone.now() + timedelta(days=3))
+    assert "1 of 7" in personas["participant"].get(url(soon)).content.decode()
+    assert "closed" in personas["participant"].get(url(world.upcoming)).content.decode()
