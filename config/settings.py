@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.organisation",
+                "facilitation.context_processors.follow_up_alerts",
             ],
         },
     },

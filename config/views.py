@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from measures import queries as measure_queries
 from members.access import public
 from members.models import ClosureRequest, Role
 from members.services import has_accepted_current_agreement
@@ -29,6 +30,7 @@ def home(request):
     if user.role == Role.FACILITATOR:
         groups = queries.dashboard_groups(user)
         context["dashboard"] = queries.facilitator_dashboard(user, groups=groups)
+        context["follow_ups"] = list(measure_queries.open_follow_ups(user))
     elif user.role == Role.ADMIN:
         context["closures"] = ClosureRequest.objects.filter(handled_at__isnull=True).count()
     elif user.role == Role.PARTICIPANT:

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from django import forms
 
 from core.validators import single_line
-from measures.models import Instruments, Schedule
+from measures.models import ContactMethod, FollowUpAction, Instruments, Schedule
 from sessions.models import (
     NOTE_FIELDS,
     Attendance,
@@ -119,6 +119,21 @@ class MeasurePlanForm(forms.Form):
     )
     schedule = forms.ChoiceField(
         label="When", choices=Schedule.choices, widget=forms.RadioSelect, initial="every"
+    )
+
+
+class CloseFollowUpForm(forms.Form):
+    contact = forms.ChoiceField(
+        label="How did you make contact?", choices=ContactMethod.choices, widget=forms.RadioSelect
+    )
+    actions = forms.MultipleChoiceField(
+        label="What was done?", choices=FollowUpAction.choices, widget=forms.CheckboxSelectMultiple
+    )
+    outcome = forms.CharField(
+        label="Notes (kept encrypted; the participant does not see them)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facilitation import goals, measures, views
+from facilitation import follow_ups, goals, measures, views
 
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
@@ -60,6 +60,13 @@ urlpatterns = [
         name="individual_note_addendum",
     ),
     path("goals/<int:goal_id>/comment/", goals.goal_comment, name="goal_comment"),
+    path("follow-ups/", follow_ups.follow_up_list, name="follow_up_list"),
+    path("follow-ups/<int:follow_up_id>/", follow_ups.follow_up_detail, name="follow_up_detail"),
+    path(
+        "follow-ups/<int:follow_up_id>/acknowledge/",
+        follow_ups.follow_up_acknowledge,
+        name="follow_up_acknowledge",
+    ),
     path(
         "groups/<int:group_id>/participants/<int:participant_id>/suggest-goal/",
         goals.goal_suggest,

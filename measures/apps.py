@@ -7,7 +7,10 @@ class MeasuresConfig(AppConfig):
 
     def ready(self) -> None:
         from core import audit
+        from measures import messages
         from measures.models import FollowUp, MeasureResponse
+
+        messages.register()  # its message kinds
 
         def participant(instance):
             return instance.participant_id

@@ -2,10 +2,11 @@
 
 from datetime import datetime, timedelta
 
+from django.db.models import F
 from django.utils import timezone
 
 from measures.instruments import Instrument
-from measures.models import MeasurePlan, MeasureResponse, Schedule
+from measures.models import FollowUp, MeasurePlan, MeasureResponse, Schedule
 from sessions.models import GroupSession
 
 # A session's questionnaires can be answered from this long before it starts (an emailed link
@@ -44,3 +45,19 @@ def unanswered(session: GroupSession, participant) -> list[Instrument]:
         )
     )
     return [measure for measure in measures_for(session) if measure.code not in answered]
+
+
+def open_follow_ups(facilitator):
+    """Open follow-ups in the groups this facilitator runs: those no one has acknowledged
+    first, then the oldest."""
+    return (
+        FollowUp.objects.open()
+        .for_facilitator(facilitator)
+        .select_related("group", "participant")
+        .order_by(F("acknowledged_at").asc(nulls_first=True), "opened_at")
+    )
+
+
+def unacknowledged(facilitator) -> list[FollowUp]:
+    """What the banner on every page shows until someone acknowledges it."""
+    return list(open_follow_ups(facilitator).filter(acknowledged_at__isnull=True))

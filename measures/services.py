@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import outbox
 from measures.instruments import INSTRUMENTS, Instrument
+from measures.messages import FOLLOW_UP_ALERT
 from measures.models import (
     Channel,
     ContactMethod,
@@ -92,9 +94,19 @@ def open_follow_up(
     reason: FollowUpReason,
     response: MeasureResponse | None = None,
 ) -> FollowUp:
-    return FollowUp.objects.create(
+    """Open a follow-up and alert every facilitator of the group at once: the banner on their
+    pages (from the open row) and a discreet email, sent with the row in the same commit."""
+    follow_up = FollowUp.objects.create(
         group=group, participant=participant, reason=reason, response=response
     )
+    for facilitator in group.facilitators.filter(is_active=True):
+        outbox.notify_person(
+            kind=FOLLOW_UP_ALERT,
+            person=facilitator,
+            subject_id=follow_up.pk,
+            occurrence=follow_up.opened_at,
+        )
+    return follow_up
 
 
 def _locked(follow_up: FollowUp) -> FollowUp:

@@ -117,6 +117,7 @@ def world(facilitator, cofacilitator, participant, other_facilitator, other_part
 
     from django.utils import timezone
 
+    from measures.models import FollowUp
     from members.models import ClosureRequest
     from sessions.models import GroupNote, GroupSession, IndividualNote
     from tests.sessions.factories import AttendanceFactory, GroupSessionFactory
@@ -150,6 +151,11 @@ def world(facilitator, cofacilitator, participant, other_facilitator, other_part
     other_closure = ClosureRequest.objects.create(
         user=EnrollmentFactory(group=other_group).participant, reason="Someone else's"
     )
+    risk = FollowUp.Reason.RISK_ANSWER
+    follow_up = FollowUp.objects.create(group=group, participant=participant, reason=risk)
+    other_follow_up = FollowUp.objects.create(
+        group=other_group, participant=other_participant, reason=risk
+    )
     return SimpleNamespace(
         group=group,
         enrollment=enrollment,
@@ -162,6 +168,8 @@ def world(facilitator, cofacilitator, participant, other_facilitator, other_part
         other_enrollment=other_enrollment,
         other_goal=other_goal,
         other_closure=other_closure,
+        follow_up=follow_up,
+        other_follow_up=other_follow_up,
     )
 
 

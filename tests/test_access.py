@@ -60,6 +60,7 @@ def sample_kwargs(world, participant) -> dict:
         "participant_id": participant.pk,
         "goal_id": world.goal.pk,
         "request_id": world.closure.pk,
+        "follow_up_id": world.follow_up.pk,
         "user_id": world.group.facilitators.first().pk,
         "token": "not-a-real-token",
         "key": "not-a-real-key",
@@ -87,6 +88,7 @@ OBJECT_KWARGS = {
     "participant_id",
     "goal_id",
     "request_id",
+    "follow_up_id",
 }
 
 
@@ -184,6 +186,7 @@ def other_groups_objects(world, other_participant) -> dict:
         "participant_id": other_participant.pk,
         "goal_id": world.other_goal.pk,
         "request_id": world.other_closure.pk,
+        "follow_up_id": world.other_follow_up.pk,
     }
 
 

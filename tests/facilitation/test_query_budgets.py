@@ -11,15 +11,15 @@ from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactor
 
 pytestmark = pytest.mark.django_db
 
-# A few of each are the same on every page: session, user, MFA check and organisation name (a
-# page reads without a transaction, core/transactions.py). Pages that show clinical records
-# write one audit event each. Each budget is today's count and one more.
+# A few of each are the same on every page: session, user, MFA check, organisation name and
+# the follow-up banner (a page reads without a transaction, core/transactions.py). Pages that
+# show clinical records write one audit event each. Each budget is today's count and one more.
 BUDGETS = {
-    "home": 13,
-    "group_detail": 18,
-    "session_detail": 10,
-    "attendance_grid": 10,
-    "participant_record": 14,
+    "home": 14,
+    "group_detail": 19,
+    "session_detail": 12,
+    "attendance_grid": 11,
+    "participant_record": 15,
 }
 
 

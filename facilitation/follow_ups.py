@@ -1,0 +1,90 @@
+"""Safety follow-ups: a facilitator acknowledges one (so the others see it is in hand), then
+closes it with how contact was made and what was done."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from core import audit
+from facilitation.forms import CloseFollowUpForm
+from measures import queries, services
+from measures.models import FollowUp, FollowUpAction
+from members.access import roles_required
+from members.models import Role
+
+facilitator_only = roles_required(Role.FACILITATOR)
+
+
+def _follow_up(request, follow_up_id: int) -> FollowUp:
+    return get_object_or_404(
+        FollowUp.objects.for_facilitator(request.user).select_related(
+            "group", "participant", "response", "acknowledged_by", "closed_by"
+        ),
+        pk=follow_up_id,
+    )
+
+
+@facilitator_only
+def follow_up_list(request):
+    return render(
+        request,
+        "facilitation/follow_up_list.html",
+        {"follow_ups": queries.open_follow_ups(request.user)},
+    )
+
+
+def _risk_answer(follow_up: FollowUp) -> dict | None:
+    """The answer that opened it, as the participant saw it."""
+    response = follow_up.response
+    if response is None or not response.measure.risk_item:
+        return None
+    items, _ = response.item_answers()
+    measure = response.measure
+    answer = items[measure.risk_item - 1]
+    return {
+        "measure": measure,
+        "total": response.total,
+        "band": response.band,
+        "question": measure.items[measure.risk_item - 1],
+        "answer": measure.options[answer],
+        "score": answer,
+        "completed_at": response.completed_at,
+    }
+
+
+@facilitator_only
+def follow_up_detail(request, follow_up_id: int):
+    follow_up = _follow_up(request, follow_up_id)
+    audit.viewed(
+        request, follow_up, group_id=follow_up.group_id, participant_id=follow_up.participant_id
+    )
+    form = CloseFollowUpForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_follow_up(follow_up=follow_up, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Follow-up closed. Thank you.")
+            return redirect("home")
+    return render(
+        request,
+        "facilitation/follow_up_detail.html",
+        {
+            "follow_up": follow_up,
+            "risk": _risk_answer(follow_up),
+            "actions": [FollowUpAction(action).label for action in follow_up.actions],
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@facilitator_only
+@require_POST
+def follow_up_acknowledge(request, follow_up_id: int):
+    follow_up = _follow_up(request, follow_up_id)
+    services.acknowledge_follow_up(follow_up=follow_up, by=request.user)
+    messages.success(request, "Acknowledged: the group's other facilitators see it is in hand.")
+    return redirect("follow_up_detail", follow_up_id=follow_up.pk)

@@ -1,0 +1,123 @@
+"""An answer about self-harm above 0 reaches every facilitator of the group at once (a banner
+on every page, a discreet email) until one acknowledges it; it is closed with what was done."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import AuditEvent
+from measures import services
+from measures.instruments import PHQ9
+from measures.models import Channel, FollowUp
+from tests.sessions.factories import GroupSessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def follow_up(world, participant):
+    """The participant answers PHQ-9 item 9 "Several days" in the room today."""
+    world.follow_up.delete()  # the world's own, made without an answer
+    session = GroupSessionFactory(group=world.group, starts_at=timezone.now())
+    services.record_answers(
+        participant=participant,
+        group=world.group,
+        instrument=PHQ9,
+        answers=[1, 1, 0, 0, 0, 0, 0, 0, 1],
+        session=session,
+        channel=Channel.ROOM,
+    )
+    return FollowUp.objects.get(response__isnull=False)
+
+
+def name_of(person) -> str:
+    return person.get_full_name() or person.short_name
+
+
+def test_every_facilitator_of_the_group_sees_the_banner_on_every_page(
+    personas, follow_up, participant, cofacilitator
+):
+    detail = reverse("follow_up_detail", args=[follow_up.pk])
+    for page in ("group_list", "account_overview", "crisis_resources"):
+        html = personas["facilitator"].get(reverse(page)).content.decode()
+        assert 'id="follow-up-alerts"' in html and f'href="{detail}"' in html
+        assert name_of(participant) in html.split('id="follow-up-alerts"')[1]
+    cofacilitator_client = personas["facilitator"].__class__()
+    cofacilitator_client.force_login(cofacilitator)
+    assert f'href="{detail}"' in cofacilitator_client.get(reverse("group_list")).content.decode()
+    other = personas["other_facilitator"].get(reverse("group_list")).content.decode()
+    assert f'href="{detail}"' not in other and name_of(participant) not in other
+
+
+def test_the_email_is_a_link_and_nothing_clinical(
+    follow_up, send_outbox, facilitator, cofacilitator, participant
+):
+    sent = send_outbox()
+    assert sorted(m.to[0] for m in sent) == sorted([facilitator.email, cofacilitator.email])
+    link = reverse("follow_up_detail", args=[follow_up.pk])
+    for message in sent:
+        assert message.subject.endswith(": Someone in your group needs a call")
+        bodies = [message.body] + [body for body, _ in message.alternatives]
+        for body in bodies:
+            assert link in body
+            for word in (name_of(participant), participant.email, "PHQ", "self-harm", "dead"):
+                assert word not in body
+    assert send_outbox() == sent  # once each
+
+
+def test_acknowledging_clears_the_banner_for_everyone_and_stops_unsent_alerts(
+    personas, follow_up, send_outbox, facilitator
+):
+    url = reverse("follow_up_acknowledge", args=[follow_up.pk])
+    response = personas["facilitator"].post(url)
+    assert response.status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.acknowledged_by == facilitator and follow_up.is_open
+    assert "follow-up-alerts" not in personas["facilitator"].get(reverse("group_list")).text
+    assert send_outbox() == []  # in hand before the worker came: no email needed
+    detail = personas["facilitator"].get(reverse("follow_up_detail", args=[follow_up.pk])).text
+    assert "I&#x27;m on it" not in detail and "Close the follow-up" in detail
+
+
+def test_the_follow_up_page_shows_the_answer_and_is_audited(personas, follow_up, facilitator):
+    html = personas["facilitator"].get(reverse("follow_up_detail", args=[follow_up.pk])).text
+    assert "Total 3 (minimal)" in html
+    assert "Thoughts that you would be better off dead" in html
+    assert "<strong>Several days</strong> (1)" in html
+    event = AuditEvent.objects.get(action="view", object_type="measures.followup")
+    assert (event.actor, event.object_id) == (facilitator, follow_up.pk)
+
+
+def test_closing_needs_how_contact_was_made_and_what_was_done(personas, follow_up):
+    url = reverse("follow_up_detail", args=[follow_up.pk])
+    response = personas["facilitator"].post(url, {"actions": ["referred"]})
+    assert response.status_code == 400 and "This field is required" in response.text
+    assert FollowUp.objects.get(pk=follow_up.pk).is_open
+    response = personas["facilitator"].post(
+        url,
+        {"contact": "phone", "actions": ["safety_plan", "referred"], "outcome": "GP tomorrow."},
+    )
+    assert response.status_code == 302
+    follow_up.refresh_from_db()
+    assert not follow_up.is_open and follow_up.outcome == "GP tomorrow."
+    html = personas["facilitator"].get(url).text
+    assert "Safety plan reviewed" in html and "GP tomorrow." in html
+    assert "Close the follow-up" not in html
+
+
+def test_the_dashboard_puts_open_follow_ups_first(personas, follow_up, participant):
+    html = personas["facilitator"].get(reverse("home")).text
+    assert html.index('id="follow-ups"') < html.index('id="upcoming"')
+    assert name_of(participant) in html and "Not yet acknowledged" in html
+    assert "follow-up-alerts" not in html  # listed once, not twice
+
+
+def test_no_one_else_opens_or_acts_on_it(personas, follow_up):
+    detail = reverse("follow_up_detail", args=[follow_up.pk])
+    acknowledge = reverse("follow_up_acknowledge", args=[follow_up.pk])
+    assert personas["other_facilitator"].get(detail).status_code == 404
+    assert personas["other_facilitator"].post(acknowledge).status_code == 404
+    for persona in ("participant", "admin", "other_participant"):
+        assert personas[persona].get(detail).status_code == 403
+        assert personas[persona].post(acknowledge).status_code == 403
+    assert FollowUp.objects.get(pk=follow_up.pk).acknowledged_at is None
