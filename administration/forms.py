@@ -44,6 +44,7 @@ class OrganisationForm(forms.ModelForm):
             "allowed_reminder_hours",
             "default_reminder_hours",
             "goal_prompt_days",
+            "follow_up_window_hours",
         ]
         widgets = {"crisis_resources": forms.Textarea(attrs={"rows": 6})}
 

@@ -23,5 +23,6 @@ urlpatterns = [
     path("admin/activity/", views.account_activity, name="admin_activity"),
     path("closures/<int:request_id>/handled/", views.closure_handled, name="closure_handled"),
     path("admin/delivery/", views.delivery_health, name="admin_delivery"),
+    path("admin/follow-ups/overdue/", views.overdue_follow_ups, name="overdue_follow_ups"),
     path("admin/delivery/resume/", views.delivery_resume, name="admin_delivery_resume"),
 ]

@@ -29,6 +29,7 @@ from core.charts import bar_chart
 from core.csv_safety import csv_safe
 from core.models import Notification, OutboxMark
 from core.outbox import mark
+from measures import queries as measure_queries
 from members import services as member_services
 from members.access import roles_required
 from members.models import ClosureRequest, ConfidentialityAgreement, Organisation, Role, User
@@ -306,3 +307,15 @@ def delivery_resume(request):
 def account_activity(request):
     page = Paginator(audit.account_trail(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "administration/activity.html", {"page": page})
+
+
+@admin_only
+def overdue_follow_ups(request):
+    """Safety follow-ups waiting past the organisation's window: which group and how long,
+    so an admin can reach its facilitators. Never who, why or any answer."""
+    window = Organisation.current().follow_up_window_hours
+    return render(
+        request,
+        "administration/overdue_follow_ups.html",
+        {"overdue": list(measure_queries.overdue_follow_ups(window)), "window": window},
+    )

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 
 from measures import queries as measure_queries
 from members.access import public
-from members.models import ClosureRequest, Role
+from members.models import ClosureRequest, Organisation, Role
 from members.services import has_accepted_current_agreement
 from participation.views import participant_home
 from sessions import queries
@@ -33,6 +33,8 @@ def home(request):
         context["follow_ups"] = list(measure_queries.open_follow_ups(user))
     elif user.role == Role.ADMIN:
         context["closures"] = ClosureRequest.objects.filter(handled_at__isnull=True).count()
+        window = Organisation.current().follow_up_window_hours
+        context["overdue_follow_ups"] = measure_queries.overdue_follow_ups(window).count()
     elif user.role == Role.PARTICIPANT:
         if not has_accepted_current_agreement(request):
             return redirect("agreement")

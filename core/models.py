@@ -139,6 +139,7 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", "Signed out"
     LOGIN_FAILED = "login_failed", "Sign-in failed"
     KEYS_ROTATED = "keys_rotated", "Encryption keys rotated"
+    ESCALATE = "escalate", "Escalated"
 
 
 # Account and role events, which admins see; the rest is the clinical record (a view of a

@@ -6,11 +6,12 @@ class MeasuresConfig(AppConfig):
     verbose_name = "Measures"
 
     def ready(self) -> None:
-        from core import audit
-        from measures import messages
+        from core import audit, outbox
+        from measures import escalation, messages
         from measures.models import FollowUp, MeasureResponse
 
-        messages.register()  # its message kinds
+        messages.register()  # its message kinds, and the tick's escalations
+        outbox.register_tick_planner(escalation.escalate_overdue)
 
         def participant(instance):
             return instance.participant_id

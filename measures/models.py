@@ -174,6 +174,9 @@ class FollowUp(models.Model):
     contact = models.CharField(max_length=20, blank=True, choices=ContactMethod.choices)
     actions = models.JSONField(default=list, blank=True, help_text="FollowUpAction values.")
     outcome = EncryptedTextField(blank=True, help_text="What happened, in the facilitator's words.")
+    escalations = models.PositiveSmallIntegerField(
+        default=0, help_text="Windows that passed without an acknowledgement, each alerted."
+    )
 
     objects = FollowUpQuerySet.as_manager()
 

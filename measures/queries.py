@@ -61,3 +61,15 @@ def open_follow_ups(facilitator):
 def unacknowledged(facilitator) -> list[FollowUp]:
     """What the banner on every page shows until someone acknowledges it."""
     return list(open_follow_ups(facilitator).filter(acknowledged_at__isnull=True))
+
+
+def overdue_follow_ups(window_hours: int, now: datetime | None = None):
+    """Open follow-ups no one acknowledged within the window, across the organisation, for
+    admins: the group and the age, never who or why (the view shows only those)."""
+    since = (now or timezone.now()) - timedelta(hours=window_hours)
+    return (
+        FollowUp.objects.open()
+        .filter(acknowledged_at__isnull=True, opened_at__lte=since)
+        .order_by("opened_at")
+        .values("opened_at", "escalations", "group__name", "group_id")
+    )

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -235,6 +236,14 @@ class Organisation(models.Model):
     )
     goal_prompt_days = models.PositiveSmallIntegerField(
         default=3, help_text="Days after a session to send the goal check-in prompt."
+    )
+    follow_up_window_hours = models.PositiveSmallIntegerField(
+        "hours to acknowledge a follow-up",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+        help_text="If no facilitator acknowledges a safety follow-up within this many hours, "
+        "the group's facilitators and the admins are alerted again, and again each time as long "
+        "passes.",
     )
     crisis_resources = models.TextField(
         default=DEFAULT_CRISIS_RESOURCES,

@@ -98,6 +98,7 @@ def test_an_organisation_change_shows_in_the_header_at_once(world, personas, adm
             "allowed_reminder_hours": ["24"],
             "default_reminder_hours": ["24"],
             "goal_prompt_days": 3,
+            "follow_up_window_hours": 4,
             "agreement_text": "Be kind.",
         },
     )

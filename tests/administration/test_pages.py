@@ -107,6 +107,7 @@ def test_settings_change_the_crisis_text_and_version_the_agreement(admin_client)
             "allowed_reminder_hours": ["2", "24"],
             "default_reminder_hours": ["24"],
             "goal_prompt_days": 2,
+            "follow_up_window_hours": 6,
             "agreement_text": "New agreement.",
         },
         follow=True,
@@ -114,6 +115,7 @@ def test_settings_change_the_crisis_text_and_version_the_agreement(admin_client)
     assert "Participants will be asked to accept version 2" in response.text
     organisation = Organisation.current()
     assert organisation.name == "Harbour Clinic" and organisation.default_reminder_hours == [24]
+    assert organisation.follow_up_window_hours == 6
     assert ConfidentialityAgreement.current().text == "New agreement."
     crisis = Client().get(reverse("crisis_resources")).text  # numbers become tap-to-call links
     assert 'Call <a href="tel:111">111</a> or <a href="tel:999">999</a>.' in crisis
@@ -128,6 +130,7 @@ def test_settings_refuse_default_reminders_outside_the_allowed_set(admin_client)
             "allowed_reminder_hours": ["2"],
             "default_reminder_hours": ["24"],
             "goal_prompt_days": 3,
+            "follow_up_window_hours": 4,
             "agreement_text": "Z",
         },
     )
