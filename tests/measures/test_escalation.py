@@ -82,9 +82,7 @@ def test_the_emails_link_to_the_follow_up_or_the_overdue_list_and_name_no_one(
 
 
 @pytest.mark.django_db
-def test_admins_see_the_group_and_the_age_of_overdue_follow_ups_and_nothing_else(
-    opened, personas
-):
+def test_admins_see_the_group_and_the_age_of_overdue_follow_ups_and_nothing_else(opened, personas):
     FollowUp.objects.filter(pk=opened.pk).update(opened_at=opened.opened_at - timedelta(hours=5))
     home = personas["admin"].get(reverse("home")).text
     assert "1 safety follow-up waiting" in home
