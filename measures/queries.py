@@ -15,9 +15,10 @@ OPEN_BEFORE = timedelta(days=4)
 OPEN_AFTER = timedelta(hours=12)
 
 
-def measures_for(session: GroupSession) -> list[Instrument]:
-    """The questionnaires asked before this session under its group's plan."""
-    plan = MeasurePlan.objects.filter(group_id=session.group_id).first()
+def measures_for(session: GroupSession, plan: MeasurePlan | None = None) -> list[Instrument]:
+    """The questionnaires asked before this session under its group's plan (read here unless
+    the caller has it)."""
+    plan = plan or MeasurePlan.objects.filter(group_id=session.group_id).first()
     if plan is None or session.status == GroupSession.Status.CANCELLED:
         return []
     if plan.schedule == Schedule.EVERY_SESSION:
@@ -45,6 +46,36 @@ def unanswered(session: GroupSession, participant) -> list[Instrument]:
         )
     )
     return [measure for measure in measures_for(session) if measure.code not in answered]
+
+
+def check_ins_due(participant, groups, now: datetime | None = None) -> list[GroupSession]:
+    """Sessions whose questionnaires the participant can answer now and has not, for "You have
+    a short check-in" on their home page: one query when none of their groups asks any."""
+    now = now or timezone.now()
+    plans = {plan.group_id: plan for plan in MeasurePlan.objects.filter(group__in=groups)}
+    if not plans:
+        return []
+    sessions = list(
+        GroupSession.objects.filter(
+            group_id__in=plans, starts_at__range=(now - OPEN_AFTER, now + OPEN_BEFORE)
+        )
+        .exclude(status=GroupSession.Status.CANCELLED)
+        .select_related("group")
+        .order_by("starts_at")
+    )
+    answered = set(
+        MeasureResponse.objects.filter(participant=participant, session__in=sessions).values_list(
+            "session_id", "instrument"
+        )
+    )
+    return [
+        session
+        for session in sessions
+        if any(
+            (session.pk, measure.code) not in answered
+            for measure in measures_for(session, plans[session.group_id])
+        )
+    ]
 
 
 def open_follow_ups(facilitator):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core import audit
 from core.feedback import redirect_back, report
+from measures import queries as measure_queries
 from members import services as member_services
 from members.access import participant_page, public, roles_required, signed_in
 from members.models import ConfidentialityAgreement, Organisation, Role, User
@@ -57,7 +58,8 @@ def agreement(request):
 
 def participant_home(request):
     """The participant's home (rendered by config.views.home after the agreement check):
-    six queries, whatever the number of groups, sessions and goals."""
+    seven queries, whatever the number of groups, sessions and goals (more only while a
+    group's questionnaires are open)."""
     user = request.user
     now = timezone.now()
     enrollments = list(
@@ -126,6 +128,7 @@ def participant_home(request):
         "places": [
             e for e in enrollments if e.status != Enrollment.Status.ACTIVE and e.awaits_answer
         ],
+        "check_ins": measure_queries.check_ins_due(user, groups),
     }
 
 

@@ -123,3 +123,16 @@ def test_a_session_a_week_away_opens_four_days_before(personas, world):
     soon = GroupSessionFactory(group=world.group, starts_at=timezone.now() + timedelta(days=3))
     assert "1 of 7" in personas["participant"].get(url(soon)).content.decode()
     assert "closed" in personas["participant"].get(url(world.upcoming)).content.decode()
+
+
+def test_the_home_page_says_there_is_a_short_check_in_until_it_is_done(personas, today):
+    home = personas["participant"].get(reverse("home")).content.decode()
+    assert "You have a short check-in" in home
+    assert f"{url(today)}?via=home" in home
+    personas["participant"].post(url(today), all_answered(via="home"))
+    assert "You have a short check-in" not in personas["participant"].get(reverse("home")).text
+
+
+def test_the_home_page_says_nothing_when_the_group_asks_no_questionnaires(personas, world):
+    GroupSessionFactory(group=world.group, starts_at=timezone.now())
+    assert "short check-in" not in personas["participant"].get(reverse("home")).text
