@@ -70,3 +70,61 @@ def bar_chart(rows, *, label: str, maximum: float = 1.0) -> str:
         label=label,
         bars=bars,
     )
+
+
+def score_chart(points, *, maximum: int, bands, label: str, marked=()) -> str:
+    """Questionnaire totals over time, oldest first, over shaded bands.
+
+    points: (when, total) pairs; bands: (low, high, name) from lowest to highest, each shaded a
+    shade darker; marked: indexes of points to ring (e.g. an answer that opened a follow-up).
+    """
+    if not points:
+        return ""
+    usable = HEIGHT - 2 * PAD
+    step = (WIDTH - 2 * PAD) / max(len(points) - 1, 1)
+
+    def y(total: float) -> float:
+        return HEIGHT - PAD - total * usable / maximum
+
+    shading = format_html_join(
+        "",
+        '<rect x="{x}" y="{top}" width="{w}" height="{h}" class="band band-{n}">'
+        "<title>{name}: {low} to {high}</title></rect>",
+        (
+            {
+                "x": PAD,
+                "top": f"{y(high + 0.5 if high < maximum else maximum):.1f}",
+                "w": WIDTH - 2 * PAD,
+                "h": f"{y(max(low - 0.5, 0)) - y(high + 0.5 if high < maximum else maximum):.1f}",
+                "n": n,
+                "name": name,
+                "low": low,
+                "high": high,
+            }
+            for n, (low, high, name) in enumerate(bands)
+        ),
+    )
+    coords = [(PAD + i * step, y(total)) for i, (_, total) in enumerate(points)]
+    path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in coords)
+    dots = format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="{}" class="{}"></circle>',
+        (
+            (f"{x:.1f}", f"{yy:.1f}", 6 if i in marked else 4, "marked" if i in marked else "")
+            for i, (x, yy) in enumerate(coords)
+        ),
+    )
+    totals = ", ".join(str(total) for _, total in points)
+    summary = f"{label}: {len(points)} scores, oldest first: {totals} (out of {maximum})."
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t">'
+        '<title id="{id}-t">{summary}</title>{shading}'
+        '<polyline points="{path}" class="line"></polyline>{dots}</svg>',
+        w=WIDTH,
+        h=HEIGHT,
+        id=f"chart-{id(points)}",
+        summary=summary,
+        shading=shading,
+        path=path,
+        dots=dots,
+    )

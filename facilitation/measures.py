@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from core import audit
 from core.qr import qr_svg
 from facilitation.forms import MeasurePlanForm
 from measures import queries, services
+from measures.board import outcome_board
 from measures.models import MeasurePlan, MeasureResponse
 from members.access import roles_required
 from members.models import Role
@@ -74,4 +76,14 @@ def check_in_now(request, session_id: int):
             "link": link,
             "qr": qr_svg(link, title=f"QR code for {link}") if due else "",
         },
+    )
+
+
+@roles_required(Role.FACILITATOR)
+def group_outcomes(request, group_id: int):
+    """The outcome board: the whole group at once, who is getting better and who is not."""
+    group = get_object_or_404(TherapyGroup.objects.facilitated_by(request.user), pk=group_id)
+    audit.viewed(request, group, group_id=group.pk)
+    return render(
+        request, "facilitation/group_outcomes.html", {"group": group, "board": outcome_board(group)}
     )

@@ -24,6 +24,7 @@ urlpatterns = [
     path("groups/<int:group_id>/follow-ups/", views.follow_up, name="follow_up"),
     path("groups/<int:group_id>/record-log/", views.group_audit, name="group_audit"),
     path("groups/<int:group_id>/measures/", measures.group_measures, name="group_measures"),
+    path("groups/<int:group_id>/outcomes/", measures.group_outcomes, name="group_outcomes"),
     path(
         "groups/<int:group_id>/participants/<int:participant_id>/",
         views.participant_record,

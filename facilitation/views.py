@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core import audit
-from core.charts import progress_chart
+from core.charts import progress_chart, score_chart
 from core.csv_safety import csv_safe
 from core.feedback import redirect_back, report
 from facilitation import measures
@@ -34,6 +34,7 @@ from facilitation.forms import (
     PlanForm,
     ScheduleForm,
 )
+from measures import queries as measure_queries
 from members.access import roles_required
 from members.models import Role, User
 from sessions import queries, services
@@ -312,7 +313,17 @@ def participant_record(request, group_id: int, participant_id: int):
     )
     for goal in goals:
         goal.chart = progress_chart(goal.check_ins.all(), label=goal.what)
+    trends = measure_queries.trends(group, participant)
+    for trend in trends:
+        trend.chart = score_chart(
+            [(r.completed_at, r.total) for r in trend.responses],
+            maximum=trend.measure.max_total,
+            bands=[(band.low, band.high, band.label) for band in trend.measure.bands],
+            label=trend.measure.name,
+            marked={i for i, (_, answer, _) in enumerate(trend.risk_answers) if answer},
+        )
     context = {
+        "trends": trends,
         "group": group,
         "participant": participant,
         "goals": goals,

@@ -1,12 +1,14 @@
 """Reads about measures: which questionnaires a session asks, and who still has them to do."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import F
 from django.utils import timezone
 
-from measures.instruments import Instrument
+from measures.instruments import INSTRUMENTS, Instrument
 from measures.models import FollowUp, MeasurePlan, MeasureResponse, Schedule
+from measures.scoring import Change, change
 from sessions.models import GroupSession
 
 # A session's questionnaires can be answered from this long before it starts (an emailed link
@@ -104,3 +106,38 @@ def overdue_follow_ups(window_hours: int, now: datetime | None = None):
         .order_by("opened_at")
         .values("opened_at", "escalations", "group__name", "group_id")
     )
+
+
+@dataclass
+class Trend:
+    """One person's answers to one questionnaire in one group, oldest first."""
+
+    measure: Instrument
+    responses: list[MeasureResponse]
+    change: Change
+    # The risk item's answer each time (PHQ-9 item 9) with its label, for instruments that
+    # have one: 0 reads "Not at all", never "no risk".
+    risk_answers: list[tuple[datetime, int, str]]
+
+
+def trends(group, participant) -> list[Trend]:
+    """Each questionnaire the person answered in this group, with its change: for the
+    facilitators' record page (it decrypts item answers: audit the page)."""
+    responses = MeasureResponse.objects.filter(group=group, participant=participant).order_by(
+        "completed_at", "pk"
+    )
+    by_code: dict[str, list[MeasureResponse]] = {}
+    for response in responses:
+        by_code.setdefault(response.instrument, []).append(response)
+    found = []
+    for code, measure in INSTRUMENTS.items():
+        answered = by_code.get(code)
+        if not answered:
+            continue
+        risk = []
+        if measure.risk_item:
+            for response in answered:
+                answer = response.item_answers()[0][measure.risk_item - 1]
+                risk.append((response.completed_at, answer, measure.options[answer]))
+        found.append(Trend(measure, answered, change(measure, [r.total for r in answered]), risk))
+    return found

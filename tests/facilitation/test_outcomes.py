@@ -1,0 +1,146 @@
+"""The outcome board shows the whole group at once (who is improving, who is not on track) and
+a member's record shows each questionnaire's trend, in queries that do not grow with the data."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import AuditEvent
+from measures import services
+from measures.board import outcome_board
+from measures.instruments import GAD7, PHQ9
+from measures.models import Channel, MeasureResponse
+from sessions.models import Attendance, GroupSession
+from tests.measures.test_scoring import answers_totalling
+from tests.sessions.factories import AttendanceFactory, GroupSessionFactory
+from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def held_sessions(group, count: int) -> list[GroupSession]:
+    start = timezone.now() - timedelta(weeks=count)
+    return [
+        GroupSessionFactory(
+            group=group, starts_at=start + timedelta(weeks=i), status=GroupSession.Status.HELD
+        )
+        for i in range(count)
+    ]
+
+
+def answered(person, group, session, instrument, total, risk=0):
+    answers = answers_totalling(instrument, total - risk)
+    if instrument.risk_item:
+        answers[instrument.risk_item - 1] = risk
+    response = services.record_answers(
+        participant=person,
+        group=group,
+        instrument=instrument,
+        answers=answers,
+        session=session,
+        channel=Channel.ROOM,
+    )
+    MeasureResponse.objects.filter(pk=response.pk).update(completed_at=session.starts_at)
+
+
+def build(facilitator, members: int = 3, weeks: int = 4):
+    """Improving, worsening and away: the first three members; the rest steady."""
+    group = TherapyGroupFactory(facilitators=[facilitator], capacity=100)
+    people = [EnrollmentFactory(group=group).participant for _ in range(members)]
+    sessions = held_sessions(group, weeks)
+    improving, worsening, away = people[:3]
+    for i, session in enumerate(sessions):
+        for person in people:
+            absent = person == away and i >= weeks - 2
+            AttendanceFactory(
+                session=session,
+                participant=person,
+                status=Attendance.Status.ABSENT if absent else Attendance.Status.PRESENT,
+            )
+        answered(improving, group, session, PHQ9, [16, 14, 11, 9][i % 4])
+        answered(worsening, group, session, PHQ9, [8, 10, 13, 15][i % 4])
+        answered(worsening, group, session, GAD7, 9)
+        for steady in people[3:]:
+            answered(steady, group, session, PHQ9, 6)
+    return group, people
+
+
+def test_the_board_shows_who_improves_and_who_is_not_on_track(facilitator):
+    group, (improving, worsening, away) = build(facilitator)
+    board = outcome_board(group)
+    assert [m.name for m in board.measures] == ["PHQ-9", "GAD-7"]
+    rows = {row.participant: row for row in board.rows}
+    phq = dict((m.code, c) for m, c in rows[improving].changes)["phq9"]
+    assert (phq.baseline, phq.latest, phq.reliable) == (16, 9, "improvement")
+    assert rows[improving].off_track == []
+    assert rows[worsening].off_track == ["reliably worse"]
+    assert rows[away].off_track == ["missed the last two sessions"]
+    first_cell = rows[improving].cells[0]
+    assert first_cell["attendance"] == "present"
+    assert [(m.code, s.total if s else None) for m, s in first_cell["scores"]] == [
+        ("phq9", 16),
+        ("gad7", None),
+    ]
+
+
+def test_an_open_follow_up_puts_someone_off_track(facilitator):
+    group, (improving, *_) = build(facilitator)
+    answered(improving, group, held_sessions(group, 1)[0], PHQ9, 9, risk=1)
+    row = next(r for r in outcome_board(group).rows if r.participant == improving)
+    assert "open follow-up" in row.off_track
+
+
+def test_the_board_page_is_for_the_groups_facilitators_and_is_audited(facilitator, personas, world):
+    url = reverse("group_outcomes", args=[world.group.pk])
+    response = personas["facilitator"].get(url)
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action="view", object_type="therapy_groups.therapygroup")
+    assert personas["other_facilitator"].get(url).status_code == 404
+    for persona in ("participant", "admin"):
+        assert personas[persona].get(url).status_code == 403
+
+
+def test_the_board_page_names_each_score_and_marks_change(client, facilitator):
+    group, _ = build(facilitator)
+    client.force_login(facilitator)
+    html = client.get(reverse("group_outcomes", args=[group.pk])).text
+    assert "PHQ-9 16" in html and "16 → 9 (-7)" in html
+    assert "▲ reliably better" in html and "▼ reliably worse" in html
+    assert "Not on track:</strong> missed the last two sessions" in html
+
+
+def test_the_board_keeps_its_query_count_at_ten_times_the_data(
+    facilitator, client, django_assert_max_num_queries
+):
+    client.force_login(facilitator)
+    counts = []
+    for members, weeks in ((3, 4), (30, 12)):
+        group, _ = build(facilitator, members=members, weeks=weeks)
+        client.get(reverse("group_outcomes", args=[group.pk]))  # the session's activity, once
+        with django_assert_max_num_queries(14) as captured:
+            assert client.get(reverse("group_outcomes", args=[group.pk])).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_a_members_record_shows_each_trend_with_bands_and_item_9_each_time(facilitator, client):
+    group, (improving, *_) = build(facilitator)
+    answered(improving, group, held_sessions(group, 1)[0], PHQ9, 9, risk=1)
+    client.force_login(facilitator)
+    html = client.get(reverse("participant_record", args=[group.pk, improving.pk])).text
+    assert html.count('class="band band-') == len(PHQ9.bands)
+    assert "PHQ-9: 5 scores" in html
+    assert 'class="marked"' in html  # the answer that opened a follow-up is ringed
+    assert "Not at all (0)" in html and "<strong>Several days (1)</strong>" in html
+
+
+def test_one_absence_is_not_two(facilitator):
+    group, (improving, *_) = build(facilitator)
+    last = GroupSession.objects.filter(group=group).order_by("starts_at").last()
+    Attendance.objects.filter(session=last, participant=improving).update(
+        status=Attendance.Status.ABSENT
+    )
+    row = next(r for r in outcome_board(group).rows if r.participant == improving)
+    assert row.off_track == []
