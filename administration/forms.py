@@ -45,6 +45,7 @@ class OrganisationForm(forms.ModelForm):
             "default_reminder_hours",
             "goal_prompt_days",
             "follow_up_window_hours",
+            "participants_see_scores",
         ]
         widgets = {"crisis_resources": forms.Textarea(attrs={"rows": 6})}
 

@@ -19,6 +19,7 @@ class Band:
 class Instrument:
     code: str  # ours, stored with each answer
     name: str
+    plain_name: str  # what participants read: no clinical names on their pages
     title: str
     frame: str  # the question every item answers
     items: tuple[str, ...]
@@ -59,6 +60,7 @@ DIFFICULTY_OPTIONS = (
 PHQ9 = Instrument(
     code="phq9",
     name="PHQ-9",
+    plain_name="mood questions",
     title="Patient Health Questionnaire (PHQ-9)",
     frame=(
         "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
@@ -99,6 +101,7 @@ PHQ9 = Instrument(
 GAD7 = Instrument(
     code="gad7",
     name="GAD-7",
+    plain_name="worry questions",
     title="Generalized Anxiety Disorder 7-item (GAD-7)",
     frame="Over the last 2 weeks, how often have you been bothered by the following problems?",
     items=(

@@ -113,3 +113,20 @@ def recovery(first: Mapping[Instrument, int], latest: Mapping[Instrument, int]) 
     if not first or set(first) != set(latest) or not at_case_level(first):
         return None
     return not at_case_level(latest)
+
+
+def in_plain_words(change: Change) -> str:
+    """A participant's own change, said plainly and without blame. Lower is better on every
+    instrument here."""
+    measure = change.instrument
+    if change.previous is None:
+        return (
+            f"Your first score on the {measure.plain_name}: {change.latest} out of "
+            f"{measure.max_total}. Lower scores mean the problems bothered you less."
+        )
+    went = f"Your score went from {change.baseline} to {change.latest}"
+    if change.reliable == Reliable.IMPROVEMENT:
+        return f"{went}: that is a real change."
+    if change.reliable == Reliable.DETERIORATION:
+        return f"{went}. That is a big change. Your facilitator will talk it through with you."
+    return f"{went}. Scores go up and down from week to week; what counts is the trend."

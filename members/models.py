@@ -245,6 +245,11 @@ class Organisation(models.Model):
         "the group's facilitators and the admins are alerted again, and again each time as long "
         "passes.",
     )
+    participants_see_scores = models.BooleanField(
+        "participants see their own questionnaire scores",
+        default=True,
+        help_text="In plain words, over time; never anyone else's.",
+    )
     crisis_resources = models.TextField(
         default=DEFAULT_CRISIS_RESOURCES,
         help_text="Shown on the crisis page, linked from every page.",

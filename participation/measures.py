@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from core.validators import whole_number
 from measures import queries, services
-from measures.instruments import Instrument
+from measures.instruments import INSTRUMENTS, Instrument
 from measures.models import Channel, FollowUp, MeasureResponse
+from measures.scoring import change, in_plain_words
 from members.access import participant_page
 from members.models import Organisation
 from sessions.models import GroupSession
@@ -125,4 +126,37 @@ def measure_done(request, session_id: int):
             "risk": risk,
             "organisation": Organisation.current(),
         },
+    )
+
+
+@participant_page
+def my_scores(request):
+    """The participant's own questionnaire scores over time, in plain words, if the
+    organisation shows them (it may keep them for the facilitators alone)."""
+    organisation = Organisation.current()
+    progress = []
+    if organisation.participants_see_scores:
+        responses = (
+            MeasureResponse.objects.of(request.user)
+            .select_related("group")
+            .order_by("group__name", "completed_at", "pk")
+        )
+        series: dict = {}
+        for response in responses:
+            series.setdefault((response.group, response.instrument), []).append(response)
+        for (group, code), answered in series.items():
+            measure = INSTRUMENTS[code]
+            trend = change(measure, [r.total for r in answered])
+            progress.append(
+                {
+                    "group": group,
+                    "measure": measure,
+                    "words": in_plain_words(trend),
+                    "all": answered,
+                }
+            )
+    return render(
+        request,
+        "participation/my_scores.html",
+        {"organisation": organisation, "progress": progress},
     )

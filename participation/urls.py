@@ -28,4 +28,5 @@ urlpatterns = [
     # Short, to type from a screen in the room: /c/1234/
     path("c/<int:session_id>/", measures.measure_check_in, name="measure_check_in"),
     path("c/<int:session_id>/done/", measures.measure_done, name="measure_done"),
+    path("my-scores/", measures.my_scores, name="my_scores"),
 ]

@@ -99,6 +99,7 @@ def test_an_organisation_change_shows_in_the_header_at_once(world, personas, adm
             "default_reminder_hours": ["24"],
             "goal_prompt_days": 3,
             "follow_up_window_hours": 4,
+            "participants_see_scores": "on",
             "agreement_text": "Be kind.",
         },
     )

@@ -108,6 +108,7 @@ def test_settings_change_the_crisis_text_and_version_the_agreement(admin_client)
             "default_reminder_hours": ["24"],
             "goal_prompt_days": 2,
             "follow_up_window_hours": 6,
+            "participants_see_scores": "on",
             "agreement_text": "New agreement.",
         },
         follow=True,
@@ -131,6 +132,7 @@ def test_settings_refuse_default_reminders_outside_the_allowed_set(admin_client)
             "default_reminder_hours": ["24"],
             "goal_prompt_days": 3,
             "follow_up_window_hours": 4,
+            "participants_see_scores": "on",
             "agreement_text": "Z",
         },
     )

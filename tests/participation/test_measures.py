@@ -8,7 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures import services
+from measures.instruments import PHQ9
 from measures.models import FollowUp, MeasureResponse
+from measures.scoring import change, in_plain_words
+from members.models import Organisation
+from tests.measures.test_scoring import answers_totalling
 from tests.sessions.factories import GroupSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +140,48 @@ def test_the_home_page_says_there_is_a_short_check_in_until_it_is_done(personas,
 def test_the_home_page_says_nothing_when_the_group_asks_no_questionnaires(personas, world):
     GroupSessionFactory(group=world.group, starts_at=timezone.now())
     assert "short check-in" not in personas["participant"].get(reverse("home")).text
+
+
+def test_a_participant_reads_their_own_scores_in_plain_words(personas, world, participant):
+    group = world.group
+    services.set_measure_plan(group=group, instruments=["phq9"], schedule="every")
+    for total in (16, 12, 9):
+        services.record_answers(
+            participant=participant,
+            group=group,
+            instrument=PHQ9,
+            answers=answers_totalling(PHQ9, total),
+            channel="home",
+        )
+    other = world.other_enrollment.participant
+    services.record_answers(
+        participant=other,
+        group=world.other_group,
+        instrument=PHQ9,
+        answers=answers_totalling(PHQ9, 25),
+        channel="home",
+    )
+    assert reverse("my_scores") in personas["participant"].get(reverse("home")).text
+    page = personas["participant"].get(reverse("my_scores")).text
+    assert "Your score went from 16 to 9: that is a real change." in page
+    assert "Mood questions" in page and "PHQ" not in page
+    assert "25 out of 27" not in page  # never anyone else's
+
+
+def test_the_organisation_may_keep_scores_for_facilitators(personas, participant, world):
+    Organisation.objects.update(participants_see_scores=False)
+    assert reverse("my_scores") not in personas["participant"].get(reverse("home")).text
+    page = personas["participant"].get(reverse("my_scores")).text
+    assert "keeps check-in scores for your facilitator" in page
+
+
+@pytest.mark.parametrize(
+    "totals, words",
+    [
+        ([14], "Your first score on the mood questions: 14 out of 27."),
+        ([8, 15], "Your score went from 8 to 15. That is a big change."),
+        ([12, 10], "Scores go up and down from week to week"),
+    ],
+)
+def test_plain_words_for_each_kind_of_change(totals, words):
+    assert words in in_plain_words(change(PHQ9, totals))
