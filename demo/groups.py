@@ -4,6 +4,7 @@ from datetime import time, timedelta
 
 from django.utils import timezone
 
+from demo.outcomes import seed_outcomes
 from members.models import (
     AgreementAcceptance,
     ClosureRequest,
@@ -183,6 +184,7 @@ def seed_groups() -> None:
             created_by=lead,
         )
         _document_past_sessions(cbt, lead)
+        seed_outcomes(cbt)
 
     support_start = _series_from(weeks_ago=4, weekday=3)
     support, created = _group(

@@ -64,3 +64,26 @@ def test_seed_demo_builds_three_groups_with_a_documented_past_and_a_waitlist(set
     cohort = TherapyGroup.objects.get(name="Spring skills cohort")
     assert cohort.is_closed_cohort
     assert cohort.enrollments.filter(status=Enrollment.Status.WAITLISTED).count() == 2
+
+
+def test_seed_demo_gives_the_cbt_group_a_questionnaire_history_to_read(settings):
+    from measures.board import outcome_board
+    from measures.models import FollowUp, MeasurePlan, MeasureResponse
+    from sessions.models import GroupSession
+    from therapy_groups.models import TherapyGroup
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent: no second history
+    cbt = TherapyGroup.objects.get(name="Tuesday evening CBT for depression")
+    assert MeasurePlan.objects.get(group=cbt).instruments == ["phq9", "gad7"]
+    held = cbt.sessions.filter(status=GroupSession.Status.HELD).count()
+    phq = MeasureResponse.objects.filter(group=cbt, instrument="phq9")
+    assert phq.values("session").distinct().count() == held
+    assert phq.count() == 8 * held - 2  # one person missed the last two sessions
+    rows = {row.participant.email: row for row in outcome_board(cbt).rows}
+    first = dict((m.code, c) for m, c in rows["participant@example.com"].changes)["phq9"]
+    assert first.reliable == "improvement"
+    assert sum("reliably worse" in row.off_track for row in rows.values()) == 1
+    follow_up = FollowUp.objects.get(group=cbt)
+    assert follow_up.is_open and "open follow-up" in rows[follow_up.participant.email].off_track
