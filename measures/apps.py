@@ -7,11 +7,12 @@ class MeasuresConfig(AppConfig):
 
     def ready(self) -> None:
         from core import audit, outbox
-        from measures import escalation, messages
+        from measures import escalation, messages, requests
         from measures.models import FollowUp, MeasureResponse
 
         messages.register()  # its message kinds, and the tick's escalations
         outbox.register_tick_planner(escalation.escalate_overdue)
+        outbox.register_tick_planner(requests.plan_requests)
 
         def participant(instance):
             return instance.participant_id

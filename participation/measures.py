@@ -1,16 +1,20 @@
 """Short questionnaires a participant answers for a session: in the room, from the short link
 or QR code the facilitator shows, or from their home page. One short page; no JavaScript."""
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
+from core.models import Notification
 from core.validators import whole_number
-from measures import queries, services
+from measures import queries, requests, services
 from measures.instruments import INSTRUMENTS, Instrument
 from measures.models import Channel, FollowUp, MeasureResponse
 from measures.scoring import change, in_plain_words
-from members.access import participant_page
+from members.access import participant_page, public
 from members.models import Organisation
 from sessions.models import GroupSession
 
@@ -65,37 +69,30 @@ def _questionnaires(due: list[Instrument], chosen: dict, checked: bool) -> list[
     return shown
 
 
-@participant_page
-def measure_check_in(request, session_id: int):
-    session = _session(request, session_id)
-    due = queries.unanswered(session, request.user)
-    if not due:
-        return redirect("measure_done", session_id=session.pk)
-    if not queries.is_open(session):
-        return render(request, "participation/measure_closed.html", {"session": session})
-    asked = request.POST if request.method == "POST" else request.GET
-    via = Channel.HOME if asked.get("via") == "home" else Channel.ROOM
-    chosen, error = {}, ""
-    if request.method == "POST":
-        chosen = {measure.code: _chosen(request.POST, measure) for measure in due}
-        try:
-            with transaction.atomic():  # all of the page's questionnaires, or none
-                for measure in due:
-                    items, difficulty = chosen[measure.code]
-                    services.record_answers(
-                        participant=request.user,
-                        group=session.group,
-                        instrument=measure,
-                        answers=items,
-                        difficulty=difficulty,
-                        session=session,
-                        channel=via,
-                    )
-        except ValidationError as refused:
-            error = refused.messages[0]
-        else:
-            return redirect("measure_done", session_id=session.pk)
-    questionnaires = _questionnaires(due, chosen, checked=bool(error))
+def _record(request, session: GroupSession, person, due, channel) -> tuple[str, dict]:
+    """Keep the page's answers, all of its questionnaires or none. Returns the refusal ("" when
+    kept) and what was chosen, to show again."""
+    chosen = {measure.code: _chosen(request.POST, measure) for measure in due}
+    try:
+        with transaction.atomic():
+            for measure in due:
+                items, difficulty = chosen[measure.code]
+                services.record_answers(
+                    participant=person,
+                    group=session.group,
+                    instrument=measure,
+                    answers=items,
+                    difficulty=difficulty,
+                    session=session,
+                    channel=channel,
+                )
+    except ValidationError as refused:
+        return refused.messages[0], chosen
+    return "", chosen
+
+
+def _form(request, session, due, *, chosen=None, error="", via=""):
+    questionnaires = _questionnaires(due, chosen or {}, checked=bool(error))
     return render(
         request,
         "participation/measure_form.html",
@@ -110,23 +107,43 @@ def measure_check_in(request, session_id: int):
     )
 
 
-@participant_page
-def measure_done(request, session_id: int):
-    """After answering: thanks, and, after an answer about self-harm above 0, the crisis
-    resources and a promise that their facilitator will be in touch."""
-    session = _session(request, session_id)
-    answered = MeasureResponse.objects.filter(session=session, participant=request.user)
-    risk = FollowUp.objects.filter(response__in=answered).exists()
+def _done(request, session, person):
+    """Thanks, and, after an answer about self-harm above 0, the crisis resources and a promise
+    that their facilitator will be in touch."""
+    answered = MeasureResponse.objects.filter(session=session, participant=person)
     return render(
         request,
         "participation/measure_done.html",
         {
             "session": session,
             "answered": answered.exists(),
-            "risk": risk,
+            "risk": FollowUp.objects.filter(response__in=answered).exists(),
             "organisation": Organisation.current(),
         },
     )
+
+
+@participant_page
+def measure_check_in(request, session_id: int):
+    session = _session(request, session_id)
+    due = queries.unanswered(session, request.user)
+    if not due:
+        return redirect("measure_done", session_id=session.pk)
+    if not queries.is_open(session):
+        return render(request, "participation/measure_closed.html", {"session": session})
+    asked = request.POST if request.method == "POST" else request.GET
+    via = Channel.HOME if asked.get("via") == "home" else Channel.ROOM
+    if request.method == "POST":
+        error, chosen = _record(request, session, request.user, due, via)
+        if not error:
+            return redirect("measure_done", session_id=session.pk)
+        return _form(request, session, due, chosen=chosen, error=error, via=via)
+    return _form(request, session, due, via=via)
+
+
+@participant_page
+def measure_done(request, session_id: int):
+    return _done(request, _session(request, session_id), request.user)
 
 
 @participant_page
@@ -160,3 +177,61 @@ def my_scores(request):
         "participation/my_scores.html",
         {"organisation": organisation, "progress": progress},
     )
+
+
+def _link_problem(request, problem: str, status: int):
+    return render(
+        request, "participation/measure_link_problem.html", {"problem": problem}, status=status
+    )
+
+
+@public
+@never_cache
+def measure_link(request, token: str):
+    """The emailed link: answer this session's questionnaires without signing in. Signed, for
+    its recipient only, four days, once; only this session's questionnaires, nothing shown."""
+    try:
+        payload = requests.read_token(token)
+    except signing.SignatureExpired:
+        return _link_problem(request, "expired", 410)
+    except signing.BadSignature:
+        return _link_problem(request, "broken", 400)
+    row = (
+        Notification.objects.filter(
+            pk=payload.get("n"), recipient_id=payload.get("u"), kind__in=requests.KINDS
+        )
+        .select_related("recipient")
+        .first()
+    )
+    if row is None or not row.recipient.is_active:
+        return _link_problem(request, "broken", 400)
+    person = row.recipient
+    session = (
+        GroupSession.objects.for_participant(person)
+        .select_related("group")
+        .filter(pk=row.subject_id)
+        .first()
+    )
+    if session is None:
+        return _link_problem(request, "broken", 400)
+    if row.link_used_at is not None:
+        return _link_problem(request, "used", 410)
+    due = queries.unanswered(session, person)
+    if not due:
+        return _done(request, session, person)
+    if not queries.is_open(session):
+        return render(request, "participation/measure_closed.html", {"session": session})
+    if request.method != "POST":
+        return _form(request, session, due)
+    with transaction.atomic():
+        # Usable once: only the request that marks the link used keeps anything.
+        if not Notification.objects.filter(pk=row.pk, link_used_at__isnull=True).update(
+            link_used_at=timezone.now()
+        ):
+            return _link_problem(request, "used", 410)
+        error, chosen = _record(request, session, person, due, Channel.LINK)
+        if error:
+            transaction.set_rollback(True)  # the link stays usable for a complete answer
+    if error:
+        return _form(request, session, due, chosen=chosen, error=error)
+    return _done(request, session, person)

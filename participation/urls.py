@@ -29,4 +29,5 @@ urlpatterns = [
     path("c/<int:session_id>/", measures.measure_check_in, name="measure_check_in"),
     path("c/<int:session_id>/done/", measures.measure_done, name="measure_done"),
     path("my-scores/", measures.my_scores, name="my_scores"),
+    path("m/<token:token>/", measures.measure_link, name="measure_link"),
 ]

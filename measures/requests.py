@@ -1,0 +1,83 @@
+"""Asking by email: when a session's questionnaires open (four days before it, or when it is
+scheduled, if later), each member gets a discreet email with a signed, single-use link, and
+one reminder two days later if the session is still ahead.
+
+The tick plans the requests whose time came since the last planning run (a mark in the
+database, so an outage is caught up and nothing is planned twice); the unique keys make each
+one row however many beats plan it. Each email is built from current data just before it is
+sent: nothing goes to someone who answered, left the group, or whose session was cancelled.
+Members who join after the request went out find the check-in on their home page."""
+
+from datetime import datetime, timedelta
+
+from django.core import signing
+from django.db.models import F
+from django.db.models.functions import Greatest
+
+from core import outbox
+from core.models import Notification
+from measures.models import MeasurePlan
+from measures.queries import OPEN_AFTER, OPEN_BEFORE, measures_for
+from sessions.models import GroupSession
+from therapy_groups.models import Enrollment
+
+MEASURE_REQUEST = "measure_request"
+MEASURE_REMINDER = "measure_reminder"
+KINDS = (MEASURE_REQUEST, MEASURE_REMINDER)
+REMIND_AFTER = timedelta(days=2)
+LINK_SALT = "together.measure-link"
+LINK_AGE = OPEN_BEFORE  # a link lives four days from its email
+PLANNED_THROUGH = "measure_requests_planned_through"  # an OutboxMark
+PLAN_AHEAD = timedelta(minutes=10)  # rows are planned this long before they are due
+CATCH_UP = timedelta(days=7)  # how far back a tick looks after an outage
+
+
+def link_token(row: Notification) -> str:
+    return signing.dumps({"n": row.pk, "u": row.recipient_id}, salt=LINK_SALT)
+
+
+def read_token(token: str) -> dict:
+    """The payload of a link's token; raises signing.SignatureExpired or BadSignature."""
+    return signing.loads(token, salt=LINK_SALT, max_age=LINK_AGE.total_seconds())
+
+
+def plan_requests(now: datetime) -> int:
+    """Requests (with their reminders) whose time came since the last run, up to PLAN_AHEAD
+    from now; returns how many rows were offered."""
+    since = max(outbox.mark(PLANNED_THROUGH) or now - timedelta(hours=1), now - CATCH_UP)
+    until = now + PLAN_AHEAD
+    sessions = list(
+        GroupSession.objects.annotate(asked=Greatest(F("starts_at") - OPEN_BEFORE, F("created_at")))
+        .filter(
+            asked__gt=since,
+            asked__lte=until,
+            starts_at__gt=now,
+            group__in=MeasurePlan.objects.values("group"),
+        )
+        .exclude(status=GroupSession.Status.CANCELLED)
+    )
+    groups = {session.group_id for session in sessions}
+    plans = {plan.group_id: plan for plan in MeasurePlan.objects.filter(group__in=groups)}
+    members: dict[int, list] = {}
+    for enrollment in Enrollment.objects.filter(
+        group__in=groups, status=Enrollment.Status.ACTIVE, participant__is_active=True
+    ).select_related("participant"):
+        members.setdefault(enrollment.group_id, []).append(enrollment.participant)
+    rows = []
+    for session in sessions:
+        if not measures_for(session, plans[session.group_id]):
+            continue
+        closes = session.starts_at + OPEN_AFTER
+        for person in members.get(session.group_id, []):
+            common = {"recipient": person, "subject_id": session.pk}
+            common |= {"occurrence": session.starts_at, "expires_at": closes}
+            rows.append(Notification(kind=MEASURE_REQUEST, due_at=session.asked, **common))
+            if session.asked + REMIND_AFTER < session.starts_at:
+                rows.append(
+                    Notification(
+                        kind=MEASURE_REMINDER, due_at=session.asked + REMIND_AFTER, **common
+                    )
+                )
+    planned = outbox.enqueue_many(rows)
+    outbox.advance_mark(PLANNED_THROUGH, until)
+    return planned
