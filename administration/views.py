@@ -30,6 +30,7 @@ from core.csv_safety import csv_safe
 from core.models import Notification, OutboxMark
 from core.outbox import mark
 from measures import queries as measure_queries
+from measures.reports import outcome_report
 from members import services as member_services
 from members.access import roles_required
 from members.models import ClosureRequest, ConfidentialityAgreement, Organisation, Role, User
@@ -319,3 +320,40 @@ def overdue_follow_ups(request):
         "administration/overdue_follow_ups.html",
         {"overdue": list(measure_queries.overdue_follow_ups(window)), "window": window},
     )
+
+
+@admin_only
+def outcomes(request):
+    """Outcomes per group and for the organisation: rates and counts, never a person."""
+    return render(request, "administration/outcomes.html", {"rows": outcome_report()})
+
+
+@admin_only
+def outcomes_csv(request):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="together-outcomes.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Group",
+            "Started",
+            "People with scores",
+            "Completion (first and latest)",
+            "Reliable improvement",
+            "Reliable deterioration",
+            "Recovery",
+        ]
+    )
+    for row in outcome_report():
+        writer.writerow(
+            [
+                csv_safe(row.name),
+                row.started.isoformat() if row.started else "",
+                row.people,
+                reports.as_percent(row.completion),
+                reports.as_percent(row.improvement),
+                reports.as_percent(row.deterioration),
+                reports.as_percent(row.recovery),
+            ]
+        )
+    return response
