@@ -30,6 +30,11 @@ urlpatterns = [
         views.participant_record,
         name="participant_record",
     ),
+    path(
+        "groups/<int:group_id>/participants/<int:participant_id>/questionnaires.fhir.json",
+        views.participant_measures_fhir,
+        name="participant_measures_fhir",
+    ),
     path("groups/<int:group_id>/sessions/new/", views.session_schedule, name="session_schedule"),
     path("sessions/<int:session_id>/", views.session_detail, name="session_detail"),
     path("sessions/<int:session_id>/change/", views.session_change, name="session_change"),

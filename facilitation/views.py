@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -34,7 +34,9 @@ from facilitation.forms import (
     PlanForm,
     ScheduleForm,
 )
+from measures import fhir
 from measures import queries as measure_queries
+from measures.models import MeasureResponse
 from members.access import roles_required
 from members.models import Role, User
 from sessions import queries, services
@@ -708,3 +710,22 @@ def addendum(request, session_id: int, participant_id: int | None = None):
 
 
 # Participants ---------------------------------------------------------------------------
+
+
+@facilitator_only
+def participant_measures_fhir(request, group_id: int, participant_id: int):
+    """A member's questionnaires in this group as a FHIR R4 Bundle (JSON), for another system."""
+    group = _group(request, group_id)
+    participant = _member(group, participant_id)
+    responses = MeasureResponse.objects.filter(group=group, participant=participant).order_by(
+        "completed_at", "pk"
+    )
+    audit.viewed(
+        request, participant, group_id=group.pk, participant_id=participant.pk, export=True
+    )
+    response = JsonResponse(fhir.bundle(participant, list(responses)))
+    response["Content-Type"] = "application/fhir+json"
+    response["Content-Disposition"] = (
+        f'attachment; filename="questionnaires-{group.pk}-{participant.pk}.fhir.json"'
+    )
+    return response

@@ -5,6 +5,8 @@ is the organisation's clinical record, shown to participants nowhere else, so it
 this download either; the page says how to ask for it. What the person wrote is.
 """
 
+from measures import fhir
+from measures.models import MeasureResponse
 from members.models import AgreementAcceptance, User
 from sessions.models import Attendance
 from therapy_groups.models import Enrollment, Goal
@@ -79,4 +81,8 @@ def personal_data(user: User) -> dict:
             }
             for g in goals
         ],
+        # The questionnaires they answered, as FHIR R4 (QuestionnaireResponse, Observation).
+        "questionnaires": fhir.bundle(
+            user, list(MeasureResponse.objects.of(user).order_by("completed_at", "pk"))
+        ),
     }
