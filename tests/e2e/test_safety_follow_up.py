@@ -74,3 +74,47 @@ def test_an_answer_about_self_harm_reaches_a_facilitator_who_closes_the_loop(
     follow_up.refresh_from_db()
     assert not follow_up.is_open and follow_up.acknowledged_by == facilitator
     assert follow_up.outcome == "Talked for twenty minutes; safe tonight; GP tomorrow."
+
+
+def test_the_measures_pages_fit_a_phone_and_pass_axe(page, live_server):
+    """The questionnaire plan, check-in now, the outcome board and a member's trend at 390 px."""
+    from datetime import timedelta
+
+    from measures.instruments import PHQ9
+    from measures.models import Channel
+    from sessions.models import GroupSession
+
+    facilitator = UserFactory(role="facilitator", first_name="Fay", last_name="Field")
+    group = TherapyGroupFactory(facilitators=[facilitator], name="Tuesday mood group")
+    people = [EnrollmentFactory(group=group).participant for _ in range(6)]
+    services.set_measure_plan(group=group, instruments=["phq9", "gad7"], schedule="every")
+    for week in range(8):
+        session = GroupSessionFactory(
+            group=group,
+            starts_at=timezone.now() - timedelta(weeks=8 - week),
+            status=GroupSession.Status.HELD,
+        )
+        for n, person in enumerate(people):
+            answers = [min(3, max(0, 2 + n - week // 2))] * 8 + [0]
+            services.record_answers(
+                participant=person,
+                group=group,
+                instrument=PHQ9,
+                answers=answers,
+                session=session,
+                channel=Channel.ROOM,
+            )
+    today = GroupSessionFactory(group=group, starts_at=timezone.now())
+    page.page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, facilitator)
+    for url in (
+        reverse("group_measures", args=[group.pk]),
+        reverse("check_in_now", args=[today.pk]),
+        reverse("session_detail", args=[today.pk]),
+        reverse("group_outcomes", args=[group.pk]),
+        reverse("participant_record", args=[group.pk, people[0].pk]),
+        reverse("follow_up_list"),
+    ):
+        page.goto(live_server.url + url)
+        width = page.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{url} is {width} px wide at 390"
