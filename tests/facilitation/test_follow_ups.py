@@ -10,6 +10,7 @@ from measures import services
 from measures.instruments import PHQ9
 from measures.models import Channel, FollowUp
 from tests.sessions.factories import GroupSessionFactory
+from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +122,21 @@ def test_no_one_else_opens_or_acts_on_it(personas, follow_up):
         assert personas[persona].get(detail).status_code == 403
         assert personas[persona].post(acknowledge).status_code == 403
     assert FollowUp.objects.get(pk=follow_up.pk).acknowledged_at is None
+
+
+@pytest.mark.parametrize("page", ["follow_up_list", "home"])
+def test_follow_up_lists_keep_their_query_count_at_ten_times_the_data(
+    page, facilitator, client, django_assert_max_num_queries
+):
+    client.force_login(facilitator)
+    client.get(reverse(page))  # the session's activity, once
+    counts = []
+    for groups in (1, 10):
+        for _ in range(groups):
+            group = TherapyGroupFactory(facilitators=[facilitator])
+            for person in [EnrollmentFactory(group=group).participant for _ in range(3)]:
+                services.open_follow_up(group=group, participant=person, reason="risk_answer")
+        with django_assert_max_num_queries(16) as captured:
+            assert client.get(reverse(page)).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
