@@ -11,7 +11,7 @@ from measures import services
 from measures.instruments import GAD7, PHQ9
 from measures.models import Channel
 from measures.reports import outcome_report
-from tests.measures.test_scoring import answers_totalling
+from tests.measures.factories import answers_totalling
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
 pytestmark = pytest.mark.django_db

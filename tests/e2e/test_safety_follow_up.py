@@ -81,8 +81,8 @@ def test_the_measures_pages_fit_a_phone_and_pass_axe(page, live_server):
     from datetime import timedelta
 
     from measures.instruments import PHQ9
-    from measures.models import Channel
     from sessions.models import GroupSession
+    from tests.measures.factories import answer
 
     facilitator = UserFactory(role="facilitator", first_name="Fay", last_name="Field")
     group = TherapyGroupFactory(facilitators=[facilitator], name="Tuesday mood group")
@@ -95,15 +95,8 @@ def test_the_measures_pages_fit_a_phone_and_pass_axe(page, live_server):
             status=GroupSession.Status.HELD,
         )
         for n, person in enumerate(people):
-            answers = [min(3, max(0, 2 + n - week // 2))] * 8 + [0]
-            services.record_answers(
-                participant=person,
-                group=group,
-                instrument=PHQ9,
-                answers=answers,
-                session=session,
-                channel=Channel.ROOM,
-            )
+            level = min(3, max(0, 2 + n - week // 2))
+            answer(person, group, PHQ9, answers=[level] * 8 + [0], session=session)
     today = GroupSessionFactory(group=group, starts_at=timezone.now())
     page.page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server, facilitator)

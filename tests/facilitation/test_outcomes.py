@@ -8,12 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditEvent
-from measures import services
 from measures.board import outcome_board
 from measures.instruments import GAD7, PHQ9
-from measures.models import Channel, MeasureResponse
 from sessions.models import Attendance, GroupSession
-from tests.measures.test_scoring import answers_totalling
+from tests.measures.factories import answer
 from tests.sessions.factories import AttendanceFactory, GroupSessionFactory
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
@@ -31,18 +29,7 @@ def held_sessions(group, count: int) -> list[GroupSession]:
 
 
 def answered(person, group, session, instrument, total, risk=0):
-    answers = answers_totalling(instrument, total - risk)
-    if instrument.risk_item:
-        answers[instrument.risk_item - 1] = risk
-    response = services.record_answers(
-        participant=person,
-        group=group,
-        instrument=instrument,
-        answers=answers,
-        session=session,
-        channel=Channel.ROOM,
-    )
-    MeasureResponse.objects.filter(pk=response.pk).update(completed_at=session.starts_at)
+    answer(person, group, instrument, total=total, risk=risk, session=session, at=session.starts_at)
 
 
 def build(facilitator, members: int = 3, weeks: int = 4):

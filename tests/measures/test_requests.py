@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from core.models import Notification
 from measures import requests, services
-from measures.instruments import PHQ9
-from measures.models import Channel, FollowUp, MeasureResponse
+from measures.instruments import GAD7, PHQ9
+from measures.models import FollowUp, MeasureResponse
 from measures.requests import MEASURE_REMINDER, MEASURE_REQUEST, plan_requests
+from tests.measures.factories import answer
 from tests.sessions.factories import GroupSessionFactory
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 from therapy_groups.models import Enrollment
@@ -90,15 +91,8 @@ def test_someone_who_answered_gets_no_reminder(group, send_outbox):
     session = session_in(group, timedelta(days=3))
     plan_requests(timezone.now())
     rows(MEASURE_REMINDER).update(due_at=timezone.now())  # as if two days had passed
-    for measure, answers in ((PHQ9, [0] * 9), (services.INSTRUMENTS["gad7"], [0] * 7)):
-        services.record_answers(
-            participant=person,
-            group=group,
-            instrument=measure,
-            answers=answers,
-            session=session,
-            channel=Channel.ROOM,
-        )
+    for measure in (PHQ9, GAD7):
+        answer(person, group, measure, total=0, session=session)
     assert [m for m in send_outbox() if "short check-in" in m.subject] == []
     assert set(rows(MEASURE_REMINDER).values_list("state", flat=True)) == {"cancelled"}
     plan_requests(timezone.now() + timedelta(minutes=1))  # later ticks do not ask again

@@ -6,15 +6,7 @@ from django.core.exceptions import ValidationError
 
 from measures.instruments import GAD7, INSTRUMENTS, PHQ9
 from measures.scoring import Reliable, change, recovery, score
-
-
-def answers_totalling(instrument, total: int) -> list[int]:
-    """Answers with the given total, filled from the first item (the risk item stays 0 where
-    the total allows)."""
-    answers = [0] * len(instrument.items)
-    for index in range(len(answers)):
-        answers[index] = min(3, total - sum(answers))
-    return answers
+from tests.measures.factories import answers_totalling
 
 
 def test_the_instruments_keep_their_published_wording_and_codes():

@@ -12,7 +12,7 @@ from measures.instruments import PHQ9
 from measures.models import FollowUp, MeasureResponse
 from measures.scoring import change, in_plain_words
 from members.models import Organisation
-from tests.measures.test_scoring import answers_totalling
+from tests.measures.factories import answers_totalling
 from tests.sessions.factories import GroupSessionFactory
 
 pytestmark = pytest.mark.django_db
