@@ -1,4 +1,5 @@
-"""Messages about follow-ups: discreet, a link and nothing else (no name, no answers)."""
+"""Messages about measures: follow-up alerts and questionnaire requests. Discreet: a link and
+nothing else (no name, no answers, no questionnaire's name)."""
 
 import zoneinfo
 
@@ -19,10 +20,18 @@ FOLLOW_UP_ALERT = "follow_up_alert"
 FOLLOW_UP_OVERDUE = "follow_up_overdue"
 
 
-def render_alert(row: Notification, organisation: Organisation) -> Content | None:
+def _waiting(row: Notification) -> FollowUp | None:
+    """The row's follow-up, while no one has it in hand (open and not acknowledged)."""
     follow_up = FollowUp.objects.filter(pk=row.subject_id).first()
     if follow_up is None or not follow_up.is_open or follow_up.acknowledged_at is not None:
-        return None  # someone has it in hand
+        return None
+    return follow_up
+
+
+def render_alert(row: Notification, organisation: Organisation) -> Content | None:
+    follow_up = _waiting(row)
+    if follow_up is None:
+        return None
     return Content(
         "Someone in your group needs a call",
         "follow_up_alert",
@@ -33,8 +42,8 @@ def render_alert(row: Notification, organisation: Organisation) -> Content | Non
 def render_overdue(row: Notification, organisation: Organisation) -> Content | None:
     """Facilitators get the follow-up's page; admins the list of overdue ones (group and age,
     never who or why)."""
-    follow_up = FollowUp.objects.filter(pk=row.subject_id).first()
-    if follow_up is None or not follow_up.is_open or follow_up.acknowledged_at is not None:
+    follow_up = _waiting(row)
+    if follow_up is None:
         return None
     staff_page = (
         link("overdue_follow_ups")

@@ -60,6 +60,9 @@ class Channel(models.TextChoices):
     HOME = "home", "From their home page"
 
 
+ONE_ANSWER_PER_SESSION = "measures_one_answer_per_session"
+
+
 class MeasureResponseQuerySet(models.QuerySet):
     def for_facilitator(self, user):
         """Answers in the groups this facilitator runs: the only staff who see them."""
@@ -102,7 +105,7 @@ class MeasureResponse(models.Model):
             models.UniqueConstraint(
                 fields=["participant", "session", "instrument"],
                 condition=Q(session__isnull=False),
-                name="measures_one_answer_per_session",
+                name=ONE_ANSWER_PER_SESSION,
                 violation_error_message="This questionnaire is already answered for that session.",
             ),
         ]

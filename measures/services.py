@@ -4,13 +4,14 @@ import json
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import outbox
 from measures.instruments import INSTRUMENTS, Instrument
 from measures.messages import FOLLOW_UP_ALERT
 from measures.models import (
+    ONE_ANSWER_PER_SESSION,
     Channel,
     ContactMethod,
     FollowUp,
@@ -75,8 +76,15 @@ def record_answers(
         band=scored.band.label,
         channel=channel,
     )
-    response.validate_constraints()  # answered already for this session: a message, not a 500
-    response.save()
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError as refused:  # answered already (a second tab, a double tap)
+        if getattr(refused.__cause__.diag, "constraint_name", "") != ONE_ANSWER_PER_SESSION:
+            raise
+        raise ValidationError(
+            "This questionnaire is already answered for that session.", code="answered"
+        ) from refused
     if scored.risk_answer:
         open_follow_up(
             group=group,
@@ -87,6 +95,7 @@ def record_answers(
     return response
 
 
+@transaction.atomic
 def open_follow_up(
     *,
     group: TherapyGroup,

@@ -1,5 +1,6 @@
 """Short questionnaires a participant answers for a session: in the room, from the short link
-or QR code the facilitator shows, or from their home page. One short page; no JavaScript."""
+or QR code the facilitator shows, from their home page, or from the emailed link without
+signing in. One short page; no JavaScript. And their own scores, in plain words."""
 
 from django.core import signing
 from django.core.exceptions import ValidationError

@@ -163,3 +163,32 @@ def test_the_database_refuses_a_follow_up_closed_without_how_contact_was_made(fo
         FollowUp.objects.filter(pk=follow_up.pk).update(
             closed_at=follow_up.opened_at, acknowledged_at=follow_up.opened_at
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_once_keep_one_answer_and_refuse_the_other_plainly(facilitator):
+    """A double tap, or the same page in two tabs, on separate connections at the same moment."""
+    import threading
+
+    group = TherapyGroupFactory(facilitators=[facilitator])
+    person = EnrollmentFactory(group=group).participant
+    session = GroupSessionFactory(group=group)
+    start, outcomes = threading.Barrier(2), []
+
+    def submit():
+        try:
+            start.wait()
+            answer(person, group, [1] * 8 + [0], session=session, channel=Channel.ROOM)
+            outcomes.append("kept")
+        except ValidationError as refused:
+            outcomes.append(refused.messages[0])
+        finally:
+            connection.close()
+
+    tabs = [threading.Thread(target=submit) for _ in range(2)]
+    for tab in tabs:
+        tab.start()
+    for tab in tabs:
+        tab.join(timeout=30)
+    assert sorted(outcomes) == ["This questionnaire is already answered for that session.", "kept"]
+    assert MeasureResponse.objects.count() == 1
