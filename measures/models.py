@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.encryption import EncryptedTextField
 from core.validators import known_choice
 from measures.instruments import CHOICES, INSTRUMENTS, Instrument
-from sessions.models import GroupSession
+from sessions.models import GroupSession, IndividualNote
 from therapy_groups.models import TherapyGroup
 
 # The codes of instruments.py, for CHECK constraints and forms: a new instrument there needs
@@ -125,6 +125,7 @@ class MeasureResponse(models.Model):
 
 class FollowUpReason(models.TextChoices):
     RISK_ANSWER = "risk_answer", "Answered the question about self-harm above 0"
+    RISK_NOTE = "risk_note", "Risk concern marked in a session note"
 
 
 class ContactMethod(models.TextChoices):
@@ -164,6 +165,9 @@ class FollowUp(models.Model):
     reason = models.CharField(max_length=20, choices=FollowUpReason.choices)
     response = models.OneToOneField(
         MeasureResponse, null=True, blank=True, on_delete=models.PROTECT, related_name="follow_up"
+    )
+    note = models.OneToOneField(
+        IndividualNote, null=True, blank=True, on_delete=models.PROTECT, related_name="follow_up"
     )
     opened_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)

@@ -23,7 +23,7 @@ from measures.models import (
 )
 from measures.scoring import score
 from members.models import User
-from sessions.models import GroupSession
+from sessions.models import GroupSession, IndividualNote
 from therapy_groups.models import Enrollment, TherapyGroup
 
 
@@ -102,11 +102,12 @@ def open_follow_up(
     participant: User,
     reason: FollowUpReason,
     response: MeasureResponse | None = None,
+    note: IndividualNote | None = None,
 ) -> FollowUp:
     """Open a follow-up and alert every facilitator of the group at once: the banner on their
     pages (from the open row) and a discreet email, sent with the row in the same commit."""
     follow_up = FollowUp.objects.create(
-        group=group, participant=participant, reason=reason, response=response
+        group=group, participant=participant, reason=reason, response=response, note=note
     )
     for facilitator in group.facilitators.filter(is_active=True):
         outbox.notify_person(
