@@ -23,8 +23,10 @@ from therapy_groups.models import TherapyGroup
 def group_measures(request, group_id: int):
     group = get_object_or_404(TherapyGroup.objects.facilitated_by(request.user), pk=group_id)
     plan = MeasurePlan.objects.filter(group=group).first()
-    initial = {"instruments": plan.instruments, "schedule": plan.schedule} if plan else None
-    form = MeasurePlanForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = MeasurePlanForm(
+        request.POST if request.method == "POST" else None,
+        initial=queries.plan_choices(group, plan),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             chosen = services.set_measure_plan(group=group, **form.cleaned_data)
@@ -34,7 +36,11 @@ def group_measures(request, group_id: int):
             saved = "Questionnaires saved." if chosen else "This group is not asked questionnaires."
             messages.success(request, saved)
             return redirect("group_detail", group_id=group.pk)
-    return render(request, "facilitation/group_measures.html", {"group": group, "form": form})
+    return render(
+        request,
+        "facilitation/group_measures.html",
+        {"group": group, "form": form, "asked": plan is not None},
+    )
 
 
 def short_link(session: GroupSession) -> str:

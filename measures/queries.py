@@ -35,6 +35,17 @@ def measures_for(session: GroupSession, plan: MeasurePlan | None = None) -> list
     return plan.measures if session.pk in (ends.first(), ends.last()) else []
 
 
+# What a group without a plan is offered first, by its focus: asked before every session.
+SUGGESTED = {"depression": ["phq9", "gad7"], "anxiety": ["gad7", "phq9"]}
+
+
+def plan_choices(group, plan: MeasurePlan | None) -> dict:
+    """The group's plan as a form shows it, or the suggestion for its focus if it has none."""
+    if plan is not None:
+        return {"instruments": plan.instruments, "schedule": plan.schedule}
+    return {"instruments": SUGGESTED.get(group.focus, []), "schedule": Schedule.EVERY_SESSION}
+
+
 def is_open(session: GroupSession, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return session.starts_at - OPEN_BEFORE <= now <= session.starts_at + OPEN_AFTER

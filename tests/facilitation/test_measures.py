@@ -119,3 +119,17 @@ def test_check_in_now_shows_the_short_link_and_its_qr_code(personas, world, sett
 def test_check_in_now_without_questionnaires_says_how_to_choose_them(personas, world):
     page = personas["facilitator"].get(reverse("check_in_now", args=[world.upcoming.pk]))
     assert "This session asks no questionnaires" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "focus, suggested",
+    [("depression", ["phq9", "gad7"]), ("anxiety", ["gad7", "phq9"]), ("grief", [])],
+)
+def test_a_group_without_questionnaires_is_offered_its_focus_default(
+    client, facilitator, focus, suggested
+):
+    group = TherapyGroupFactory(facilitators=[facilitator], focus=focus)
+    client.force_login(facilitator)
+    form = client.get(reverse("group_measures", args=[group.pk])).context["form"]
+    assert form.initial == {"instruments": suggested, "schedule": "every"}
+    assert not MeasurePlan.objects.exists()  # offered, not chosen
