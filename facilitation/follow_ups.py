@@ -19,7 +19,13 @@ facilitator_only = roles_required(Role.FACILITATOR)
 def _follow_up(request, follow_up_id: int) -> FollowUp:
     return get_object_or_404(
         FollowUp.objects.for_facilitator(request.user).select_related(
-            "group", "participant", "response", "note__session", "acknowledged_by", "closed_by"
+            "group",
+            "participant",
+            "response",
+            "note__session",
+            "last_absence",
+            "acknowledged_by",
+            "closed_by",
         ),
         pk=follow_up_id,
     )

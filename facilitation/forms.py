@@ -164,14 +164,6 @@ class AddendumForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Addendum")
 
 
-class FollowUpForm(forms.Form):
-    participant = forms.IntegerField(widget=forms.HiddenInput)
-    followed_up_on = forms.DateField(widget=DATE, label="Followed up on")
-
-
-# Rosters and goals ------------------------------------------------------------------
-
-
 class InviteForm(forms.Form):
     email = forms.EmailField(help_text="We email them a link. People with an account join at once.")
     override_reason = forms.CharField(

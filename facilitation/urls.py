@@ -21,7 +21,6 @@ urlpatterns = [
     ),
     path("groups/<int:group_id>/attendance/", views.attendance_grid, name="attendance_grid"),
     path("groups/<int:group_id>/attendance.csv", views.attendance_csv, name="attendance_csv"),
-    path("groups/<int:group_id>/follow-ups/", views.follow_up, name="follow_up"),
     path("groups/<int:group_id>/record-log/", views.group_audit, name="group_audit"),
     path("groups/<int:group_id>/measures/", measures.group_measures, name="group_measures"),
     path("groups/<int:group_id>/outcomes/", measures.group_outcomes, name="group_outcomes"),

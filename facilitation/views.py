@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from core import audit
 from core.charts import progress_chart, score_chart
 from core.csv_safety import csv_safe
-from core.feedback import redirect_back, report
+from core.feedback import report
 from facilitation import measures
 from facilitation.forms import (
     AddendumForm,
@@ -27,7 +27,6 @@ from facilitation.forms import (
     CancelSessionForm,
     ChangeSessionForm,
     EndEnrollmentForm,
-    FollowUpForm,
     GroupNoteForm,
     IndividualNoteForm,
     InviteForm,
@@ -159,7 +158,6 @@ def group_detail(request, group_id: int):
             "upcoming": list(sessions.upcoming(now)[:12]),
             "past": list(sessions.past(now)[:12]),
             "grid": queries.attendance_grid(group, limit=8),
-            "flags": queries.absence_flags([group]),
             "seats_free": group_services.seats_free(group),
             "end_form": EndEnrollmentForm(initial={"left_on": timezone.localdate()}),
         }
@@ -271,28 +269,6 @@ def attendance_csv(request, group_id: int):
         cells = ["not enrolled" if c is None else c for c in row.cells]
         writer.writerow([csv_safe(row.enrollment.person_label), *cells, rate])
     return response
-
-
-@facilitator_only
-@require_POST
-def follow_up(request, group_id: int):
-    group = _group(request, group_id)
-    form = FollowUpForm(request.POST)
-    if form.is_valid():
-        participant = _member(group, form.cleaned_data["participant"])
-        try:
-            services.record_follow_up(
-                group=group,
-                participant=participant,
-                on=form.cleaned_data["followed_up_on"],
-                by=request.user,
-            )
-            messages.success(request, f"Follow-up with {participant.short_name} recorded.")
-        except ValidationError as error:
-            report(request, error)
-    else:
-        messages.error(request, "Give the date you followed up.")
-    return redirect_back(request, "home")
 
 
 @facilitator_only

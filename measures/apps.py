@@ -7,13 +7,14 @@ class MeasuresConfig(AppConfig):
 
     def ready(self) -> None:
         from core import audit, outbox
-        from measures import escalation, messages, requests, risk_notes
+        from measures import absences, escalation, messages, requests, risk_notes
         from measures.models import FollowUp, MeasureResponse
 
         messages.register()  # its message kinds; what the tick does for it:
         outbox.register_tick_planner(escalation.escalate_overdue)
         outbox.register_tick_planner(requests.plan_requests)
         outbox.register_tick_planner(risk_notes.open_for_risk_notes)
+        outbox.register_tick_planner(absences.open_for_absences)
 
         def participant(instance):
             return instance.participant_id

@@ -126,6 +126,7 @@ class MeasureResponse(models.Model):
 class FollowUpReason(models.TextChoices):
     RISK_ANSWER = "risk_answer", "Answered the question about self-harm above 0"
     RISK_NOTE = "risk_note", "Risk concern marked in a session note"
+    ABSENCES = "absences", "Missed the last two sessions"
 
 
 class ContactMethod(models.TextChoices):
@@ -169,6 +170,9 @@ class FollowUp(models.Model):
     note = models.OneToOneField(
         IndividualNote, null=True, blank=True, on_delete=models.PROTECT, related_name="follow_up"
     )
+    last_absence = models.ForeignKey(
+        GroupSession, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     opened_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
@@ -197,6 +201,11 @@ class FollowUp(models.Model):
         ]
         constraints = [
             known_choice("reason", FollowUpReason),
+            models.UniqueConstraint(
+                fields=["participant", "last_absence"],
+                condition=Q(last_absence__isnull=False),
+                name="measures_one_follow_up_per_absence",
+            ),
             models.CheckConstraint(
                 condition=Q(contact="") | Q(contact__in=ContactMethod.values),
                 name="measures_followup_contact_known",

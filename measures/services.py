@@ -103,11 +103,17 @@ def open_follow_up(
     reason: FollowUpReason,
     response: MeasureResponse | None = None,
     note: IndividualNote | None = None,
+    last_absence: GroupSession | None = None,
 ) -> FollowUp:
     """Open a follow-up and alert every facilitator of the group at once: the banner on their
     pages (from the open row) and a discreet email, sent with the row in the same commit."""
     follow_up = FollowUp.objects.create(
-        group=group, participant=participant, reason=reason, response=response, note=note
+        group=group,
+        participant=participant,
+        reason=reason,
+        response=response,
+        note=note,
+        last_absence=last_absence,
     )
     for facilitator in group.facilitators.filter(is_active=True):
         outbox.notify_person(

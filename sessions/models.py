@@ -206,7 +206,8 @@ class Attendance(models.Model):
 
 
 class AbsenceFollowUp(models.Model):
-    """A facilitator reached out after repeated absences; clears the dashboard flag."""
+    """A date a facilitator reached out after repeated absences, recorded before absences
+    joined the follow-up loop (measures/absences.py): still honoured, no longer written."""
 
     group = models.ForeignKey(  # (group, participant, followed_up_on) serves it
         TherapyGroup, on_delete=models.CASCADE, related_name="follow_ups", db_index=False

@@ -12,7 +12,6 @@ from core import audit, outbox
 from members.models import User
 from sessions.models import (
     NOTE_FIELDS,
-    AbsenceFollowUp,
     Addendum,
     Attendance,
     GroupNote,
@@ -392,16 +391,6 @@ def withdraw_absence_notice(*, session: GroupSession, participant: User) -> None
         marked_by=participant,
         status=Attendance.Status.EXCUSED,
     ).delete()
-
-
-def record_follow_up(
-    *, group: TherapyGroup, participant: User, on: date, by: User
-) -> AbsenceFollowUp:
-    if on > timezone.localdate():
-        raise ValidationError("A follow-up date cannot be in the future.")
-    return AbsenceFollowUp.objects.create(
-        group=group, participant=participant, followed_up_on=on, recorded_by=by
-    )
 
 
 # Notes ----------------------------------------------------------------------------------

@@ -15,11 +15,11 @@ pytestmark = pytest.mark.django_db
 # the follow-up banner (a page reads without a transaction, core/transactions.py). Pages that
 # show clinical records write one audit event each. Each budget is today's count and one more.
 BUDGETS = {
-    "home": 14,
-    "group_detail": 19,
+    "home": 10,
+    "group_detail": 15,
     "session_detail": 12,
     "attendance_grid": 11,
-    "participant_record": 15,
+    "participant_record": 16,
 }
 
 
