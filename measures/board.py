@@ -1,6 +1,6 @@
 """The group outcome board: members by sessions, each cell a session's attendance and the
 totals of its questionnaires, each row the change since the first score and whether the person
-is on track. Six queries, whatever the group's size or history."""
+is on track. Seven queries, whatever the group's size or history."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -9,7 +9,7 @@ from measures.instruments import INSTRUMENTS, Instrument
 from measures.models import FollowUp, MeasurePlan, MeasureResponse
 from measures.scoring import Change, Reliable, change
 from members.models import User
-from sessions.models import Attendance, GroupSession
+from sessions.models import Attendance, GroupSession, TakeHomeDone
 from sessions.queries import attendance_grid
 from therapy_groups.models import TherapyGroup
 
@@ -23,7 +23,8 @@ class Score:
 @dataclass
 class BoardRow:
     participant: User
-    # Per session: {"attendance": status, "" or None, "scores": [(measure, Score or None)]}
+    # Per session: {"attendance": status, "" or None, "scores": [(measure, Score or None)],
+    # "take_home": True or False, None when the session set none}
     cells: list[dict]
     changes: list[tuple[Instrument, Change | None]] = field(default_factory=list)
     open_follow_up: bool = False
@@ -67,6 +68,11 @@ def outcome_board(group: TherapyGroup, *, limit: int = 12) -> Board:
     plan = MeasurePlan.objects.filter(group=group).first()
     shown = set(plan.instruments if plan else ()) | {c for t in totals.values() for c in t}
     measures = [measure for code, measure in INSTRUMENTS.items() if code in shown]
+    took_home = set(
+        TakeHomeDone.objects.filter(session__in=grid.sessions).values_list(
+            "participant_id", "session_id"
+        )
+    )
     following_up = set(
         FollowUp.objects.open().filter(group=group).values_list("participant_id", flat=True)
     )
@@ -82,6 +88,9 @@ def outcome_board(group: TherapyGroup, *, limit: int = 12) -> Board:
                     {
                         "attendance": mark,
                         "scores": [(m, cells[person.pk, session.pk].get(m.code)) for m in measures],
+                        "take_home": (person.pk, session.pk) in took_home
+                        if session.take_home
+                        else None,
                     }
                     for session, mark in zip(grid.sessions, grid_row.cells, strict=True)
                 ],

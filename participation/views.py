@@ -24,7 +24,7 @@ from members.access import participant_page, public, roles_required, signed_in
 from members.models import ConfidentialityAgreement, Organisation, Role, User
 from participation.data_export import personal_data
 from sessions import calendars, services
-from sessions.models import Attendance, GroupSession
+from sessions.models import Attendance, GroupSession, TakeHomeDone
 from therapy_groups import services as group_services
 from therapy_groups.models import Enrollment, Goal, GoalCheckIn
 
@@ -103,6 +103,11 @@ def participant_home(request):
     recent = list(
         sessions.filter(starts_at__lt=now)
         .exclude(status=GroupSession.Status.CANCELLED)
+        .annotate(
+            take_home_done=Exists(
+                TakeHomeDone.objects.filter(session=OuterRef("pk"), participant=user)
+            )
+        )
         .order_by("-starts_at")[:4]
     )
     next_session = next((s for s in upcoming if not s.is_cancelled and s.ends_at > now), None)
@@ -234,4 +239,17 @@ def place_answer(request, enrollment_id: int):
             if accept
             else f"Thank you. We let {name} know.",
         )
+    return redirect("home")
+
+
+@participant_page
+@require_POST
+def take_home_done(request, session_id: int):
+    session = _session(request, session_id)
+    try:
+        services.set_take_home_done(
+            session=session, participant=request.user, done=request.POST.get("done") == "yes"
+        )
+    except ValidationError as error:
+        report(request, error)
     return redirect("home")

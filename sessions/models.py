@@ -228,6 +228,24 @@ class AbsenceFollowUp(models.Model):
         return f"Follow-up {self.pk} on {self.followed_up_on}"
 
 
+class TakeHomeDone(models.Model):
+    """A participant says they did a session's take-home assignment."""
+
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    done_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "participant"], name="one_take_home_done")
+        ]
+
+    def __str__(self) -> str:
+        return f"Take-home of session {self.session_id} done"
+
+
 class NoteFormat(models.TextChoices):
     DAP = "dap", "DAP (Data, Assessment, Plan)"
     SOAP = "soap", "SOAP (Subjective, Objective, Assessment, Plan)"

@@ -18,6 +18,7 @@ from sessions.models import (
     GroupSession,
     IndividualNote,
     SessionSeries,
+    TakeHomeDone,
 )
 from sessions.outbox import CANCELLED, SESSION_REMINDER, TIME_CHANGED, plan_sessions
 from sessions.recurrence import build_rrule, local_to_utc, occurrences
@@ -381,6 +382,20 @@ def notify_absence(*, session: GroupSession, participant: User, reason: str = ""
         attendance.comment = reason.strip()[:200]
         attendance.save(update_fields=["comment"])
     return attendance
+
+
+def set_take_home_done(*, session: GroupSession, participant: User, done: bool) -> None:
+    """A member says they did (or, correcting themselves, did not do) a session's take-home."""
+    if not session.take_home:
+        raise ValidationError("This session has no take-home assignment.")
+    if not session.group.enrollments.filter(
+        participant=participant, status=Enrollment.Status.ACTIVE
+    ).exists():
+        raise ValidationError("Take-home assignments are for members of the group.")
+    if done:
+        TakeHomeDone.objects.get_or_create(session=session, participant=participant)
+    else:
+        TakeHomeDone.objects.filter(session=session, participant=participant).delete()
 
 
 def withdraw_absence_notice(*, session: GroupSession, participant: User) -> None:

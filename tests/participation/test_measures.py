@@ -12,6 +12,7 @@ from measures.instruments import PHQ9
 from measures.models import FollowUp, MeasureResponse
 from measures.scoring import change, in_plain_words
 from members.models import Organisation
+from sessions.models import TakeHomeDone
 from tests.measures.factories import answers_totalling
 from tests.sessions.factories import GroupSessionFactory
 
@@ -185,3 +186,32 @@ def test_the_organisation_may_keep_scores_for_facilitators(personas, participant
 )
 def test_plain_words_for_each_kind_of_change(totals, words):
     assert words in in_plain_words(change(PHQ9, totals))
+
+
+def test_a_participant_says_they_did_the_take_home_and_the_board_shows_it(
+    personas, world, participant
+):
+    world.past.take_home = "Write down three things that went well each day."
+    world.past.save(update_fields=["take_home"])
+    done = reverse("take_home_done", args=[world.past.pk])
+    assert "I did this" in personas["participant"].get(reverse("home")).text
+    personas["participant"].post(done, {"done": "yes"})
+    assert "You did this. Well done." in personas["participant"].get(reverse("home")).text
+    assert TakeHomeDone.objects.filter(session=world.past, participant=participant).exists()
+    assert (
+        "✓ take-home"
+        in personas["facilitator"].get(reverse("group_outcomes", args=[world.group.pk])).text
+    )
+    personas["participant"].post(done, {"done": "no"})  # a correction
+    assert not TakeHomeDone.objects.exists()
+
+
+def test_only_members_say_so_and_only_for_a_take_home_that_exists(personas, world):
+    done = reverse("take_home_done", args=[world.past.pk])
+    personas["participant"].post(done, {"done": "yes"})  # the session set no take-home
+    assert not TakeHomeDone.objects.exists()
+    world.past.take_home = "Go for a walk."
+    world.past.save(update_fields=["take_home"])
+    assert personas["other_participant"].post(done, {"done": "yes"}).status_code == 404
+    assert personas["facilitator"].post(done, {"done": "yes"}).status_code == 403
+    assert not TakeHomeDone.objects.exists()
