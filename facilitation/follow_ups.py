@@ -10,10 +10,7 @@ from core import audit
 from facilitation.forms import CloseFollowUpForm
 from measures import queries, services
 from measures.models import FollowUp, FollowUpAction
-from members.access import roles_required
-from members.models import Role
-
-facilitator_only = roles_required(Role.FACILITATOR)
+from members.access import answers_page
 
 
 def _follow_up(request, follow_up_id: int) -> FollowUp:
@@ -31,7 +28,7 @@ def _follow_up(request, follow_up_id: int) -> FollowUp:
     )
 
 
-@facilitator_only
+@answers_page
 def follow_up_list(request):
     return render(
         request,
@@ -59,7 +56,7 @@ def _risk_answer(follow_up: FollowUp) -> dict | None:
     }
 
 
-@facilitator_only
+@answers_page
 def follow_up_detail(request, follow_up_id: int):
     follow_up = _follow_up(request, follow_up_id)
     audit.viewed(
@@ -87,7 +84,7 @@ def follow_up_detail(request, follow_up_id: int):
     )
 
 
-@facilitator_only
+@answers_page
 @require_POST
 def follow_up_acknowledge(request, follow_up_id: int):
     follow_up = _follow_up(request, follow_up_id)

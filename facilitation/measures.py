@@ -13,7 +13,7 @@ from facilitation.forms import MeasurePlanForm
 from measures import queries, services
 from measures.board import outcome_board
 from measures.models import MeasurePlan, MeasureResponse
-from members.access import roles_required
+from members.access import answers_page, roles_required
 from members.models import Role
 from sessions.models import GroupSession
 from therapy_groups.models import TherapyGroup
@@ -85,7 +85,7 @@ def check_in_now(request, session_id: int):
     )
 
 
-@roles_required(Role.FACILITATOR)
+@answers_page
 def group_outcomes(request, group_id: int):
     """The outcome board: the whole group at once, who is getting better and who is not."""
     group = get_object_or_404(TherapyGroup.objects.facilitated_by(request.user), pk=group_id)

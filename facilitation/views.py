@@ -36,7 +36,7 @@ from facilitation.forms import (
 from measures import fhir
 from measures import queries as measure_queries
 from measures.models import MeasureResponse
-from members.access import roles_required
+from members.access import answers_page, roles_required
 from members.models import Role, User
 from sessions import queries, services
 from sessions.models import (
@@ -271,7 +271,7 @@ def attendance_csv(request, group_id: int):
     return response
 
 
-@facilitator_only
+@answers_page
 def participant_record(request, group_id: int, participant_id: int):
     group = _group(request, group_id)
     participant = _member(group, participant_id)
@@ -688,7 +688,7 @@ def addendum(request, session_id: int, participant_id: int | None = None):
 # Participants ---------------------------------------------------------------------------
 
 
-@facilitator_only
+@answers_page
 def participant_measures_fhir(request, group_id: int, participant_id: int):
     """A member's questionnaires in this group as a FHIR R4 Bundle (JSON), for another system."""
     group = _group(request, group_id)

@@ -11,6 +11,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
 
 from members.models import Role
@@ -43,7 +44,9 @@ def public(view: Callable) -> Callable:
     return _mark(view, PUBLIC)
 
 
-def roles_required(*roles: Role) -> Callable[[Callable], Callable]:
+def roles_required(*roles: Role, hidden: bool = False) -> Callable[[Callable], Callable]:
+    """Only these roles. With `hidden`, a wrong role gets 404 instead of 403, as if nothing were
+    there: for pages showing someone's answers, whose existence is itself clinical."""
     rule = AccessRule(roles=frozenset(roles))
 
     def decorator(view: Callable) -> Callable:
@@ -52,7 +55,7 @@ def roles_required(*roles: Role) -> Callable[[Callable], Callable]:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not rule.allows(request.user):
-                raise PermissionDenied
+                raise Http404 if hidden else PermissionDenied
             return view(request, *args, **kwargs)
 
         return _mark(wrapped, rule)
@@ -61,6 +64,8 @@ def roles_required(*roles: Role) -> Callable[[Callable], Callable]:
 
 
 signed_in = roles_required(*Role)
+# Pages with a participant's questionnaire answers: other roles get 404, not a hint.
+answers_page = roles_required(Role.FACILITATOR, hidden=True)
 
 
 def participant_page(view: Callable) -> Callable:

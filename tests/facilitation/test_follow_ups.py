@@ -119,8 +119,8 @@ def test_no_one_else_opens_or_acts_on_it(personas, follow_up):
     assert personas["other_facilitator"].get(detail).status_code == 404
     assert personas["other_facilitator"].post(acknowledge).status_code == 404
     for persona in ("participant", "admin", "other_participant"):
-        assert personas[persona].get(detail).status_code == 403
-        assert personas[persona].post(acknowledge).status_code == 403
+        assert personas[persona].get(detail).status_code == 404
+        assert personas[persona].post(acknowledge).status_code == 404
     assert FollowUp.objects.get(pk=follow_up.pk).acknowledged_at is None
 
 

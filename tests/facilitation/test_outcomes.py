@@ -86,7 +86,7 @@ def test_the_board_page_is_for_the_groups_facilitators_and_is_audited(facilitato
     assert AuditEvent.objects.filter(action="view", object_type="therapy_groups.therapygroup")
     assert personas["other_facilitator"].get(url).status_code == 404
     for persona in ("participant", "admin"):
-        assert personas[persona].get(url).status_code == 403
+        assert personas[persona].get(url).status_code == 404
 
 
 def test_the_board_page_names_each_score_and_marks_change(client, facilitator):
@@ -131,3 +131,9 @@ def test_one_absence_is_not_two(facilitator):
     )
     row = next(r for r in outcome_board(group).rows if r.participant == improving)
     assert row.off_track == []
+
+
+def test_a_members_record_is_not_there_for_other_roles(personas, world, participant):
+    url = reverse("participant_record", args=[world.group.pk, participant.pk])
+    for persona in ("admin", "participant", "other_participant"):
+        assert personas[persona].get(url).status_code == 404  # not even a hint that it exists

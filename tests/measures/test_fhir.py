@@ -80,7 +80,7 @@ def test_only_the_groups_facilitators_download_it(answered, personas, participan
     url = reverse("participant_measures_fhir", args=[answered.group.pk, participant.pk])
     assert personas["other_facilitator"].get(url).status_code == 404
     for persona in ("participant", "admin"):
-        assert personas[persona].get(url).status_code == 403
+        assert personas[persona].get(url).status_code == 404
 
 
 def test_a_participants_own_data_export_holds_their_questionnaires_as_fhir(
