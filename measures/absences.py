@@ -5,10 +5,8 @@ what came of it, and it escalates if no one acknowledges it."""
 
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-
 from measures.models import FollowUp, FollowUpReason
-from measures.services import open_follow_up
+from measures.services import open_follow_up_once
 from sessions.models import GroupSession
 from sessions.queries import absence_flags
 from therapy_groups.models import TherapyGroup
@@ -31,15 +29,10 @@ def open_for_absences(now: datetime) -> int:
     for flag in flags:
         if (flag.participant.pk, flag.last_absence.pk) in known:
             continue
-        try:
-            with transaction.atomic():
-                open_follow_up(
-                    group=flag.group,
-                    participant=flag.participant,
-                    reason=FollowUpReason.ABSENCES,
-                    last_absence=flag.last_absence,
-                )
-        except IntegrityError:  # another beat opened it first: one follow-up per absence
-            continue
-        opened += 1
+        opened += open_follow_up_once(
+            group=flag.group,
+            participant=flag.participant,
+            reason=FollowUpReason.ABSENCES,
+            last_absence=flag.last_absence,
+        )
     return opened

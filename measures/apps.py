@@ -10,7 +10,7 @@ class MeasuresConfig(AppConfig):
         from measures import absences, escalation, messages, requests, risk_notes
         from measures.models import FollowUp, MeasureResponse
 
-        messages.register()  # its message kinds; what the tick does for it:
+        messages.register()  # its message kinds; below, what each tick does for it
         outbox.register_tick_planner(escalation.escalate_overdue)
         outbox.register_tick_planner(requests.plan_requests)
         outbox.register_tick_planner(risk_notes.open_for_risk_notes)

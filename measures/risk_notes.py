@@ -6,11 +6,9 @@ newly marked notes in the database, since a mark it keeps there, once per note."
 
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-
 from core import outbox
 from measures.models import FollowUpReason
-from measures.services import open_follow_up
+from measures.services import open_follow_up_once
 from sessions.models import IndividualNote
 
 SEEN_THROUGH = "risk_notes_seen_through"  # an OutboxMark
@@ -32,16 +30,11 @@ def open_for_risk_notes(now: datetime) -> int:
         .select_related("session__group", "participant")
         .order_by("updated_at")
     ):
-        try:
-            with transaction.atomic():
-                open_follow_up(
-                    group=note.session.group,
-                    participant=note.participant,
-                    reason=FollowUpReason.RISK_NOTE,
-                    note=note,
-                )
-        except IntegrityError:  # another beat opened it first: one follow-up per note
-            continue
-        opened += 1
+        opened += open_follow_up_once(
+            group=note.session.group,
+            participant=note.participant,
+            reason=FollowUpReason.RISK_NOTE,
+            note=note,
+        )
     outbox.advance_mark(SEEN_THROUGH, now)
     return opened

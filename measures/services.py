@@ -125,6 +125,17 @@ def open_follow_up(
     return follow_up
 
 
+def open_follow_up_once(**fields) -> bool:
+    """Open a follow-up unless its source (a note, an absence) already has one: the unique
+    constraints decide, so two beats at once open it once. Whether this call opened it."""
+    try:
+        with transaction.atomic():
+            open_follow_up(**fields)
+    except IntegrityError:
+        return False
+    return True
+
+
 def _locked(follow_up: FollowUp) -> FollowUp:
     return FollowUp.objects.select_for_update().get(pk=follow_up.pk)
 

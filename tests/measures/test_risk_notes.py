@@ -82,3 +82,14 @@ def test_the_follow_up_page_links_the_note(world, participant, facilitator, pers
     page = personas["facilitator"].get(reverse("follow_up_detail", args=[follow_up.pk])).text
     assert "Risk concern marked in a session note" in page
     assert reverse("individual_note", args=[note.session_id, participant.pk]) in page
+
+
+def test_a_note_that_already_has_a_follow_up_gets_no_second(world, participant, facilitator):
+    from measures.services import open_follow_up_once
+
+    note = write_note(world, participant, facilitator, risk=True)
+    fields = {"group": world.group, "participant": participant, "reason": "risk_note"}
+    assert open_follow_up_once(note=note, **fields) is True
+    assert open_follow_up_once(note=note, **fields) is False  # as a second beat would find it
+    assert FollowUp.objects.filter(note=note).count() == 1
+    assert Notification.objects.filter(kind=FOLLOW_UP_ALERT).count() == 2  # one per facilitator
