@@ -140,6 +140,8 @@ class CloseFollowUpForm(forms.Form):
 class AttendanceForm(forms.Form):
     status = forms.ChoiceField(choices=Attendance.Status.choices)
     comment = forms.CharField(max_length=200, required=False)
+    # Needed once the notes are signed (the service says so): added to the note as an addendum.
+    reason = forms.CharField(max_length=300, required=False)
 
 
 class GroupNoteForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facilitation import follow_ups, goals, measures, views
+from facilitation import follow_ups, goals, measures, notes, views
 
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
@@ -51,17 +51,17 @@ urlpatterns = [
         views.attendance_mark,
         name="attendance_mark",
     ),
-    path("sessions/<int:session_id>/note/", views.group_note, name="group_note"),
-    path("sessions/<int:session_id>/note/sign/", views.notes_sign, name="notes_sign"),
-    path("sessions/<int:session_id>/note/addendum/", views.addendum, name="group_note_addendum"),
+    path("sessions/<int:session_id>/note/", notes.group_note, name="group_note"),
+    path("sessions/<int:session_id>/note/sign/", notes.notes_sign, name="notes_sign"),
+    path("sessions/<int:session_id>/note/addendum/", notes.addendum, name="group_note_addendum"),
     path(
         "sessions/<int:session_id>/participants/<int:participant_id>/note/",
-        views.individual_note,
+        notes.individual_note,
         name="individual_note",
     ),
     path(
         "sessions/<int:session_id>/participants/<int:participant_id>/note/addendum/",
-        views.addendum,
+        notes.addendum,
         name="individual_note_addendum",
     ),
     path("goals/<int:goal_id>/comment/", goals.goal_comment, name="goal_comment"),

@@ -27,26 +27,23 @@ from facilitation.forms import (
     CancelSessionForm,
     ChangeSessionForm,
     EndEnrollmentForm,
-    GroupNoteForm,
-    IndividualNoteForm,
     InviteForm,
     PlanForm,
     ScheduleForm,
 )
+from facilitation.scoping import group_for, member_of, session_for
 from measures import fhir
 from measures import queries as measure_queries
 from measures.models import MeasureResponse
 from members.access import answers_page, roles_required
-from members.models import Role, User
+from members.models import Role
 from sessions import queries, services
 from sessions.models import (
-    NOTE_FIELDS,
     Addendum,
     Attendance,
     GroupNote,
     GroupSession,
     IndividualNote,
-    NoteFormat,
 )
 from sessions.recurrence import local_to_utc
 from therapy_groups import services as group_services
@@ -58,29 +55,6 @@ TRAIL_PAGE_SIZE = 50
 GRID_PAGE_SESSIONS = 26  # half a year of weekly sessions; the CSV has them all
 RECORD_LATEST = 12  # sessions on a participant's record page
 RECORD_NOTES_PAGE = 10
-
-
-def _group(request, group_id: int) -> TherapyGroup:
-    return get_object_or_404(TherapyGroup.objects.facilitated_by(request.user), pk=group_id)
-
-
-def _session(request, session_id: int) -> GroupSession:
-    return get_object_or_404(
-        GroupSession.objects.for_facilitator(request.user).select_related("group"), pk=session_id
-    )
-
-
-def _member(group: TherapyGroup, participant_id: int) -> User:
-    """Someone who is or was in the group; 404 for anyone else (invited people who have not
-    joined included: until they accept, the facilitator only knows the address they typed)."""
-    enrollment = (
-        group.enrollments.filter(participant_id=participant_id, joined_on__isnull=False)
-        .select_related("participant")
-        .first()
-    )
-    if enrollment is None:
-        raise Http404
-    return enrollment.participant
 
 
 def cohort_started(group: TherapyGroup) -> bool:
@@ -110,7 +84,7 @@ def group_create(request):
 
 @facilitator_only
 def group_edit(request, group_id: int):
-    group = _group(request, group_id)
+    group = group_for(request, group_id)
     form = GroupForm(
         request.POST if request.method == "POST" else None, instance=group, facilitator=request.user
     )
@@ -130,7 +104,7 @@ def group_edit(request, group_id: int):
 @facilitator_only
 @require_POST
 def group_status(request, group_id: int):
-    group = _group(request, group_id)
+    group = group_for(request, group_id)
     try:
         cancelled = services.set_group_status(group=group, status=request.POST.get("status", ""))
     except ValidationError as error:
@@ -145,7 +119,7 @@ def group_status(request, group_id: int):
 
 @facilitator_only
 def group_detail(request, group_id: int):
-    group = _group(request, group_id)
+    group = group_for(request, group_id)
 
     def build():
         now = timezone.now()
@@ -168,7 +142,7 @@ def group_detail(request, group_id: int):
 
 @facilitator_only
 def group_invite(request, group_id: int):
-    group = _group(request, group_id)
+    group = group_for(request, group_id)
     form = InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -201,7 +175,7 @@ def group_invite(request, group_id: int):
 
 @facilitator_only
 def enrollment_end(request, group_id: int, enrollment_id: int):
-    group = _group(request, group_id)
+    group = group_for(request, group_id)
     enrollment = get_object_or_404(
         group.enrollments.live().select_related("participant", "invitation"), pk=enrollment_id
     )
@@ -229,7 +203,7 @@ def enrollment_end(request, group_id: int, enrollment_id: int):
 @facilitator_only
 @require_POST
 def seat_confirm(request, group_id: int, enrollment_id: int):
-    group = _group(request, group_id)
+    group = group_for(request, group_id)
     enrollment = get_object_or_404(group.enrollments, pk=enrollment_id)
     try:
         group_services.accept_offer(enrollment=enrollment)
@@ -241,7 +215,7 @@ def seat_confirm(request, group_id: int, enrollment_id: int):
 
 @facilitator_only
 def attendance_grid(request, group_id: int):
-    group = _group(request, group_id)
+    group = group_for(request, group_id)
     audit.viewed(request, group, group_id=group.pk)
 
     def build():
@@ -255,7 +229,7 @@ def attendance_grid(request, group_id: int):
 
 @facilitator_only
 def attendance_csv(request, group_id: int):
-    group = _group(request, group_id)
+    group = group_for(request, group_id)
     grid = queries.attendance_grid(group)
     audit.viewed(request, group, group_id=group.pk, export=True)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -273,8 +247,8 @@ def attendance_csv(request, group_id: int):
 
 @answers_page
 def participant_record(request, group_id: int, participant_id: int):
-    group = _group(request, group_id)
-    participant = _member(group, participant_id)
+    group = group_for(request, group_id)
+    participant = member_of(group, participant_id)
     attendance = Attendance.objects.filter(session__group=group, participant=participant)
     notes = (
         IndividualNote.objects.filter(session__group=group, participant=participant)
@@ -319,7 +293,7 @@ def participant_record(request, group_id: int, participant_id: int):
 
 @facilitator_only
 def group_audit(request, group_id: int):
-    group = _group(request, group_id)
+    group = group_for(request, group_id)
     page = Paginator(audit.group_trail(group.pk), TRAIL_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "facilitation/group_audit.html", {"group": group, "page": page})
 
@@ -329,7 +303,7 @@ def group_audit(request, group_id: int):
 
 @facilitator_only
 def session_schedule(request, group_id: int):
-    group = _group(request, group_id)
+    group = group_for(request, group_id)
     form = ScheduleForm(
         request.POST if request.method == "POST" else None,
         initial={"duration": group.default_duration, "first_date": timezone.localdate()},
@@ -395,7 +369,7 @@ def _attendance_rows(session: GroupSession):
             "attendance": marks.get(e.participant_id),
             "note": notes.get(e.participant_id),
         }
-        for e in services.roster_for(session)
+        for e in queries.roster_for(session)
     ]
 
 
@@ -423,11 +397,11 @@ def session_detail(request, session_id: int):
         return {
             "note": note,
             "addenda": note.addenda.select_related("signed_by") if has_addenda else (),
+            "notes_signed": note is not None and note.is_signed,
             "rows": rows,
             "measures_waiting": asks,
             "statuses": Attendance.Status.choices,
             "attendance_open": services.attendance_open(session),
-            "note_form": _note_form(note),
             "addendum_form": AddendumForm(),
         }
 
@@ -438,17 +412,9 @@ def session_detail(request, session_id: int):
     )
 
 
-def _note_form(note: GroupNote | None) -> GroupNoteForm:
-    if note is None:
-        return GroupNoteForm(initial={"format": "dap"})
-    return GroupNoteForm(
-        initial={"format": note.format, **{f: getattr(note, f) for f in NOTE_FIELDS[note.format]}}
-    )
-
-
 @facilitator_only
 def session_change(request, session_id: int):
-    session = _session(request, session_id)
+    session = session_for(request, session_id)
     local = timezone.localtime(session.starts_at, session.group_zone)
     form = ChangeSessionForm(
         request.POST if request.method == "POST" else None,
@@ -487,7 +453,7 @@ def session_change(request, session_id: int):
 
 @facilitator_only
 def session_cancel(request, session_id: int):
-    session = _session(request, session_id)
+    session = session_for(request, session_id)
     form = CancelSessionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -505,7 +471,7 @@ def session_cancel(request, session_id: int):
 @facilitator_only
 @require_POST
 def session_status(request, session_id: int):
-    session = _session(request, session_id)
+    session = session_for(request, session_id)
     try:
         services.set_session_status(session=session, status=request.POST.get("status", ""))
     except ValidationError as error:
@@ -515,7 +481,7 @@ def session_status(request, session_id: int):
 
 @facilitator_only
 def session_plan(request, session_id: int):
-    session = _session(request, session_id)
+    session = session_for(request, session_id)
     form = PlanForm(request.POST if request.method == "POST" else None, instance=session)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -527,8 +493,8 @@ def session_plan(request, session_id: int):
 @facilitator_only
 @require_POST
 def attendance_mark(request, session_id: int, participant_id: int):
-    session = _session(request, session_id)
-    participant = _member(session.group, participant_id)
+    session = session_for(request, session_id)
+    participant = member_of(session.group, participant_id)
     form = AttendanceForm(request.POST)
     error = None
     if form.is_valid():
@@ -539,9 +505,12 @@ def attendance_mark(request, session_id: int, participant_id: int):
                 status=form.cleaned_data["status"],
                 marked_by=request.user,
                 comment=form.cleaned_data["comment"],
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
+    elif "reason" in form.errors:
+        error = "Keep the reason to 300 characters."
     else:
         error = "Choose one of the attendance options."
     if request.headers.get("HX-Request"):
@@ -559,6 +528,9 @@ def attendance_mark(request, session_id: int, participant_id: int):
                 "statuses": Attendance.Status.choices,
                 # Redrawn as the service sees it: a refused row keeps its buttons off.
                 "attendance_open": services.attendance_open(session),
+                "notes_signed": GroupNote.objects.filter(
+                    session=session, signed_at__isnull=False
+                ).exists(),
                 "error": error,
             },
         )
@@ -571,117 +543,12 @@ def attendance_mark(request, session_id: int, participant_id: int):
 @facilitator_only
 @require_POST
 def attendance_all_present(request, session_id: int):
-    session = _session(request, session_id)
+    session = session_for(request, session_id)
     try:
         count = services.mark_everyone_present(session=session, marked_by=request.user)
         messages.success(request, f"Marked {count} {'person' if count == 1 else 'people'} present.")
     except ValidationError as error:
         report(request, error)
-    return redirect("session_detail", session_id=session.pk)
-
-
-@facilitator_only
-def group_note(request, session_id: int):
-    session = _session(request, session_id)
-    note = GroupNote.objects.filter(session=session).first()
-    if note is not None and note.is_signed:
-        messages.info(request, "This note is signed. Add an addendum to correct it.")
-        return redirect("session_detail", session_id=session.pk)
-    chosen = (
-        request.POST.get("format")
-        or request.GET.get("format")
-        or (note.format if note else NoteFormat.DAP)
-    )
-    if chosen not in NOTE_FIELDS:
-        chosen = NoteFormat.DAP
-    form = GroupNoteForm(
-        request.POST if request.method == "POST" else None, initial=_note_form(note).initial
-    )
-    if request.method == "POST" and form.is_valid():
-        services.save_group_note(session=session, author=request.user, **form.cleaned_data)
-        messages.success(request, "Group note saved as a draft.")
-        return redirect("session_detail", session_id=session.pk)
-    if note is not None and request.method == "GET":
-        audit.viewed(request, note, group_id=session.group_id)
-    context = {
-        "session": session,
-        "form": form,
-        "note_format": chosen,
-        "fields": [form[name] for name in NOTE_FIELDS[chosen]],
-    }
-    return render(request, "facilitation/group_note.html", context)
-
-
-@facilitator_only
-@require_POST
-def notes_sign(request, session_id: int):
-    session = _session(request, session_id)
-    try:
-        services.sign_notes(session=session, signer=request.user)
-        messages.success(
-            request, "Notes signed. They can no longer change; add an addendum to correct them."
-        )
-    except ValidationError as error:
-        report(request, error)
-    return redirect("session_detail", session_id=session.pk)
-
-
-@facilitator_only
-def individual_note(request, session_id: int, participant_id: int):
-    session = _session(request, session_id)
-    participant = _member(session.group, participant_id)
-    note = IndividualNote.objects.filter(session=session, participant=participant).first()
-    if note is not None and note.is_signed:
-        messages.info(request, "This note is signed. Add an addendum to correct it.")
-        return redirect("session_detail", session_id=session.pk)
-    initial = (
-        {
-            "progress": note.progress,
-            "participation": note.participation,
-            "risk_flag": note.risk_flag,
-        }
-        if note
-        else {}
-    )
-    form = IndividualNoteForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_individual_note(
-                session=session, participant=participant, author=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Note about {participant.short_name} saved.")
-            return redirect("session_detail", session_id=session.pk)
-    if note is not None and request.method == "GET":
-        audit.viewed(request, note, group_id=session.group_id, participant_id=participant.pk)
-    return render(
-        request,
-        "facilitation/individual_note.html",
-        {"session": session, "participant": participant, "form": form},
-    )
-
-
-@facilitator_only
-@require_POST
-def addendum(request, session_id: int, participant_id: int | None = None):
-    session = _session(request, session_id)
-    if participant_id is None:
-        note = get_object_or_404(GroupNote, session=session)
-    else:
-        note = get_object_or_404(
-            IndividualNote, session=session, participant=_member(session.group, participant_id)
-        )
-    form = AddendumForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_addendum(note=note, text=form.cleaned_data["text"], signer=request.user)
-            messages.success(request, "Addendum signed and added.")
-        except ValidationError as error:
-            report(request, error)
-    else:
-        messages.error(request, "Write the addendum before signing it.")
     return redirect("session_detail", session_id=session.pk)
 
 
@@ -691,8 +558,8 @@ def addendum(request, session_id: int, participant_id: int | None = None):
 @answers_page
 def participant_measures_fhir(request, group_id: int, participant_id: int):
     """A member's questionnaires in this group as a FHIR R4 Bundle (JSON), for another system."""
-    group = _group(request, group_id)
-    participant = _member(group, participant_id)
+    group = group_for(request, group_id)
+    participant = member_of(group, participant_id)
     responses = MeasureResponse.objects.filter(group=group, participant=participant).order_by(
         "completed_at", "pk"
     )

@@ -166,8 +166,12 @@ def cant_make_it(request, session_id: int):
 @require_POST
 def can_come_after_all(request, session_id: int):
     session = _session(request, session_id)
-    services.withdraw_absence_notice(session=session, participant=request.user)
-    messages.success(request, "Good news. We've told your facilitator you're coming.")
+    try:
+        services.withdraw_absence_notice(session=session, participant=request.user)
+    except ValidationError as error:
+        report(request, error)
+    else:
+        messages.success(request, "Good news. We've told your facilitator you're coming.")
     return redirect("home")
 
 

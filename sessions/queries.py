@@ -233,3 +233,13 @@ def facilitator_groups(user: User, *, now=None):
         )
         .order_by("name")
     )
+
+
+def roster_for(session: GroupSession):
+    """Everyone enrolled on the session's date: its attendance list."""
+    return (
+        Enrollment.objects.filter(group_id=session.group_id)
+        .on_roster_on(session.local_date)
+        .select_related("participant")
+        .order_by("participant__first_name", "participant__last_name", "participant_id")
+    )

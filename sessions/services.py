@@ -20,7 +20,9 @@ from sessions.models import (
     SessionSeries,
     TakeHomeDone,
 )
+from sessions.notes import signing_review
 from sessions.outbox import CANCELLED, SESSION_REMINDER, TIME_CHANGED, plan_sessions
+from sessions.queries import roster_for
 from sessions.recurrence import build_rrule, local_to_utc, occurrences
 from therapy_groups.models import Enrollment, TherapyGroup
 
@@ -307,20 +309,18 @@ def attendance_open(session: GroupSession) -> bool:
     )
 
 
-def roster_for(session: GroupSession):
-    """Everyone enrolled on the session's date: its attendance list."""
-    return (
-        Enrollment.objects.filter(group_id=session.group_id)
-        .on_roster_on(session.local_date)
-        .select_related("participant")
-        .order_by("participant__first_name", "participant__last_name", "participant_id")
-    )
-
-
 @transaction.atomic
 def mark_attendance(
-    *, session: GroupSession, participant: User, status: str, marked_by: User, comment: str = ""
+    *,
+    session: GroupSession,
+    participant: User,
+    status: str,
+    marked_by: User,
+    comment: str = "",
+    reason: str = "",
 ) -> Attendance:
+    """Record who came. Once the notes are signed, a change needs a reason and is added to the
+    group note as a signed addendum: what was signed stays true to what was recorded."""
     if not attendance_open(session):
         raise ValidationError(
             "Attendance cannot be taken for a cancelled session."
@@ -331,6 +331,17 @@ def mark_attendance(
         raise ValidationError("Unknown attendance status.")
     if not roster_for(session).filter(participant=participant).exists():
         raise ValidationError("This person was not in the group on the session's date.")
+    # Locked so that signing waits for this change, or this change sees the signature.
+    note = GroupNote.objects.select_for_update().filter(session=session).first()
+    before = Attendance.objects.filter(session=session, participant=participant).first()
+    signed = note is not None and note.is_signed
+    if signed and before is not None and before.status == status:
+        return before
+    if signed and not reason.strip():
+        raise ValidationError(
+            "The notes for this session are signed. Say why attendance changes: "
+            "it is added to the group note as an addendum."
+        )
     attendance, _ = Attendance.objects.update_or_create(
         session=session,
         participant=participant,
@@ -341,6 +352,14 @@ def mark_attendance(
             "marked_at": timezone.now(),
         },
     )
+    if signed:
+        was = before.get_status_display() if before else "not recorded"
+        Addendum.objects.create(
+            group_note=note,
+            signed_by=marked_by,
+            text=f"Attendance of {participant.get_full_name() or participant.short_name} changed "
+            f"from {was} to {attendance.get_status_display()}. Reason: {reason.strip()}",
+        )
     if session.status == GroupSession.Status.SCHEDULED:
         session.status = GroupSession.Status.HELD
         session.save(update_fields=["status", "updated_at"])
@@ -350,6 +369,11 @@ def mark_attendance(
 @transaction.atomic
 def mark_everyone_present(*, session: GroupSession, marked_by: User) -> int:
     """Everyone not yet marked is present; marks already made stay."""
+    if GroupNote.objects.filter(session=session, signed_at__isnull=False).exists():
+        raise ValidationError(
+            "The notes for this session are signed. Change attendance one person at a time, "
+            "with a reason."
+        )
     marked = set(session.attendance.values_list("participant_id", flat=True))
     count = 0
     for enrollment in roster_for(session):
@@ -399,7 +423,10 @@ def set_take_home_done(*, session: GroupSession, participant: User, done: bool) 
 
 
 def withdraw_absence_notice(*, session: GroupSession, participant: User) -> None:
-    """Plans changed: they can come after all (only their own notice is removed)."""
+    """Plans changed: they can come after all (only their own notice is removed, and only
+    before the session: afterwards the facilitator's record stands)."""
+    if session.is_cancelled or session.starts_at <= timezone.now():
+        raise ValidationError("This session has started: your facilitator records who came.")
     Attendance.objects.filter(
         session=session,
         participant=participant,
@@ -448,6 +475,11 @@ def save_individual_note(
         .first()
     )
     if note is None:
+        if GroupNote.objects.filter(session=session, signed_at__isnull=False).exists():
+            raise ValidationError(
+                "This session's notes are already signed. Add what you want to say about "
+                "this person as an addendum to the group note."
+            )
         note = IndividualNote(session=session, participant=participant, author=author)
     _refuse_if_signed(note)
     note.progress, note.participation, note.risk_flag = (
@@ -460,12 +492,19 @@ def save_individual_note(
 
 
 @transaction.atomic
-def sign_notes(*, session: GroupSession, signer: User) -> GroupNote:
-    """Sign the group note and every individual note of the session together."""
+def sign_notes(*, session: GroupSession, signer: User, reviewed: str) -> GroupNote:
+    """Sign the group note and every individual note of the session together, exactly as
+    the signer reviewed them (`reviewed`: the fingerprint of sessions.notes.signing_review)."""
     note = GroupNote.objects.select_for_update().filter(session=session).first()
     if note is None or not any(text for _, text in note.sections()):
         raise ValidationError("Write the group note before signing it.")
     _refuse_if_signed(note)
+    if session.starts_at > timezone.now():
+        raise ValidationError("Notes can be signed once the session has started.")
+    if reviewed != signing_review(session).fingerprint:
+        raise ValidationError(
+            "Something changed since you reviewed the notes. Please review them again."
+        )
     now = timezone.now()
     note.signed_by, note.signed_at = signer, now
     note.save(update_fields=["signed_by", "signed_at", "updated_at"])

@@ -16,14 +16,15 @@ pytestmark = pytest.mark.django_db
 def test_the_page_shows_a_write_at_once(world, personas, participant):
     client = personas["facilitator"]
     session_url = reverse("session_detail", args=[world.past.pk])
-    assert 'aria-pressed="true">Present</button>' in client.get(session_url).text
+    assert "<span>Present</span>" in client.get(session_url).text  # its notes are signed
     client.post(
-        reverse("attendance_mark", args=[world.past.pk, participant.pk]), {"status": "absent"}
+        reverse("attendance_mark", args=[world.past.pk, participant.pk]),
+        {"status": "absent", "reason": "Marked by mistake"},
     )
     assert Attendance.objects.get(session=world.past, participant=participant).status == "absent"
     page = client.get(session_url).text
-    assert 'aria-pressed="true">Absent</button>' in page
-    assert 'aria-pressed="true">Present</button>' not in page
+    assert "<span>Absent</span>" in page and "<span>Present</span>" not in page
+    assert "from Present to Absent. Reason: Marked by mistake" in page
 
 
 def test_goal_pages_show_a_check_in_and_a_facilitators_comment_at_once(world, personas):

@@ -22,7 +22,7 @@ from core.redaction import RedactingLogFilter
 from core.tasks import deliver_batch, tick
 from sessions import outbox
 from tests.members.factories import PASSWORD, UserFactory, current_totp
-from tests.sessions.factories import GroupSessionFactory
+from tests.sessions.factories import GroupSessionFactory, reviewed
 from tests.support.smtp_sink import free_port
 from tests.support.waiting import wait_until
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
@@ -71,7 +71,7 @@ def test_a_full_journey_logs_no_names_emails_or_note_text(client, caplog, monkey
         reverse("group_note", args=[session.pk]),
         {"format": "free", "free_text": "Worried about sleep"},
     )
-    client.post(reverse("notes_sign", args=[session.pk]))
+    client.post(reverse("notes_sign", args=[session.pk]), reviewed(session))
     client.get("/no-such-page/")
     client.get(reverse("participant_record", args=[group.pk, 999999]))
     journey_log = caplog.text

@@ -18,6 +18,13 @@ def when(value):
     return f"{format_date(local, 'l j F Y, H:i')} ({timezone.get_current_timezone_name()})"
 
 
+@register.filter
+def join_names(people) -> str:
+    """'Ana Ash, Ben Birch and Cy Cole': people by name, as a sentence would list them."""
+    names = [person.get_full_name() or person.short_name for person in people]
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]])) if names else ""
+
+
 @register.simple_tag
 def current_timezone() -> str:
     return timezone.get_current_timezone_name()

@@ -29,3 +29,31 @@ document.addEventListener("DOMContentLoaded", function () {
   document.body.addEventListener("htmx:afterRequest", arm);
   arm();
 });
+
+// Notes save themselves a few seconds after typing stops (htmx on forms marked data-autosave).
+// When a save cannot happen, the status line says so, so nothing is lost without a warning.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+    var status = form.querySelector("[role=status]");
+    var path = new URL(form.getAttribute("hx-post"), window.location.href).pathname;
+    function notSaved(why) {
+      var message = document.createElement("span");
+      message.className = "message error";
+      message.textContent = "Not saved: " + why;
+      status.replaceChildren(message);
+    }
+    form.addEventListener("htmx:beforeSwap", function (event) {
+      var answered = event.detail.xhr.responseURL;
+      if (answered && new URL(answered).pathname !== path) {  // sent to the sign-in page
+        event.detail.shouldSwap = false;
+        notSaved("you have been signed out. Copy what you typed, then sign in again.");
+      }
+    });
+    form.addEventListener("htmx:responseError", function () {
+      notSaved("something went wrong on our side. Press Save draft to try again.");
+    });
+    form.addEventListener("htmx:sendError", function () {
+      notSaved("no connection. Keep this page open and press Save draft when you are back online.");
+    });
+  });
+});

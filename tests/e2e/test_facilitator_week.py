@@ -3,6 +3,7 @@
 import zoneinfo
 from datetime import timedelta
 
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
@@ -74,8 +75,95 @@ def test_facilitator_schedules_a_series_takes_attendance_and_signs_the_note(page
     browser.get_by_label("Plan").fill("Thought diary for next week.")
     browser.get_by_role("button", name="Save draft").click()
     page.check()
-    browser.get_by_role("button", name="Sign the group note and individual notes").click()
+    browser.get_by_role("link", name="Review and sign the notes").click()
+    page.check()
+    browser.get_by_role("button", name="Sign the group note and 0 individual notes").click()
     page.check()
     assert "Signed by Fay Field" in browser.content()
     note = GroupNote.objects.get(session=first)
     assert note.signed_by == facilitator and note.plan == "Thought diary for next week."
+
+
+def test_a_note_is_never_lost_and_a_signed_one_is_corrected(page, live_server):
+    """Write (saved while typing), switch format, review, sign, then correct: an individual
+    note's addendum and an attendance change with its reason."""
+    facilitator = UserFactory(role="facilitator", first_name="Fay", last_name="Field")
+    group = TherapyGroupFactory(facilitators=[facilitator], timezone="Europe/London")
+    session = GroupSession.objects.create(
+        group=group, starts_at=timezone.now() - timedelta(hours=2), duration=90, topic="Sleep"
+    )
+    ana = EnrollmentFactory(
+        group=group, participant=UserFactory(first_name="Ana", last_name="Ash")
+    ).participant
+    browser = page.page
+    sign_in(page, live_server, facilitator)
+    page.goto(live_server.url + reverse("session_detail", args=[session.pk]))
+    browser.locator(f"#attendance-{ana.pk}").get_by_role("button", name="Present").click()
+    browser.locator(f'#attendance-{ana.pk} button[value="present"][aria-pressed="true"]').wait_for()
+
+    browser.get_by_role("link", name="Write the group note").click()
+    page.check()
+    browser.get_by_label("Data").press_sequentially("We practised noticing thoughts.")
+    browser.get_by_text("Draft saved at").wait_for()  # no button pressed
+    assert GroupNote.objects.get(session=session).data == "We practised noticing thoughts."
+    browser.get_by_label("Note format").select_option("soap")
+    browser.get_by_role("button", name="Switch format").click()
+    page.check()
+    assert browser.get_by_label("Subjective").input_value() == (
+        "Data:\nWe practised noticing thoughts."
+    )
+    browser.get_by_label("Plan").fill("Diary again.")
+    browser.get_by_role("button", name="Save draft").click()
+    page.check()
+
+    browser.get_by_role("link", name="Add a short note").click()
+    page.check()
+    assert "Sleep" in browser.content()  # the session's plan, to write against
+    browser.get_by_label("Progress").press_sequentially("Kept the diary.")
+    browser.get_by_text("Draft saved at").wait_for()
+    browser.get_by_role("link", name="Back to the session").click()
+    page.check()
+
+    browser.get_by_role("link", name="Review and sign the notes").click()
+    page.check()
+    assert "Kept the diary." in browser.content() and "Ana Ash: Present" in browser.content()
+    browser.get_by_role("button", name="Sign the group note and 1 individual note").click()
+    page.check()
+    assert "Signed by Fay Field" in browser.content()
+
+    browser.get_by_role("link", name="Note", exact=True).click()
+    page.check()
+    browser.get_by_label("Addendum").fill("She also tried the breathing exercise.")
+    browser.get_by_role("button", name="Sign and add addendum").click()
+    page.check()
+    assert "She also tried the breathing exercise." in browser.content()
+    browser.get_by_role("link", name="Back to the session").click()
+    page.check()
+
+    browser.get_by_text("Change attendance").click()
+    browser.get_by_label("New attendance").select_option("late")
+    browser.get_by_label("Why it changes").fill("Arrived after the check-in.")
+    browser.get_by_role("button", name="Change and add to the note").click()
+    page.check()
+    assert "changed from Present to Late. Reason: Arrived after the check-in." in (
+        browser.content()
+    )
+    assert Attendance.objects.get(session=session, participant=ana).status == "late"
+
+
+def test_a_draft_typed_after_being_signed_out_says_it_was_not_saved(page, live_server):
+    facilitator = UserFactory(role="facilitator")
+    group = TherapyGroupFactory(facilitators=[facilitator])
+    session = GroupSession.objects.create(
+        group=group, starts_at=timezone.now() - timedelta(hours=2), duration=90
+    )
+    browser = page.page
+    sign_in(page, live_server, facilitator)
+    page.goto(live_server.url + reverse("group_note", args=[session.pk]))
+    browser.get_by_label("Data").press_sequentially("Saved part.")
+    browser.get_by_text("Draft saved at").wait_for()
+    Session.objects.all().delete()  # signed out elsewhere, or timed out
+    browser.get_by_label("Data").press_sequentially(" Unsaved part.")
+    browser.get_by_text("Not saved: you have been signed out").wait_for()
+    assert browser.get_by_label("Data").input_value() == "Saved part. Unsaved part."
+    assert GroupNote.objects.get(session=session).data == "Saved part."

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sessions.models import Addendum, GroupSession, IndividualNote
 from tests.members.factories import UserFactory
-from tests.sessions.factories import GroupSessionFactory
+from tests.sessions.factories import GroupSessionFactory, reviewed
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 from therapy_groups.models import Enrollment, TherapyGroup
 
@@ -163,7 +163,7 @@ def test_individual_note_and_its_addendum_through_the_pages(signed_in, facilitat
     signed_in.post(
         reverse("group_note", args=[session.pk]), {"format": "free", "free_text": "Good"}
     )
-    signed_in.post(reverse("notes_sign", args=[session.pk]))
+    signed_in.post(reverse("notes_sign", args=[session.pk]), reviewed(session))
     signed_in.post(
         reverse("individual_note_addendum", args=[session.pk, person.pk]),
         {"text": "Risk discussed with supervisor"},
@@ -246,7 +246,7 @@ def test_a_signed_group_note_shows_its_addenda_in_order_with_who_signed_them(
     signed_in.post(
         reverse("group_note", args=[session.pk]), {"format": "free", "free_text": "Good"}
     )
-    signed_in.post(reverse("notes_sign", args=[session.pk]))
+    signed_in.post(reverse("notes_sign", args=[session.pk]), reviewed(session))
     page = signed_in.get(reverse("session_detail", args=[session.pk])).text
     assert "<strong>Addendum</strong>" not in page
     for text in ("First: a fire drill", "Second: the room changed"):

@@ -15,7 +15,7 @@ from members.models import Role
 from sessions.models import Addendum, Attendance, GroupNote, IndividualNote
 from tests.conftest import signed_in_client
 from tests.members.factories import PASSWORD, UserFactory
-from tests.sessions.factories import GroupSessionFactory
+from tests.sessions.factories import GroupSessionFactory, reviewed
 from tests.therapy_groups.factories import TherapyGroupFactory
 from therapy_groups.models import Goal, GoalCheckIn, GoalComment
 
@@ -45,7 +45,7 @@ def test_a_facilitators_week_leaves_a_complete_trail_with_who_where_and_which_re
     session = world.past
     response = fac.post(
         reverse("attendance_mark", args=[session.pk, participant.pk]),
-        {"status": "late"},
+        {"status": "late", "reason": "Came in after the break"},  # its notes are signed
         REMOTE_ADDR="203.0.113.9",
     )
     change = events(Attendance, A.CHANGE).get()
@@ -68,7 +68,7 @@ def test_a_facilitators_week_leaves_a_complete_trail_with_who_where_and_which_re
         reverse("individual_note", args=[draft_session.pk, participant.pk]),
         {"progress": "Spoke twice", "participation": ""},
     )
-    fac.post(reverse("notes_sign", args=[draft_session.pk]))
+    fac.post(reverse("notes_sign", args=[draft_session.pk]), reviewed(draft_session))
     note = GroupNote.objects.get(session=draft_session)
     individual = IndividualNote.objects.get(session=draft_session)
     fac.post(
@@ -85,8 +85,12 @@ def test_a_facilitators_week_leaves_a_complete_trail_with_who_where_and_which_re
         participant,
         world.group.pk,
     )
-    addendum = events(Addendum, A.ADDENDUM).get()
-    assert addendum.object_id == Addendum.objects.get().pk and addendum.group_id == world.group.pk
+    fire_drill = Addendum.objects.get(group_note=note)
+    addendum = events(Addendum, A.ADDENDUM, object_id=fire_drill.pk).get()
+    assert addendum.group_id == world.group.pk
+    # The attendance changed after signing became an addendum to the signed note, on the trail.
+    late = Addendum.objects.get(group_note__session=session)
+    assert events(Addendum, A.ADDENDUM, object_id=late.pk, actor=facilitator).exists()
 
 
 def test_opening_clinical_pages_and_exports_is_recorded(fac, facilitator, world, participant):

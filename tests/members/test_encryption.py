@@ -27,7 +27,7 @@ from members.models import ClosureRequest
 from sessions import services as session_services
 from sessions.models import Addendum, Attendance, GroupNote, GroupSession, IndividualNote
 from tests.members.factories import current_totp
-from tests.sessions.factories import GroupSessionFactory
+from tests.sessions.factories import GroupSessionFactory, sign
 from tests.test_project import manage_py_in_production
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 from therapy_groups import services as goal_services
@@ -70,7 +70,7 @@ def seed(facilitator):
         participation="",
         risk_flag=True,
     )
-    note = session_services.sign_notes(session=session, signer=facilitator)
+    note = sign(session, facilitator)
     session_services.add_addendum(note=note, text=SECRETS["addendum"], signer=facilitator)
     later = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=2))
     session_services.notify_absence(session=later, participant=person, reason=SECRETS["attendance"])

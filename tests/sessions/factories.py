@@ -2,7 +2,9 @@ import datetime
 
 import factory
 
+from sessions import services
 from sessions.models import Attendance, GroupSession
+from sessions.notes import signing_review
 from tests.therapy_groups.factories import TherapyGroupFactory
 
 
@@ -26,3 +28,15 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
 
     session = factory.SubFactory(GroupSessionFactory)
     status = Attendance.Status.PRESENT
+
+
+def sign(session, signer):
+    """Sign a session's notes as the review page shows them now."""
+    return services.sign_notes(
+        session=session, signer=signer, reviewed=signing_review(session).fingerprint
+    )
+
+
+def reviewed(session) -> dict:
+    """The sign form's data: what the review page showed."""
+    return {"reviewed": signing_review(session).fingerprint}

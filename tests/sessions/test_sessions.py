@@ -13,7 +13,7 @@ from django.utils import timezone
 from sessions import queries, services
 from sessions.models import AbsenceFollowUp, Attendance, GroupNote, GroupSession, IndividualNote
 from tests.members.factories import UserFactory
-from tests.sessions.factories import AttendanceFactory, GroupSessionFactory
+from tests.sessions.factories import AttendanceFactory, GroupSessionFactory, reviewed, sign
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 from therapy_groups.models import Enrollment
 from therapy_groups.services import end_enrollment
@@ -140,8 +140,8 @@ def test_roster_changes_never_touch_sessions(group, participant):
     newcomer = EnrollmentFactory(group=group, joined_on=timezone.localdate())
     end_enrollment(enrollment=enrollment, status=Enrollment.Status.WITHDRAWN)
 
-    future_list = [e.participant for e in services.roster_for(future)]
-    past_list = [e.participant for e in services.roster_for(past)]
+    future_list = [e.participant for e in queries.roster_for(future)]
+    past_list = [e.participant for e in queries.roster_for(past)]
     assert newcomer.participant in future_list and participant not in future_list
     assert participant in past_list and newcomer.participant not in past_list
     assert Attendance.objects.filter(session=past, participant=participant).exists()
@@ -240,7 +240,7 @@ def test_signed_notes_cannot_change_and_corrections_are_addenda(facilitator, cof
         participation="Active",
         risk_flag=False,
     )
-    note = services.sign_notes(session=session, signer=cofacilitator)
+    note = sign(session, cofacilitator)
     assert note.signed_by == cofacilitator and note.signed_at is not None
     assert note.data == ""  # fields outside the chosen format are not kept
     assert IndividualNote.objects.get(session=session).signed_by == cofacilitator
@@ -259,7 +259,7 @@ def test_signed_notes_cannot_change_and_corrections_are_addenda(facilitator, cof
             risk_flag=True,
         )
     with pytest.raises(ValidationError, match="signed"):
-        services.sign_notes(session=session, signer=facilitator)
+        sign(session, facilitator)
 
     services.add_addendum(
         note=note, text="Correction: mood improved by the end.", signer=facilitator
@@ -272,7 +272,7 @@ def test_signed_notes_cannot_change_and_corrections_are_addenda(facilitator, cof
 def test_an_empty_note_cannot_be_signed_and_a_draft_takes_no_addendum(facilitator, group):
     session = held_session(group, 0)
     with pytest.raises(ValidationError, match="Write the group note"):
-        services.sign_notes(session=session, signer=facilitator)
+        sign(session, facilitator)
     note = services.save_group_note(
         session=session, author=facilitator, format="free", free_text="Draft"
     )
@@ -292,13 +292,15 @@ def test_group_note_is_written_signed_and_shown_through_the_pages(client, facili
         reverse("group_note", args=[session.pk]),
         {"format": "dap", "data": "Discussed sleep", "assessment": "Engaged", "plan": "Diary"},
     )
-    client.post(reverse("notes_sign", args=[session.pk]))
+    client.post(reverse("notes_sign", args=[session.pk]), reviewed(session))
     page = client.get(reverse("session_detail", args=[session.pk])).text
     assert "Discussed sleep" in page and "Signed by" in page
+    # Typed into a page opened before the signing: nothing changes, nothing typed is lost.
     response = client.post(
         reverse("group_note", args=[session.pk]), {"format": "dap", "data": "Rewritten"}
     )
-    assert response.status_code == 302
+    assert "was signed while you were writing" in response.text
+    assert "Data:\nRewritten</textarea>" in response.text
     assert GroupNote.objects.get(session=session).data == "Discussed sleep"
 
 
@@ -392,7 +394,7 @@ def test_postgresql_itself_refuses_to_change_a_signed_note_or_an_addendum(facili
     services.save_group_note(
         session=session, author=facilitator, format="free", free_text="Original"
     )
-    note = services.sign_notes(session=session, signer=facilitator)
+    note = sign(session, facilitator)
     addendum = services.add_addendum(note=note, text="Later thought", signer=facilitator)
     for attempt in (
         lambda: GroupNote.objects.filter(pk=note.pk).update(free_text="Tampered"),

@@ -1,0 +1,156 @@
+"""Notes are never lost and always correctable: text carried across formats, signing exactly
+what was reviewed, and attendance that changes after signing only with a reason, on the record."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from sessions import services
+from sessions.models import Addendum, Attendance, GroupNote, IndividualNote
+from sessions.notes import carry_over, signing_review
+from tests.members.factories import UserFactory
+from tests.sessions.factories import AttendanceFactory, GroupSessionFactory, sign
+from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_switching_formats_keeps_every_word():
+    dap = {"data": "Shared sleep diaries.", "assessment": "Engaged.", "plan": "Keep going."}
+    assert carry_over(dap, old="dap", new="soap") == {
+        "subjective": "Data:\nShared sleep diaries.",
+        "objective": "",
+        "assessment": "Engaged.",
+        "plan": "Keep going.",
+    }
+    soap = {"subjective": "Tired.", "objective": "Yawning.", "plan": "Rest."}
+    assert carry_over(soap, old="soap", new="dap") == {
+        "data": "Subjective:\nTired.\n\nObjective:\nYawning.",
+        "assessment": "",
+        "plan": "Rest.",
+    }
+    assert carry_over(soap, old="soap", new="free") == {
+        "free_text": "Subjective:\nTired.\n\nObjective:\nYawning.\n\nPlan:\nRest."
+    }
+    assert carry_over({"free_text": "All of it."}, old="free", new="birp") == {
+        "behaviour": "All of it.",
+        "intervention": "",
+        "response": "",
+        "plan": "",
+    }
+    # Text of a section the old format does not use (left over in the form) is not carried.
+    assert carry_over({"data": "x", "free_text": "stale"}, old="dap", new="dap")["data"] == "x"
+
+
+@pytest.fixture
+def facilitator():
+    return UserFactory(role="facilitator")
+
+
+@pytest.fixture
+def held(facilitator):
+    group = TherapyGroupFactory(facilitators=[facilitator])
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(hours=3))
+    ana = EnrollmentFactory(group=group, participant=UserFactory(first_name="Ana")).participant
+    ben = EnrollmentFactory(group=group, participant=UserFactory(first_name="Ben")).participant
+    services.mark_attendance(
+        session=session, participant=ana, status="present", marked_by=facilitator
+    )
+    services.save_group_note(session=session, author=facilitator, format="free", free_text="Ok")
+    return session, ana, ben
+
+
+def test_signing_locks_exactly_what_was_reviewed(facilitator, held):
+    session, ana, ben = held
+    review = signing_review(session)
+    assert review.not_marked == [ben] and review.attended_without_note == [ana]
+    services.save_individual_note(
+        session=session,
+        participant=ana,
+        author=facilitator,
+        progress="Spoke up",
+        participation="",
+        risk_flag=False,
+    )
+    with pytest.raises(ValidationError, match="changed since you reviewed"):
+        services.sign_notes(session=session, signer=facilitator, reviewed=review.fingerprint)
+    review = signing_review(session)
+    services.mark_attendance(
+        session=session, participant=ben, status="absent", marked_by=facilitator
+    )
+    with pytest.raises(ValidationError, match="changed since you reviewed"):
+        services.sign_notes(session=session, signer=facilitator, reviewed=review.fingerprint)
+    assert not GroupNote.objects.get(session=session).is_signed
+    services.sign_notes(
+        session=session, signer=facilitator, reviewed=signing_review(session).fingerprint
+    )
+    assert GroupNote.objects.get(session=session).is_signed
+    assert IndividualNote.objects.get(session=session, participant=ana).is_signed
+
+
+def test_notes_of_a_session_that_has_not_started_cannot_be_signed(facilitator):
+    group = TherapyGroupFactory(facilitators=[facilitator])
+    later = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=3))
+    services.save_group_note(session=later, author=facilitator, format="free", free_text="Plan")
+    with pytest.raises(ValidationError, match="once the session has started"):
+        sign(later, facilitator)
+
+
+def test_after_signing_attendance_changes_only_with_a_reason_added_to_the_note(facilitator, held):
+    session, ana, ben = held
+    note = sign(session, facilitator)
+    with pytest.raises(ValidationError, match="Say why attendance changes"):
+        services.mark_attendance(
+            session=session, participant=ana, status="absent", marked_by=facilitator, reason=" "
+        )
+    assert Attendance.objects.get(session=session, participant=ana).status == "present"
+    with pytest.raises(ValidationError, match="one person at a time"):
+        services.mark_everyone_present(session=session, marked_by=facilitator)
+    assert not Attendance.objects.filter(session=session, participant=ben).exists()
+
+    services.mark_attendance(
+        session=session, participant=ana, status="late", marked_by=facilitator, reason="Bus"
+    )
+    services.mark_attendance(
+        session=session, participant=ben, status="excused", marked_by=facilitator, reason="Rang"
+    )
+    # The same mark again changes nothing, so it needs no reason and adds nothing.
+    services.mark_attendance(session=session, participant=ana, status="late", marked_by=facilitator)
+    assert [(a.text, a.signed_by) for a in note.addenda.all()] == [
+        (
+            f"Attendance of {ana.get_full_name()} changed from Present to Late. Reason: Bus",
+            facilitator,
+        ),
+        (
+            f"Attendance of {ben.get_full_name()} changed from not recorded to Excused. "
+            "Reason: Rang",
+            facilitator,
+        ),
+    ]
+    assert Attendance.objects.get(session=session, participant=ana).status == "late"
+
+
+def test_after_signing_a_new_individual_note_is_an_addendum_instead(facilitator, held):
+    session, ana, _ = held
+    sign(session, facilitator)
+    with pytest.raises(ValidationError, match="addendum to the group note"):
+        services.save_individual_note(
+            session=session,
+            participant=ana,
+            author=facilitator,
+            progress="Late thought",
+            participation="",
+            risk_flag=False,
+        )
+    assert not IndividualNote.objects.filter(session=session).exists()
+    assert not Addendum.objects.exists()
+
+
+def test_a_member_can_take_back_their_apology_only_before_the_session(facilitator, held):
+    session, _, ben = held
+    AttendanceFactory(session=session, participant=ben, status="excused", marked_by=ben)
+    with pytest.raises(ValidationError, match="has started"):
+        services.withdraw_absence_notice(session=session, participant=ben)
+    assert Attendance.objects.get(session=session, participant=ben).status == "excused"
