@@ -46,6 +46,7 @@ class OrganisationForm(forms.ModelForm):
             "goal_prompt_days",
             "follow_up_window_hours",
             "participants_see_scores",
+            "name_in_subjects",
         ]
         widgets = {"crisis_resources": forms.Textarea(attrs={"rows": 6})}
 

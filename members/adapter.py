@@ -3,12 +3,14 @@ from datetime import timedelta
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 
 from core.request_context import client_ip
 from members import invitations
+from members.models import Organisation
 
 
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
@@ -22,6 +24,18 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
             "“Forgot your password?” to set a new one."
         ),
     }
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # Every account email speaks in the organisation's name (templates/account/email).
+        organisation = Organisation.current()
+        super().send_mail(
+            template_prefix,
+            email,
+            {"organisation": organisation, "site_url": settings.SITE_URL, **context},
+        )
+
+    def format_email_subject(self, subject: str) -> str:
+        return Organisation.current().subject(subject)
 
     def get_client_ip(self, request) -> str:
         # The same address the audit trail records: behind our proxy, the one the proxy saw.

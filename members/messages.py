@@ -2,6 +2,7 @@
 the person's address as it is now. Also the account invitation, members' own kind."""
 
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,7 +38,7 @@ def compose(row: Notification, content: Content, organisation: Organisation):
         **content.context,
     }
     message = mail.EmailMultiAlternatives(
-        subject=f"{organisation.name}: {content.subject}",
+        subject=organisation.subject(content.subject),
         body=render_to_string(f"emails/{content.template}.txt", context, using="text"),
         # The person's address as it is now; an invitation's as it was typed.
         to=[row.recipient.email if row.recipient_id else row.email],
@@ -64,7 +65,10 @@ def email(render):
 
 def when_for(person: User | None, moment: datetime) -> str:
     """'Tuesday 3 March, 18:00 (Europe/London)' in the recipient's own zone."""
-    zone_name = person.timezone if person else settings.TIME_ZONE
+    return when_in(person.timezone if person else settings.TIME_ZONE, moment)
+
+
+def when_in(zone_name: str, moment: datetime) -> str:
     local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone_name))
     return f"{format_date(local, 'l j F, H:i')} ({zone_name})"
 
@@ -89,8 +93,23 @@ def render_invitation(row: Notification, organisation: Organisation) -> Content 
             "inviter": inviter,
             "staff": staff,
             "expires": format_date(invitation.expires_at, "j F Y"),
+            **{
+                key: value
+                for details in _invitation_details
+                for key, value in details(invitation).items()
+            },
         },
     )
+
+
+# What apps above this one add to an invitation email (sessions: the group and its next
+# session), registered in their ready() like their message kinds.
+_invitation_details: list[Callable[[Invitation], dict]] = []
+
+
+def register_invitation_details(details: Callable[[Invitation], dict]) -> None:
+    if details not in _invitation_details:
+        _invitation_details.append(details)
 
 
 def register() -> None:

@@ -257,6 +257,12 @@ class Organisation(models.Model):
     support_contact = models.CharField(
         max_length=200, blank=True, help_text="Who people can contact about the app itself."
     )
+    name_in_subjects = models.BooleanField(
+        "name the organisation in email subjects",
+        default=False,
+        help_text="Off: a phone's lock screen shows only the message, such as “Reminder: "
+        "Tuesday group at 18:00”. On: the organisation's name follows it.",
+    )
 
     class Meta:
         constraints = [
@@ -265,6 +271,10 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def subject(self, message: str) -> str:
+        """An email subject: the message first; the organisation's name only if it chose so."""
+        return f"{message} · {self.name}" if self.name_in_subjects else message
 
     @classmethod
     def current(cls) -> "Organisation":

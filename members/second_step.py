@@ -34,7 +34,16 @@ class EnrolTOTPView(ActivateTOTPView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        record_authentication(self.request, self.request.user, "mfa", type="totp", enrolled=True)
+        # The code just typed proves what a reauthentication would: the recovery codes
+        # page that follows opens without asking for the password again.
+        record_authentication(
+            self.request,
+            self.request.user,
+            "mfa",
+            type="totp",
+            enrolled=True,
+            reauthenticated=True,
+        )
         return response
 
 

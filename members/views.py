@@ -4,6 +4,7 @@ that starts an account. They belong to no one audience, so they live beside the 
 
 import time
 
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse
@@ -36,6 +37,9 @@ def invitation_accept(request, token: str):
         messages.info(request, "You are already signed in. Sign out first to use this invitation.")
         return redirect("home")
     invitations.remember(request, invitation)
+    # The link reached this address's inbox: that is the proof a verification email would
+    # ask for again. Signing up for this address needs no second email.
+    get_adapter(request).stash_verified_email(request, invitation.email)
     return redirect("account_signup")
 
 

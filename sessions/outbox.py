@@ -24,8 +24,8 @@ from django.utils.dateformat import format as format_date
 from core import outbox
 from core.models import Notification, OutboxMark
 from core.outbox import advance_mark, enqueue_many, mark
-from members.messages import Content, email, link, when_for
-from members.models import Organisation, User
+from members.messages import Content, email, link, register_invitation_details, when_for, when_in
+from members.models import Invitation, Organisation, User
 from members.services import reminder_hours_for
 from sessions import calendars
 from sessions.models import GroupSession
@@ -354,7 +354,29 @@ def render_goal_prompt(row: Notification, organisation: Organisation) -> Content
     )
 
 
+def invited_groups(invitation: Invitation) -> dict:
+    """For the invitation email: the groups it adds its person to, by their discreet name,
+    each with its next session in the group's own zone (the invitee has no zone yet)."""
+    groups = []
+    for enrollment in Enrollment.objects.filter(invitation=invitation).select_related("group"):
+        group = enrollment.group
+        upcoming = (
+            GroupSession.objects.filter(group=group, starts_at__gt=timezone.now())
+            .not_cancelled()
+            .order_by("starts_at")
+            .first()
+        )
+        groups.append(
+            {
+                "name": group.public_name,
+                "next": when_in(group.timezone, upcoming.starts_at) if upcoming else None,
+            }
+        )
+    return {"groups": groups}
+
+
 def register() -> None:
+    register_invitation_details(invited_groups)
     outbox.register_kind(SESSION_REMINDER, "Session reminder", email(render_reminder))
     outbox.register_kind(TIME_CHANGED, "Session time changed", email(render_time_changed))
     outbox.register_kind(CANCELLED, "Session cancelled", email(render_cancelled))

@@ -57,7 +57,7 @@ def test_the_email_is_a_link_and_nothing_clinical(
     assert sorted(m.to[0] for m in sent) == sorted([facilitator.email, cofacilitator.email])
     link = reverse("follow_up_detail", args=[follow_up.pk])
     for message in sent:
-        assert message.subject.endswith(": Someone in your group needs a call")
+        assert message.subject == "Someone in your group needs a call"
         bodies = [message.body] + [body for body, _ in message.alternatives]
         for body in bodies:
             assert link in body

@@ -1,4 +1,5 @@
-"""Signup is by invitation only: invitation → signup → email verification → login."""
+"""Signup is by invitation only, in one step: the invitation link proves the address, so the
+invitee sets a name and password and is signed in, with no second email."""
 
 import re
 from datetime import timedelta
@@ -29,7 +30,7 @@ def link_in(message) -> str:
     return re.search(r"https?://\S+", message.body).group(0)
 
 
-def test_invited_person_signs_up_verifies_email_and_signs_in(
+def test_invited_person_signs_up_and_is_signed_in_without_a_second_email(
     client, facilitator, django_capture_on_commit_callbacks, send_outbox
 ):
     invitation, url = invite(
@@ -56,21 +57,12 @@ def test_invited_person_signs_up_verifies_email_and_signs_in(
     invitation.refresh_from_db()
     assert invitation.accepted_user == user and invitation.accepted_at is not None
 
-    # Not verified yet: signing in sends another verification email instead of a session.
-    client.logout()
-    client.post(
-        reverse("account_login"), {"login": "nia@example.org", "password": SIGNUP["password1"]}
-    )
-    assert "_auth_user_id" not in client.session
-
-    verification = next(m for m in reversed(mail.outbox) if "confirm-email" in m.body)
-    response = client.post(link_in(verification))
-    assert response.status_code == 302
-    response = client.post(
-        reverse("account_login"), {"login": "nia@example.org", "password": SIGNUP["password1"]}
-    )
+    # Signed in at once, the address verified by the invitation: one email in all.
     assert client.session["_auth_user_id"] == str(user.pk)
-    # A new participant's first stop is the group agreement.
+    assert user.emailaddress_set.get().verified
+    assert not [m for m in mail.outbox if "confirm-email" in m.body]
+    # A new participant's first stop is the group agreement, then home.
+    assert response["Location"] == reverse("home")
     assert client.get(reverse("home"))["Location"] == reverse("agreement")
 
 
