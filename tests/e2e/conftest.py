@@ -18,6 +18,14 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AXE = Axe()
 BLOCKING_IMPACTS = {"serious", "critical"}
+PHONE_WIDTH = 390
+# What sticks out past a phone's edge, to say in the failure which element to fix.
+WIDEST_ELEMENTS = """() => [...document.querySelectorAll("body *")]
+  .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .filter((e) => !e.closest(".table-scroll") || e.classList.contains("table-scroll"))
+  .slice(0, 5)
+  .map((e) => e.tagName.toLowerCase() + (e.className ? "." + e.className : "")
+    + " " + Math.round(e.getBoundingClientRect().right) + "px")"""
 SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS")
 
 
@@ -82,12 +90,33 @@ class CheckedPage:
         assert not blocking, f"Accessibility violations on {self.page.url}:\n{report}"
         assert not self.csp_violations, f"CSP violations: {self.csp_violations}"
         self.checked_urls.append(self.page.url)
+        self._fits_a_phone()
         if SCREENSHOTS:  # E2E_SCREENSHOTS=folder keeps a picture of every checked page
-            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-            name = f"{len(self.checked_urls):02d}-" + re.sub(r"[^\w]+", "_", self.page.url)[-60:]
-            # caret="initial": Playwright's default hides the caret with an inline style, which
-            # the CSP rightly blocks and which would be reported as the app's violation.
-            self.page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True, caret="initial")
+            self._screenshot("desktop")
+
+    def _screenshot(self, size: str):
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        name = f"{len(self.checked_urls):02d}-" + re.sub(r"[^\w]+", "_", self.page.url)[-60:]
+        # caret="initial": Playwright's default hides the caret with an inline style, which
+        # the CSP rightly blocks and which would be reported as the app's violation.
+        path = f"{SCREENSHOTS}/{name}-{size}.png"
+        self.page.screenshot(path=path, full_page=True, caret="initial")
+
+    def _fits_a_phone(self):
+        """No page is wider than a 390 px phone: it is laid out again at that width (tables
+        become cards, the menu folds) and must not scroll sideways; then back to desktop."""
+        desktop = self.page.viewport_size
+        self.page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
+        try:
+            width = self.page.evaluate("document.documentElement.scrollWidth")
+            wide = self.page.evaluate(WIDEST_ELEMENTS) if width > PHONE_WIDTH else []
+            if SCREENSHOTS:
+                self._screenshot("phone")
+        finally:
+            self.page.set_viewport_size(desktop)
+        assert width <= PHONE_WIDTH, (
+            f"{self.page.url} is {width} px wide on a {PHONE_WIDTH} px phone: {wide}"
+        )
 
     def goto(self, url: str):
         self.page.goto(url)

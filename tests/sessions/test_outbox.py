@@ -151,9 +151,7 @@ def test_cancelled_session_gets_a_notice_and_its_pending_reminders_are_cancelled
     outbox.plan(timezone.now())
     services.cancel_session(session=session, reason="Room flooded")
     send_outbox()
-    assert [m.subject.split(",")[0] for m in mail.outbox] == [
-        "Cancelled: Tuesday group"
-    ]
+    assert [m.subject.split(",")[0] for m in mail.outbox] == ["Cancelled: Tuesday group"]
     assert "Room flooded" in mail.outbox[0].body and mail.outbox[0].to == [person.email]
     assert rows()[0].state == State.CANCELLED
 
