@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.timezone import localdate, now
 
 from core.encryption import EncryptedCharField, EncryptedTextField
@@ -112,6 +113,16 @@ class TherapyGroup(models.Model):
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="group_ends_after_start",
                 violation_error_message="The end date must be on or after the start date.",
+            ),
+            # Members of two groups must be able to tell them apart, on every schedule row
+            # and in every reminder.
+            models.UniqueConstraint(
+                Lower("display_name"),
+                condition=~Q(display_name=""),
+                name="unique_display_name",
+                violation_error_code="unique",
+                violation_error_message="Another group already uses this name for members. "
+                "Choose another, so people in both can tell them apart.",
             ),
         ]
 
