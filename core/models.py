@@ -71,6 +71,8 @@ class Notification(models.Model):
         help_text="The moment it refers to, e.g. the session's start."
     )
     offset_minutes = models.PositiveIntegerField(default=0)
+    # For a change notice: the time the person last heard of, so the notice can name it.
+    previous_occurrence = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField()
     expires_at = models.DateTimeField(help_text="Not sent after this: marked missed instead.")
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)

@@ -78,6 +78,7 @@ def enqueue(
     recipient=None,
     email: str = "",
     offset_minutes: int = 0,
+    previous_occurrence: datetime | None = None,
 ) -> None:
     """Add one message to the outbox, for a person (or, for an invitation, an address); the
     same message twice is one row (the unique keys)."""
@@ -92,6 +93,7 @@ def enqueue(
                 offset_minutes=offset_minutes,
                 due_at=due_at or timezone.now(),
                 expires_at=expires_at,
+                previous_occurrence=previous_occurrence,
             )
         ]
     )
@@ -111,6 +113,7 @@ def notify_person(
     subject_id: int,
     occurrence: datetime,
     expires_at: datetime | None = None,
+    previous_occurrence: datetime | None = None,
 ) -> None:
     """An immediate notice to someone with an account (never to a deactivated one)."""
     if not person.is_active:
@@ -121,6 +124,7 @@ def notify_person(
         subject_id=subject_id,
         occurrence=occurrence,
         expires_at=expires_at or timezone.now() + timedelta(days=2),
+        previous_occurrence=previous_occurrence,
     )
 
 

@@ -191,7 +191,7 @@ def calendar_feed(request, token: str):
     """The private feed address: the token is the only key, so it must be a live one."""
     user = get_object_or_404(User.objects.filter(is_active=True), calendar_token=token)
     body = calendars.sessions_calendar(
-        calendars.feed_sessions(user), name=Organisation.current().name
+        list(calendars.feed_sessions(user)), name=Organisation.current().name, person=user
     )
     return _ics_response(body, "together.ics")
 
@@ -201,7 +201,7 @@ def session_ics(request, session_id: int):
     session = get_object_or_404(
         GroupSession.objects.for_calendar_of(request.user).select_related("group"), pk=session_id
     )
-    body = calendars.sessions_calendar([session], name=session.group.public_name)
+    body = calendars.session_file(session, person=request.user)
     return _ics_response(body, f"session-{session.pk}.ics")
 
 

@@ -15,9 +15,11 @@ zone, across clock changes; other offsets count real hours.
 """
 
 import zoneinfo
+from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
 from django.core import signing
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -28,7 +30,7 @@ from members.messages import Content, email, link, register_invitation_details, 
 from members.models import Invitation, Organisation, User
 from members.services import reminder_hours_for
 from sessions import calendars
-from sessions.models import GroupSession
+from sessions.models import Attendance, GroupSession
 from sessions.queries import active_member_count
 from therapy_groups.models import Enrollment, Goal
 
@@ -131,12 +133,17 @@ def plan_session_reminders(since: datetime, until: datetime, organisation: Organ
     return enqueue_many(rows)
 
 
-def plan_sessions(sessions, now: datetime | None = None) -> int:
+def plan_sessions(sessions, now: datetime | None = None, not_before: datetime | None = None) -> int:
     """Every reminder still to come for these sessions: called when they are scheduled or
-    moved, so that their reminders exist whatever happens to beat later."""
+    moved, so that their reminders exist whatever happens to beat later. A reminder that would
+    fall due before `not_before` falls due then (after a notice planned at the same time)."""
     now = now or timezone.now()
     sessions = [s for s in sessions if s.status == GroupSession.Status.SCHEDULED]
     rows = _reminder_rows(sessions, Organisation.current(), lambda due, expires: expires > now)
+    if not_before is not None:
+        for row in rows:
+            row.due_at = max(row.due_at, not_before)
+        rows = [row for row in rows if row.due_at < row.expires_at]
     return enqueue_many(rows)
 
 
@@ -259,12 +266,8 @@ def _session_context(session: GroupSession, person: User | None) -> dict:
     }
 
 
-def _ics(session: GroupSession) -> tuple[str, bytes, str]:
-    return (
-        "session.ics",
-        calendars.sessions_calendar([session], name=session.group.public_name),
-        "text/calendar",
-    )
+def _ics(session: GroupSession, person: User | None) -> tuple[str, bytes, str]:
+    return ("session.ics", calendars.session_file(session, person=person), "text/calendar")
 
 
 def _about_session(
@@ -274,9 +277,8 @@ def _about_session(
     if session is None:
         return None
     context = _session_context(session, row.recipient)
-    return Content(
-        f"{label}: {context['group_name']}, {context['when']}", template, context, _ics(session)
-    )
+    subject = f"{label}: {context['group_name']}, {context['when']}"
+    return Content(subject, template, context, _ics(session, row.recipient))
 
 
 def render_reminder(row: Notification, organisation: Organisation) -> Content | None:
@@ -288,7 +290,10 @@ def render_reminder(row: Notification, organisation: Organisation) -> Content | 
 
 
 def render_time_changed(row: Notification, organisation: Organisation) -> Content | None:
-    return _about_session(row, _live_session(row), "New time", "time_changed")
+    content = _about_session(row, _live_session(row), "New time", "time_changed")
+    if content is not None and row.previous_occurrence is not None:
+        content.context["was"] = when_for(row.recipient, row.previous_occurrence)
+    return content
 
 
 def render_cancelled(row: Notification, organisation: Organisation) -> Content | None:
@@ -320,11 +325,23 @@ def render_day_summary(row: Notification, organisation: Organisation) -> Content
         .without_signed_note()
         .count()
     )
+    apologies = defaultdict(list)  # who said they can't make it: names only, never why
+    for attendance in (
+        Attendance.objects.filter(
+            session__in=sessions,
+            status=Attendance.Status.EXCUSED,
+            marked_by=F("participant"),
+        )
+        .select_related("participant")
+        .order_by("participant__display_name", "participant_id")
+    ):
+        apologies[attendance.session_id].append(attendance.participant.short_name)
     lines = [
         {
             "when": when_for(person, s.starts_at),
             "group_name": s.group.public_name,
             "enrolled": s.enrolled,
+            "apologies": apologies[s.pk],
         }
         for s in sessions
     ]

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import audit, outbox
+from core.models import Notification
 from members.models import User
 from sessions.models import (
     NOTE_FIELDS,
@@ -196,6 +197,7 @@ def change_session(
         )
     now = timezone.now()
     for target in targets:
+        was = target.starts_at
         new_start = local_to_utc(_local(target).date() + shift, at, target.group.timezone)
         moved = new_start != target.starts_at or duration != target.duration
         re_placed = (location, video_link) != (target.location, target.video_link)
@@ -218,19 +220,54 @@ def change_session(
                 occurrence__gt=target.starts_at,
             )
         if moved and target.starts_at > now:
-            _notify_members(target, TIME_CHANGED)
-    plan_sessions(targets)  # reminders for the new times (a cancelled row is no obstacle)
+            _notify_of_new_time(target, was)
+    # Reminders for the new times (a cancelled row is no obstacle), falling due only after
+    # the notice of the new time: nobody gets "Reminder" before "New time".
+    plan_sessions(targets, not_before=now + NOTICE_FIRST)
     return targets
+
+
+NOTICE_FIRST = timedelta(minutes=1)
+
+
+def _notify_of_new_time(session: GroupSession, was: datetime) -> None:
+    """Tell every active member the new time and the one they last heard of: the time before
+    this move or, if an earlier notice about this session has not gone yet, the time that
+    notice would have replaced (it is cancelled; this one says it all)."""
+    unsent = Notification.objects.filter(
+        kind=TIME_CHANGED, subject_id=session.pk, state=Notification.State.PENDING
+    )
+    heard = dict(unsent.values_list("recipient_id", "previous_occurrence"))
+    unsent.update(state=Notification.State.CANCELLED)
+    for person in _active_members(session):
+        last_heard = heard.get(person.pk) or was
+        if last_heard == session.starts_at:
+            continue  # moved back to the time they know: nothing to tell
+        outbox.notify_person(
+            kind=TIME_CHANGED,
+            person=person,
+            subject_id=session.pk,
+            occurrence=session.starts_at,
+            expires_at=session.starts_at,
+            previous_occurrence=last_heard,
+        )
+
+
+def _active_members(session: GroupSession) -> list[User]:
+    return [
+        enrollment.participant
+        for enrollment in Enrollment.objects.filter(
+            group=session.group_id, status=Enrollment.Status.ACTIVE, participant__isnull=False
+        ).select_related("participant")
+    ]
 
 
 def _notify_members(session: GroupSession, kind: str) -> None:
     """An immediate notice to every active member; the row refers to the session's start."""
-    for enrollment in Enrollment.objects.filter(
-        group=session.group_id, status=Enrollment.Status.ACTIVE, participant__isnull=False
-    ).select_related("participant"):
+    for person in _active_members(session):
         outbox.notify_person(
             kind=kind,
-            person=enrollment.participant,
+            person=person,
             subject_id=session.pk,
             occurrence=session.starts_at,
             expires_at=session.starts_at,

@@ -36,7 +36,7 @@ def test_therapist_list_shows_groups_caseload_mfa_and_last_login(admin_client, f
     UserFactory(role=Role.FACILITATOR, mfa=False, first_name="Nomfa")
     page = admin_client.get(reverse("admin_therapists")).text
     assert "Monday mood group" in page
-    assert "<td>3</td>" in page
+    assert '<td data-label="Caseload">3</td>' in page
     assert "Not yet" in page and "Never" in page
 
 

@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -241,3 +242,46 @@ def test_opening_the_calendar_page_writes_nothing(client, participant):
     client.post(reverse("calendar_settings"))
     participant.refresh_from_db()
     assert participant.calendar_token in client.get(reverse("calendar_settings")).text
+
+
+def test_the_feed_and_the_one_session_file_agree_and_say_what_the_person_told_us(
+    client, participant, group
+):
+    session = GroupSessionFactory(
+        group=group,
+        starts_at=timezone.now() + timedelta(days=3),
+        location="Room 2",
+        video_link="https://video.example/tuesday",
+    )
+    services.notify_absence(session=session, participant=participant, reason="Work")
+    (in_feed,) = events(feed(client, participant)).values()
+    download = Calendar.from_ical(client.get(reverse("session_ics", args=[session.pk])).content)
+    assert str(download["method"]) == "PUBLISH" and "method" not in feed(client, participant)
+    (in_file,) = download.walk("VEVENT")
+    for event in (in_feed, in_file):
+        assert str(event["summary"]) == "Tuesday group (you can't make it)"
+        assert str(event["transp"]) == "TRANSPARENT"
+        assert str(event["location"]) == "Room 2 · https://video.example/tuesday"
+        assert "Join by video: https://video.example/tuesday" in str(event["description"])
+    assert {k: str(v) for k, v in in_feed.items()} == {k: str(v) for k, v in in_file.items()}
+    # Someone else in the group sees an ordinary session.
+    other = EnrollmentFactory(group=group).participant
+    (theirs,) = events(feed(Client(), other)).values()
+    assert str(theirs["summary"]) == "Tuesday group" and "transp" not in theirs
+
+
+def test_a_cancellation_tells_calendar_apps_to_remove_the_event(
+    client, participant, group, send_outbox
+):
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=3))
+    services.cancel_session(session=session, reason="Unwell")
+    send_outbox()
+    notice = next(m for m in mail.outbox if m.subject.startswith("Cancelled"))
+    (_, content, kind) = notice.attachments[0]
+    attached = Calendar.from_ical(content)
+    assert str(attached["method"]) == "CANCEL" and kind == "text/calendar"
+    (event,) = attached.walk("VEVENT")
+    assert str(event["status"]) == "CANCELLED" and "mailto:" in str(event["organizer"])
+    client.force_login(participant)
+    download = Calendar.from_ical(client.get(reverse("session_ics", args=[session.pk])).content)
+    assert str(download["method"]) == "CANCEL"

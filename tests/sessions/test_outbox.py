@@ -276,14 +276,16 @@ def test_a_row_whose_worker_keeps_dying_ends_failed_not_retried_forever(group):
     assert row.state == State.FAILED and row.last_error == "WorkerLost"
 
 
-def test_facilitator_gets_a_day_before_summary_without_participant_names(
+def test_facilitator_gets_a_day_before_summary_naming_only_those_who_sent_apologies(
     group, facilitator, send_outbox
 ):
     member(group, first_name="Zed", last_name="Zebra")
+    away = member(group, first_name="Amy", last_name="Apple", display_name="Amy")
     zone = zoneinfo.ZoneInfo(facilitator.timezone)
     tomorrow = timezone.localtime(timezone.now(), zone).date() + timedelta(days=1)
     start = datetime.combine(tomorrow, datetime.min.time().replace(hour=18), tzinfo=zone)
-    GroupSessionFactory(group=group, starts_at=start)
+    session = GroupSessionFactory(group=group, starts_at=start)
+    services.notify_absence(session=session, participant=away, reason="Hospital appointment")
     held = GroupSessionFactory(
         group=group, starts_at=timezone.now() - timedelta(days=1), status="held"
     )
@@ -293,10 +295,11 @@ def test_facilitator_gets_a_day_before_summary_without_participant_names(
     delivery.deliver_due(due)
     message = next(m for m in mail.outbox if m.to == [facilitator.email])
     assert (
-        "Tuesday group, 1 enrolled" in message.body
+        "Tuesday group, 2 enrolled. Can't make it: Amy" in message.body
         and "1 session still needs signed notes" in message.body
     )
-    assert "Zed" not in message.body and "Zebra" not in message.body
+    assert "Zed" not in message.body and "Zebra" not in message.body  # came, so not named
+    assert "Hospital" not in message.body and "Apple" not in message.body  # never why
 
 
 def prompt_link(group, *, days_after=3):
@@ -408,3 +411,53 @@ def test_fixed_utc_helper_is_utc():
         0
     )
     assert UTC
+
+
+def move(session, to):
+    local = timezone.localtime(to, session.group_zone)
+    services.change_session(
+        session=session,
+        day=local.date(),
+        at=local.time(),
+        duration=90,
+        location="Room 2",
+        video_link="",
+        topic="",
+    )
+    session.refresh_from_db()
+
+
+def test_a_new_time_notice_names_the_time_the_person_last_heard_of(group):
+    person = member(group, timezone="Europe/London")
+    first = (timezone.now() + timedelta(days=3)).replace(second=0, microsecond=0)
+    session = GroupSessionFactory(group=group, starts_at=first)
+    move(session, first + timedelta(hours=1))
+    move(session, first + timedelta(hours=2))  # again, before the first notice went out
+    delivery.deliver_due(timezone.now())
+    notices = [m for m in mail.outbox if m.subject.startswith("New time")]
+    assert len(notices) == 1  # one notice, saying it all
+    new, old = (
+        timezone.localtime(t, zoneinfo.ZoneInfo("Europe/London"))
+        for t in (first + timedelta(hours=2), first)
+    )
+    assert f"has a new time: {new:%A} {new.day} {new:%B}, {new:%H:%M}" in notices[0].body
+    assert f"It was {old:%A} {old.day} {old:%B}, {old:%H:%M} (Europe/London)." in notices[0].body
+    assert person.email in notices[0].to
+
+    mail.outbox.clear()
+    other = GroupSessionFactory(group=group, starts_at=first + timedelta(days=1))
+    move(other, other.starts_at + timedelta(hours=1))
+    move(other, first + timedelta(days=1))  # back to the time they know, before any notice
+    delivery.deliver_due(timezone.now())
+    assert not [m for m in mail.outbox if m.subject.startswith("New time")]
+
+
+def test_the_new_time_goes_out_before_any_reminder_for_it(group):
+    member(group)
+    now = timezone.now()
+    session = GroupSessionFactory(group=group, starts_at=now + timedelta(hours=5))
+    move(session, now + timedelta(minutes=90))  # its 2-hour reminder is due at once
+    delivery.deliver_due(now + timedelta(seconds=5))
+    assert [m.subject.split(":")[0] for m in mail.outbox] == ["New time"]
+    delivery.deliver_due(now + services.NOTICE_FIRST + timedelta(seconds=5))
+    assert [m.subject.split(":")[0] for m in mail.outbox] == ["New time", "Reminder"]
