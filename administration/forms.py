@@ -2,7 +2,7 @@
 
 from django import forms
 
-from members.models import REMINDER_HOUR_CHOICES, Organisation, Role, User
+from members.models import REMINDER_HOUR_CHOICES, CrisisLine, Organisation, Role, User
 from therapy_groups.forms import GroupForm
 
 
@@ -47,6 +47,8 @@ class OrganisationForm(forms.ModelForm):
             "follow_up_window_hours",
             "participants_see_scores",
             "name_in_subjects",
+            "contact_phone",
+            "contact_hours",
         ]
         widgets = {"crisis_resources": forms.Textarea(attrs={"rows": 6})}
 
@@ -90,3 +92,15 @@ class AdminGroupForm(GroupForm):
         super().__init__(*args, facilitator=None, **kwargs)
         del self.fields["co_facilitators"]
         self.fields["facilitators"] = GroupFacilitatorsForm().fields["facilitators"]
+
+
+class CrisisLineForm(forms.ModelForm):
+    class Meta:
+        model = CrisisLine
+        fields = ["name", "phone", "text_number", "hours", "web"]
+
+
+# Existing lines in order, and two empty rows to add one; "Remove" drops a line.
+CrisisLineFormSet = forms.modelformset_factory(
+    CrisisLine, form=CrisisLineForm, extra=2, can_delete=True
+)

@@ -15,11 +15,14 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from administration.forms import (
     AdminGroupForm,
+    CrisisLineForm,
+    CrisisLineFormSet,
     GroupFacilitatorsForm,
     InviteTherapistForm,
     OrganisationForm,
@@ -27,13 +30,21 @@ from administration.forms import (
 from core import audit, delivery, outbox
 from core.charts import bar_chart
 from core.csv_safety import csv_safe
+from core.feedback import ask_once, confirmed
 from core.models import Notification, OutboxMark
 from core.outbox import mark
 from measures import queries as measure_queries
 from measures.reports import outcome_report
 from members import services as member_services
 from members.access import roles_required
-from members.models import ClosureRequest, ConfidentialityAgreement, Organisation, Role, User
+from members.models import (
+    ClosureRequest,
+    ConfidentialityAgreement,
+    CrisisLine,
+    Organisation,
+    Role,
+    User,
+)
 from sessions import reports
 from sessions.queries import next_session_subquery
 from therapy_groups import services as group_services
@@ -102,6 +113,18 @@ def _therapists_page(request):
 @require_POST
 def therapist_access(request, user_id: int):
     therapist = get_object_or_404(User.objects.filter(role=Role.FACILITATOR), pk=user_id)
+    name = therapist.get_full_name() or therapist.email
+    if request.POST.get("action") == "deactivate" and not confirmed(request):
+        groups = therapist.facilitated_groups.filter(status=TherapyGroup.Status.ACTIVE).count()
+        return ask_once(
+            request,
+            question=f"Deactivate {name}?",
+            consequences=f"{name} is signed out everywhere at once and can no longer sign in. "
+            f"Their {groups} active group{'s' if groups != 1 else ''} will show as needing a "
+            "facilitator. Their notes stay. You can reactivate them later.",
+            button=f"Deactivate {name}",
+            back=reverse("admin_therapists"),
+        )
     if request.POST.get("action") == "deactivate":
         member_services.deactivate_user(user=therapist)
         messages.success(
@@ -186,6 +209,24 @@ def organisation_settings(request):
             messages.success(request, "Settings saved." + note)
             return redirect("admin_settings")
     return render(request, "administration/settings.html", {"form": form, "agreement": agreement})
+
+
+@admin_only
+def crisis_lines(request):
+    """The lines on the crisis page: name, numbers to call and text, hours, website."""
+    formset = CrisisLineFormSet(
+        request.POST if request.method == "POST" else None, queryset=CrisisLine.objects.all()
+    )
+    if request.method == "POST" and formset.is_valid():
+        kept = [
+            {name: form.cleaned_data[name] for name in CrisisLineForm.Meta.fields}
+            for form in formset.forms  # an empty extra row has no cleaned data
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        member_services.set_crisis_lines(lines=kept)
+        messages.success(request, "Crisis lines saved. The crisis page shows them now.")
+        return redirect("admin_crisis_lines")
+    return render(request, "administration/crisis_lines.html", {"formset": formset})
 
 
 @admin_only

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -20,3 +20,27 @@ def redirect_back(request, default: str) -> HttpResponseRedirect:
     ):
         return HttpResponseRedirect(next_url)
     return redirect(default)
+
+
+def confirmed(request) -> bool:
+    """The person already answered the review step (ask_once) with yes."""
+    return request.POST.get("confirmed") == "yes"
+
+
+def ask_once(request, *, question: str, consequences: str, button: str, back: str):
+    """The review step before something that cannot be undone: what will happen, and one
+    button that sends the same form again, confirmed. Going back changes nothing."""
+    fields = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "confirmed")
+        for value in values
+    ]
+    context = {
+        "question": question,
+        "consequences": consequences,
+        "button": button,
+        "back": back,
+        "fields": fields,
+    }
+    return render(request, "includes/ask_once.html", context)

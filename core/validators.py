@@ -20,6 +20,18 @@ def single_line(value: str) -> None:
         )
 
 
+PHONE = re.compile(r"\+?\d[\d ()-]{1,28}")
+
+
+def phone_number(value: str) -> None:
+    """A number a phone can dial: digits, an optional leading +, spaces, hyphens, brackets."""
+    if value and not (PHONE.fullmatch(value) and sum(c.isdigit() for c in value) >= 3):
+        raise ValidationError(
+            "Use digits, with spaces or hyphens if you like, such as 116 123 or +44 20 7946 0958.",
+            code="phone_number",
+        )
+
+
 def clean_single_line_sql(table: str, columns: list[str]) -> str:
     """SQL that turns each run of control characters in `columns` into one space."""
     return "\n".join(

@@ -13,13 +13,14 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core import audit
 from core.charts import progress_chart, score_chart
 from core.csv_safety import csv_safe
-from core.feedback import report
+from core.feedback import ask_once, confirmed, report
 from facilitation import measures
 from facilitation.forms import (
     AddendumForm,
@@ -105,8 +106,26 @@ def group_edit(request, group_id: int):
 @require_POST
 def group_status(request, group_id: int):
     group = group_for(request, group_id)
+    status = request.POST.get("status", "")
+    if status in (TherapyGroup.Status.FINISHED, TherapyGroup.Status.ARCHIVED) and not confirmed(
+        request
+    ):
+        coming = group.sessions.not_cancelled().filter(starts_at__gt=timezone.now()).count()
+        return ask_once(
+            request,
+            question=f"Mark {group.name} as {TherapyGroup.Status(status).label.lower()}?",
+            consequences=(
+                f"Its {coming} coming session{'s are' if coming != 1 else ' is'} cancelled, and "
+                "members are told and get no more reminders. "
+                if coming
+                else "It has no coming sessions. "
+            )
+            + "Its records stay.",
+            button=f"Yes, mark it {TherapyGroup.Status(status).label.lower()}",
+            back=reverse("group_detail", args=[group.pk]),
+        )
     try:
-        cancelled = services.set_group_status(group=group, status=request.POST.get("status", ""))
+        cancelled = services.set_group_status(group=group, status=status)
     except ValidationError as error:
         report(request, error)
     else:

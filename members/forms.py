@@ -53,7 +53,6 @@ class PreferencesForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="When to remind you",
-        help_text="Leave all unticked to use the usual times.",
     )
 
     class Meta:
@@ -68,10 +67,21 @@ class PreferencesForm(forms.ModelForm):
             if "/" in z and not z.startswith(("Etc/", "SystemV/"))
         ]
         labels = dict(REMINDER_HOUR_CHOICES)
+
+        def before(hours: int) -> str:
+            return f"{labels.get(hours, f'{hours} hours')} before"
+
         self.fields["reminder_hours"].choices = [
-            (h, f"{labels.get(h, f'{h} hours')} before")
-            for h in sorted(organisation.allowed_reminder_hours)
+            (h, before(h)) for h in sorted(organisation.allowed_reminder_hours)
         ]
+        usual = sorted(organisation.default_reminder_hours, reverse=True)
+        self.fields["reminder_hours"].help_text = (
+            "Leave all unticked for the usual times: "
+            + " and ".join(before(h) for h in usual)
+            + " each session."
+            if usual
+            else "Leave all unticked for no reminders."
+        )
 
 
 class ClosureForm(forms.Form):

@@ -1,3 +1,4 @@
+import re
 import zoneinfo
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from core.encryption import EncryptedCharField
 from core.request_context import current_request
-from core.validators import known_choice, single_line
+from core.validators import known_choice, phone_number, single_line
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -195,11 +196,7 @@ DEFAULT_CRISIS_RESOURCES = """If you are in danger or might act on thoughts of h
 call your local emergency number now (for example 999 in the UK, 911 in the US and Canada, \
 112 in the EU, 000 in Australia).
 
-If you need to talk to someone today, a crisis line can listen: in the UK and Ireland call \
-Samaritans on 116 123, in the US call or text 988, or find a line in your country at \
-findahelpline.com.
-
-You can also contact your group's facilitator, but they may not see messages straight away."""
+If you need to talk to someone today, a crisis line below can listen."""
 
 
 REMINDER_HOUR_CHOICES = [
@@ -257,6 +254,20 @@ class Organisation(models.Model):
     support_contact = models.CharField(
         max_length=200, blank=True, help_text="Who people can contact about the app itself."
     )
+    contact_phone = models.CharField(
+        "the organisation's phone number",
+        max_length=30,
+        blank=True,
+        validators=[phone_number],
+        help_text="Shown on the crisis page as a button to call you, after the crisis lines.",
+    )
+    contact_hours = models.CharField(
+        "when that phone is answered",
+        max_length=80,
+        blank=True,
+        validators=[single_line],
+        help_text="For example: Monday to Friday, 9:00 to 17:00.",
+    )
     name_in_subjects = models.BooleanField(
         "name the organisation in email subjects",
         default=False,
@@ -271,6 +282,10 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def contact_phone_link(self) -> str:
+        return dial_link("tel", self.contact_phone)
 
     def subject(self, message: str) -> str:
         """An email subject: the message first; the organisation's name only if it chose so."""
@@ -299,6 +314,48 @@ class Organisation(models.Model):
             if request is not None:
                 request._together_organisation = organisation
         return organisation
+
+
+class CrisisLine(models.Model):
+    """A line people can call or text when they need help now, shown on the crisis page (one
+    tap from every page) as large call and text buttons, in the order the admin gives."""
+
+    name = models.CharField(max_length=80, validators=[single_line])
+    phone = models.CharField(max_length=30, blank=True, validators=[phone_number])
+    text_number = models.CharField(
+        "number to text", max_length=30, blank=True, validators=[phone_number]
+    )
+    hours = models.CharField(
+        max_length=80, blank=True, validators=[single_line], help_text="For example: 24 hours."
+    )
+    web = models.URLField("website", blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(phone="", text_number="", web=""),
+                name="crisis_line_can_be_reached",
+                violation_error_message="Give a phone number, a number to text or a website.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone_link(self) -> str:
+        return dial_link("tel", self.phone)
+
+    @property
+    def text_link(self) -> str:
+        return dial_link("sms", self.text_number)
+
+
+def dial_link(scheme: str, number: str) -> str:
+    """tel: or sms: with the digits alone ("116 123" becomes tel:116123)."""
+    return f"{scheme}:" + re.sub(r"[^\d+]", "", number)
 
 
 class ConfidentialityAgreement(models.Model):

@@ -13,6 +13,7 @@ from members.models import (
     AgreementAcceptance,
     ClosureRequest,
     ConfidentialityAgreement,
+    CrisisLine,
     Invitation,
     Organisation,
     Role,
@@ -162,3 +163,12 @@ def mark_closure_handled(*, closure: ClosureRequest, by: User) -> None:
 
 def pending_invitations(*, role: Role):
     return Invitation.objects.pending().filter(role=role).order_by("-created_at")
+
+
+@transaction.atomic
+def set_crisis_lines(*, lines: list[dict]) -> None:
+    """The crisis page's lines, in this order (the ones not given are removed)."""
+    CrisisLine.objects.all().delete()
+    CrisisLine.objects.bulk_create(
+        CrisisLine(position=position, **line) for position, line in enumerate(lines)
+    )

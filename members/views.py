@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.feedback import ask_once, confirmed
 from members import invitations, services
 from members.access import public, signed_in
 from members.forms import ClosureForm, PreferencesForm
 from members.middleware import SessionTimeoutMiddleware
-from members.models import Invitation, Organisation
+from members.models import CrisisLine, Invitation, Organisation
 
 
 @public
@@ -45,7 +46,11 @@ def invitation_accept(request, token: str):
 
 @public
 def crisis_resources(request):
-    return render(request, "members/crisis.html", {"organisation": Organisation.current()})
+    return render(
+        request,
+        "members/crisis.html",
+        {"organisation": Organisation.current(), "lines": CrisisLine.objects.all()},
+    )
 
 
 @signed_in
@@ -74,6 +79,15 @@ def calendar_settings(request):
     user = request.user
     if request.method == "POST":
         replacing = bool(user.calendar_token)
+        if replacing and not confirmed(request):
+            return ask_once(
+                request,
+                question="Make a new calendar address?",
+                consequences="The old address stops working at once. Calendars that use it "
+                "stop showing your sessions until you add the new one.",
+                button="Yes, make a new address",
+                back=reverse("calendar_settings"),
+            )
         services.regenerate_calendar_token(user=user)
         if replacing:
             messages.success(request, "New calendar address made. The old one no longer works.")
@@ -83,7 +97,9 @@ def calendar_settings(request):
         if user.calendar_token
         else None
     )
-    return render(request, "members/calendar.html", {"feed_url": feed})
+    # webcal:// opens the phone's calendar app ready to subscribe (same address otherwise).
+    webcal = "webcal://" + feed.split("://", 1)[1] if feed else None
+    return render(request, "members/calendar.html", {"feed_url": feed, "webcal_url": webcal})
 
 
 @signed_in

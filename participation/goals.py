@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.charts import progress_chart
-from core.feedback import report
+from core.feedback import ask_once, confirmed, report
 from core.validators import whole_number
 from members.access import participant_page
 from participation.forms import CheckInForm
@@ -81,6 +82,21 @@ def goal_edit(request, goal_id: int):
 @require_POST
 def goal_status(request, goal_id: int):
     goal = _own_goal(request, goal_id)
+    declining = request.POST.get("accept") == "no"
+    if (declining or request.POST.get("status") == Goal.Status.DROPPED) and not confirmed(request):
+        return ask_once(
+            request,
+            question="Say no to this goal?" if declining else "Let go of this goal?",
+            consequences=(
+                "Your facilitator's suggestion is set aside. You can always talk about it in "
+                "your group, or set a goal of your own."
+                if declining
+                else "That's alright: goals change. Its check-ins stay in your history, and "
+                "you can pick it up again later."
+            ),
+            button="Yes, say no to it" if declining else "Yes, let it go",
+            back=reverse("goal_detail", args=[goal.pk]),
+        )
     try:
         if "accept" in request.POST:
             services.respond_to_suggestion(goal=goal, accept=request.POST["accept"] == "yes")

@@ -26,7 +26,7 @@ from participation.data_export import personal_data
 from sessions import calendars, services
 from sessions.models import Attendance, GroupSession, TakeHomeDone
 from therapy_groups import services as group_services
-from therapy_groups.models import Enrollment, Goal, GoalCheckIn
+from therapy_groups.models import Enrollment, Goal, GoalCheckIn, GoalComment
 
 
 def _latest_progress():
@@ -35,6 +35,12 @@ def _latest_progress():
         .order_by("-created_at")
         .values("progress")[:1]
     )
+
+
+def _latest_comment(column: str):
+    """The facilitator's latest word on each goal, in the same query (decrypted as read)."""
+    newest = GoalComment.objects.filter(goal=OuterRef("pk")).order_by("-created_at")
+    return Subquery(newest.values(column)[:1], output_field=GoalComment._meta.get_field(column))
 
 
 @roles_required(Role.PARTICIPANT)
@@ -115,7 +121,11 @@ def participant_home(request):
         Goal.objects.of(user)
         .exclude(status=Goal.Status.DECLINED)
         .select_related("group")
-        .annotate(latest=_latest_progress())
+        .annotate(
+            latest=_latest_progress(),
+            comment=_latest_comment("text"),
+            comment_at=_latest_comment("created_at"),
+        )
     )
     shared = (
         Goal.objects.shared_in(groups)

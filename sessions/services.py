@@ -336,14 +336,16 @@ def set_session_status(*, session: GroupSession, status: str) -> None:
 
 # Attendance -----------------------------------------------------------------------------
 
-ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
 
-
-def attendance_open(session: GroupSession) -> bool:
-    """Whether attendance can be taken now: the one rule the page and mark_attendance share."""
-    return (
-        not session.is_cancelled and session.starts_at <= timezone.now() + ATTENDANCE_OPENS_BEFORE
-    )
+def attendance_open(session: GroupSession, status: str | None = None) -> bool:
+    """Whether attendance can be recorded now: from the start of the session's day where the
+    group meets, and "excused" any time before (apologies come by phone days ahead). The one
+    rule the page and mark_attendance share."""
+    if session.is_cancelled:
+        return False
+    if status == Attendance.Status.EXCUSED:
+        return True
+    return timezone.localdate(timezone.now(), session.group_zone) >= session.local_date
 
 
 @transaction.atomic
@@ -358,11 +360,12 @@ def mark_attendance(
 ) -> Attendance:
     """Record who came. Once the notes are signed, a change needs a reason and is added to the
     group note as a signed addendum: what was signed stays true to what was recorded."""
-    if not attendance_open(session):
+    if not attendance_open(session, status):
         raise ValidationError(
             "Attendance cannot be taken for a cancelled session."
             if session.is_cancelled
-            else "Attendance can be taken from an hour before the session starts."
+            else "Attendance can be recorded from the start of the session's day. "
+            "Before then, you can mark someone as excused."
         )
     if status not in Attendance.Status.values:
         raise ValidationError("Unknown attendance status.")

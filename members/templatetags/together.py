@@ -6,6 +6,8 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import conditional_escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 
+from members.models import CrisisLine
+
 register = template.Library()
 
 
@@ -80,3 +82,14 @@ def tap_to_call(text, autoescape=True):
         return f'<a href="tel:{number}">{match.group()}</a>'
 
     return mark_safe(linebreaks(PHONE_NUMBER.sub(call, escaped)))  # noqa: S308
+
+
+@register.inclusion_tag("includes/crisis_lines.html", takes_context=True)
+def crisis_lines(context, heading_level: int = 2):
+    """The organisation's crisis lines as cards with call and text buttons, then its own
+    number: on the crisis page and wherever an answer shows someone may need help now."""
+    return {
+        "lines": CrisisLine.objects.all(),
+        "organisation": context.get("organisation"),
+        "h": f"h{heading_level}",
+    }

@@ -57,3 +57,21 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Copy buttons (the calendar address): shown only where the browser can copy.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    if (!navigator.clipboard) { return; }
+    var field = document.getElementById(button.dataset.copy);
+    var status = document.getElementById("copy-status");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () {
+        if (status) { status.textContent = "Copied. Paste it into your calendar app."; }
+      }, function () {
+        field.select();
+        if (status) { status.textContent = "Select the address and copy it."; }
+      });
+    });
+  });
+});

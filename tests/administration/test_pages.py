@@ -55,8 +55,15 @@ def test_deactivating_a_therapist_ends_their_sessions_and_flags_their_groups(
     group = TherapyGroupFactory(facilitators=[facilitator], name="Orphaned group")
     browser = Client()
     browser.post(reverse("account_login"), {"login": facilitator.email, "password": PASSWORD})
-    admin_client.post(
+    asked = admin_client.post(
         reverse("admin_therapist_access", args=[facilitator.pk]), {"action": "deactivate"}
+    ).text
+    assert "is signed out everywhere at once" in asked  # the review step changes nothing
+    facilitator.refresh_from_db()
+    assert facilitator.is_active is True
+    admin_client.post(
+        reverse("admin_therapist_access", args=[facilitator.pk]),
+        {"action": "deactivate", "confirmed": "yes"},
     )
     facilitator.refresh_from_db()
     assert facilitator.is_active is False

@@ -58,6 +58,11 @@ def test_admin_invites_a_therapist_and_deactivates_another(page, live_server):
     assert Invitation.objects.get(email="new.therapist@example.org").role == Role.FACILITATOR
 
     browser.get_by_role("button", name="Deactivate Lou").click()
+    page.check()  # the review step: what happens, and one button that does it
+    assert "is signed out everywhere at once" in browser.content()
+    leaving.refresh_from_db()
+    assert leaving.is_active is True
+    browser.get_by_role("button", name="Deactivate Lou").click()
     page.check()
     assert "can no longer sign in" in browser.content()
     leaving.refresh_from_db()

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from measures import services
 from measures.models import FollowUp
+from members.services import set_crisis_lines
 from tests.e2e.conftest import CheckedPage
 from tests.e2e.test_facilitator_week import sign_in
 from tests.members.factories import PASSWORD, UserFactory
@@ -22,6 +23,7 @@ def test_an_answer_about_self_harm_reaches_a_facilitator_who_closes_the_loop(
         facilitators=[facilitator], name="Tuesday mood group", display_name="Tuesday group"
     )
     EnrollmentFactory(group=group, participant=participant)
+    set_crisis_lines(lines=[{"name": "Samaritans", "phone": "116 123", "hours": "24 hours"}])
     services.set_measure_plan(group=group, instruments=["phq9"], schedule="every")
     session = GroupSessionFactory(group=group, starts_at=timezone.now())
 

@@ -69,7 +69,13 @@ def test_editing_keeps_the_editor_as_a_facilitator(signed_in, facilitator, cofac
 
 
 def test_group_is_archived_not_deleted(signed_in, group):
-    signed_in.post(reverse("group_status", args=[group.pk]), {"status": "archived"})
+    asked = signed_in.post(reverse("group_status", args=[group.pk]), {"status": "archived"})
+    assert "Its records stay." in asked.text
+    group.refresh_from_db()
+    assert group.status == "active"
+    signed_in.post(
+        reverse("group_status", args=[group.pk]), {"status": "archived", "confirmed": "yes"}
+    )
     group.refresh_from_db()
     assert group.status == "archived"
     assert group.name not in signed_in.get(reverse("group_list")).text

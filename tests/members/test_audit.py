@@ -158,7 +158,10 @@ def test_the_trail_never_holds_clinical_text(fac, world, participant):
 
 def test_account_and_role_events_are_recorded(admin_user, facilitator, participant, client):
     admin = signed_in_client(admin_user)
-    admin.post(reverse("admin_therapist_access", args=[facilitator.pk]), {"action": "deactivate"})
+    admin.post(
+        reverse("admin_therapist_access", args=[facilitator.pk]),
+        {"action": "deactivate", "confirmed": "yes"},
+    )
     admin.post(reverse("admin_therapist_access", args=[facilitator.pk]), {"action": "reactivate"})
     assert events(action=A.DEACTIVATE, participant=facilitator, actor=admin_user).exists()
     assert events(action=A.REACTIVATE, participant=facilitator, actor=admin_user).exists()
@@ -226,7 +229,7 @@ def test_admins_see_account_events_but_not_who_opened_which_record(world, person
     personas["facilitator"].get(reverse("session_detail", args=[world.past.pk]))
     personas["admin"].post(
         reverse("admin_therapist_access", args=[world.group.facilitators.last().pk]),
-        {"action": "deactivate"},
+        {"action": "deactivate", "confirmed": "yes"},
     )
     url = reverse("admin_activity")
     page = personas["admin"].get(url).text

@@ -104,7 +104,11 @@ def test_regenerating_the_feed_address_revokes_the_old_one(client, participant, 
     client.post(reverse("calendar_settings"))
     participant.refresh_from_db()
     old = participant.calendar_token
-    client.post(reverse("calendar_settings"))
+    asked = client.post(reverse("calendar_settings")).text
+    assert "The old address stops working at once" in asked  # asked once, nothing changed yet
+    participant.refresh_from_db()
+    assert participant.calendar_token == old
+    client.post(reverse("calendar_settings"), {"confirmed": "yes"})
     participant.refresh_from_db()
     assert participant.calendar_token != old
     assert Client().get(reverse("calendar_feed", args=[old])).status_code == 404

@@ -12,6 +12,7 @@ from measures.instruments import PHQ9
 from measures.models import FollowUp, MeasureResponse
 from measures.scoring import change, in_plain_words
 from members.models import Organisation
+from members.services import set_crisis_lines
 from sessions.models import TakeHomeDone
 from tests.measures.factories import answers_totalling
 from tests.sessions.factories import GroupSessionFactory
@@ -67,11 +68,12 @@ def test_from_the_home_page_the_answers_say_so(personas, today):
 
 
 def test_an_answer_about_self_harm_above_0_shows_the_crisis_resources(personas, today):
+    set_crisis_lines(lines=[{"name": "Samaritans", "phone": "116 123"}])
     answers = all_answered(phq9=(0, 0, 0, 0, 0, 0, 0, 0, 1))
     done = personas["participant"].post(url(today), answers, follow=True).content.decode()
     assert "Your facilitator will be in touch with you soon" in done
     assert 'id="help-now"' in done
-    assert '<a href="tel:116123">116 123</a>' in done  # tap to call
+    assert '<a href="tel:116123" class="button-link">Call 116 123</a>' in done  # tap to call
     assert FollowUp.objects.get(response__isnull=False).response.instrument == "phq9"
 
 
@@ -118,9 +120,9 @@ def test_no_one_else_answers_for_the_session(personas, today, world):
     assert not MeasureResponse.objects.exists()
 
 
-def test_the_crisis_page_makes_numbers_tap_to_call(client):
+def test_the_crisis_page_makes_numbers_in_its_text_tap_to_call(client):
     page = client.get(reverse("crisis_resources")).content.decode()
-    assert '<a href="tel:999">999</a>' in page and '<a href="tel:988">988</a>' in page
+    assert '<a href="tel:999">999</a>' in page and '<a href="tel:911">911</a>' in page
 
 
 def test_a_session_a_week_away_opens_four_days_before(personas, world):

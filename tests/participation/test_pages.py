@@ -184,7 +184,11 @@ def test_facilitator_suggests_a_goal_and_the_participant_may_decline(
     goal = Goal.objects.get(participant=participant)
     assert goal.status == Goal.Status.SUGGESTED and goal.suggested_by == facilitator
     assert "suggested by your facilitator" in member_client.get(reverse("home")).text
-    member_client.post(reverse("goal_status", args=[goal.pk]), {"accept": "no"})
+    asked = member_client.post(reverse("goal_status", args=[goal.pk]), {"accept": "no"}).text
+    assert "Say no to this goal?" in asked
+    goal.refresh_from_db()
+    assert goal.status == Goal.Status.SUGGESTED
+    member_client.post(reverse("goal_status", args=[goal.pk]), {"accept": "no", "confirmed": "yes"})
     goal.refresh_from_db()
     assert goal.status == Goal.Status.DECLINED
 
@@ -234,3 +238,47 @@ def test_a_goal_cannot_be_set_in_someone_elses_group(member_client, participant,
         )
         assert response.status_code == 302
     assert set(Goal.objects.values_list("group_id", flat=True)) == {group.pk}
+
+
+def test_letting_go_of_a_goal_asks_once(member_client, participant, group):
+    goal = services.create_goal(participant=participant, group=group, what="Walk daily")
+    asked = member_client.post(reverse("goal_status", args=[goal.pk]), {"status": "dropped"})
+    assert "Let go of this goal?" in asked.text and "pick it up again later" in asked.text
+    goal.refresh_from_db()
+    assert goal.status == Goal.Status.ACTIVE
+    member_client.post(
+        reverse("goal_status", args=[goal.pk]), {"status": "dropped", "confirmed": "yes"}
+    )
+    goal.refresh_from_db()
+    assert goal.status == Goal.Status.DROPPED
+    member_client.post(reverse("goal_status", args=[goal.pk]), {"status": "active"})  # no ask
+    goal.refresh_from_db()
+    assert goal.status == Goal.Status.ACTIVE
+
+
+def test_home_shows_the_facilitators_latest_word_on_each_goal(
+    member_client, participant, other_participant, facilitator, group
+):
+    mine = services.create_goal(participant=participant, group=group, what="Walk daily")
+    EnrollmentFactory(group=group, participant=other_participant)
+    theirs = services.create_goal(participant=other_participant, group=group, what="Read")
+    services.comment_on_goal(goal=mine, author=facilitator, text="Good start")
+    services.comment_on_goal(goal=mine, author=facilitator, text="Lovely progress this week")
+    services.comment_on_goal(goal=theirs, author=facilitator, text="Not for Pia")
+    page = member_client.get(reverse("home")).text
+    assert "Lovely progress this week" in page and "Good start" not in page
+    assert "Not for Pia" not in page
+
+
+def test_preferences_say_what_the_usual_reminder_times_are(member_client):
+    Organisation.objects.filter(pk=1).update(
+        default_reminder_hours=[2, 24], allowed_reminder_hours=[2, 24, 48]
+    )
+    page = member_client.get(reverse("preferences")).text
+    assert "Leave all unticked for the usual times: 1 day before and 2 hours before" in page
+
+
+def test_the_calendar_page_offers_a_one_tap_subscription(member_client):
+    member_client.post(reverse("calendar_settings"))
+    page = member_client.get(reverse("calendar_settings")).text
+    assert 'href="webcal://testserver/calendar/' in page and "data-copy=" in page

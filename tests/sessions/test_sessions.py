@@ -182,8 +182,9 @@ def test_a_refused_htmx_mark_redraws_the_row_with_its_buttons_off(client, facili
         {"status": "present"},
         HTTP_HX_REQUEST="true",
     )
-    assert "from an hour before the session starts" in response.text
-    assert response.text.count(" disabled>") == len(Attendance.Status.choices)
+    assert "from the start of the session&#x27;s day" in response.text
+    # Only "Excused" stays on: apologies can be recorded any time before.
+    assert response.text.count(" disabled>") == len(Attendance.Status.choices) - 1
     assert not Attendance.objects.filter(session=future).exists()
 
 
@@ -195,7 +196,7 @@ def test_attendance_refuses_people_not_in_the_group_and_future_sessions(facilita
         )
     future = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=2))
     member = EnrollmentFactory(group=group).participant
-    with pytest.raises(ValidationError, match="an hour before"):
+    with pytest.raises(ValidationError, match="from the start of the session's day"):
         services.mark_attendance(
             session=future, participant=member, status="present", marked_by=facilitator
         )
@@ -424,3 +425,25 @@ def test_a_group_with_sessions_cannot_be_deleted(group):
     GroupSessionFactory(group=group)
     with pytest.raises(ProtectedError):
         group.delete()
+
+
+def test_attendance_opens_at_the_start_of_the_sessions_day_where_the_group_meets(
+    facilitator, group
+):
+    member = EnrollmentFactory(group=group).participant
+    zone = zoneinfo.ZoneInfo(group.timezone)
+    today = timezone.localdate(timezone.now(), zone)
+    tonight = datetime.combine(today, time(23, 30), tzinfo=zone)
+    later_today = GroupSessionFactory(group=group, starts_at=tonight)
+    services.mark_attendance(
+        session=later_today, participant=member, status="present", marked_by=facilitator
+    )
+    tomorrow = GroupSessionFactory(group=group, starts_at=tonight + timedelta(days=1))
+    with pytest.raises(ValidationError, match="mark someone as excused"):
+        services.mark_attendance(
+            session=tomorrow, participant=member, status="present", marked_by=facilitator
+        )
+    services.mark_attendance(  # apologies by phone, days ahead
+        session=tomorrow, participant=member, status="excused", marked_by=facilitator
+    )
+    assert Attendance.objects.get(session=tomorrow).status == "excused"

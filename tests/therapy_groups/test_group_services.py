@@ -56,7 +56,9 @@ def test_finishing_a_group_cancels_its_coming_sessions_and_their_reminders(
     assert Notification.objects.filter(kind="session_reminder", state="pending").exists()
     client.force_login(facilitator)
     response = client.post(
-        reverse("group_status", args=[group.pk]), {"status": "finished"}, follow=True
+        reverse("group_status", args=[group.pk]),
+        {"status": "finished", "confirmed": "yes"},
+        follow=True,
     )
     assert "1 coming sessions are cancelled" in response.text
     coming.refresh_from_db()
