@@ -1,63 +1,97 @@
 """Small inline SVG charts, drawn on the server: no chart library, no JavaScript."""
 
+from django.utils.dateformat import format as format_date
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 
 WIDTH, HEIGHT, PAD = 320, 120, 16
 
 
+LEFT, BOTTOM = 26, 30  # room for the axes' labels
+
+
 def progress_chart(check_ins, *, label: str) -> str:
-    """A line of check-in progress (0-10) over time, oldest first, with a text alternative."""
+    """A line of check-in progress (0-10) over time, oldest first, with a text alternative.
+    Axes: 0, 5 and 10 up the side; the first and last dates (the viewer's zone) along the
+    bottom."""
     points = [c.progress for c in check_ins]
     if not points:
         return ""
-    step = (WIDTH - 2 * PAD) / max(len(points) - 1, 1)
-    coords = [
-        (PAD + i * step, HEIGHT - PAD - p * (HEIGHT - 2 * PAD) / 10) for i, p in enumerate(points)
-    ]
+    bottom, right = HEIGHT + BOTTOM - PAD, WIDTH - PAD
+    step = (right - LEFT) / max(len(points) - 1, 1)
+    coords = [(LEFT + i * step, bottom - p * (bottom - PAD) / 10) for i, p in enumerate(points)]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     dots = format_html_join(
         "", '<circle cx="{}" cy="{}" r="4"></circle>', ((f"{x:.1f}", f"{y:.1f}") for x, y in coords)
     )
-    summary = f"{label}: {len(points)} check-ins, from {points[0]} to {points[-1]} out of 10."
+    ticks = format_html_join(
+        "",
+        '<text x="{}" y="{}" class="tick" text-anchor="end">{}</text>',
+        ((LEFT - 6, f"{bottom - v * (bottom - PAD) / 10 + 4:.1f}", v) for v in (0, 5, 10)),
+    )
+    first, last = (
+        format_date(localtime(c.created_at), "j M") for c in (check_ins[0], check_ins[-1])
+    )
+    dates = format_html(
+        '<text x="{}" y="{}" class="tick">{}</text>'
+        '<text x="{}" y="{}" class="tick" text-anchor="end">{}</text>',
+        LEFT,
+        bottom + 18,
+        first,
+        right,
+        bottom + 18,
+        last if len(points) > 1 else "",
+    )
+    summary = (
+        f"{label}: {len(points)} check-ins from {first} to {last}, "
+        f"from {points[0]} to {points[-1]} out of 10."
+    )
     return format_html(
         '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t">'
         '<title id="{id}-t">{summary}</title>'
-        '<line x1="{p}" y1="{bottom}" x2="{right}" y2="{bottom}" class="axis"></line>'
-        '<line x1="{p}" y1="{p}" x2="{right}" y2="{p}" class="axis faint"></line>'
+        '<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" class="axis"></line>'
+        '<line x1="{left}" y1="{p}" x2="{left}" y2="{bottom}" class="axis"></line>'
+        '<line x1="{left}" y1="{p}" x2="{right}" y2="{p}" class="axis faint"></line>'
+        "{ticks}{dates}"
         '<polyline points="{path}" class="line"></polyline>{dots}</svg>',
         w=WIDTH,
-        h=HEIGHT,
+        h=HEIGHT + BOTTOM,
         id=f"chart-{id(check_ins)}",
         summary=summary,
         p=PAD,
-        bottom=HEIGHT - PAD,
-        right=WIDTH - PAD,
+        left=LEFT,
+        bottom=bottom,
+        right=right,
+        ticks=ticks,
+        dates=dates,
         path=path,
         dots=dots,
     )
 
 
 def bar_chart(rows, *, label: str, maximum: float = 1.0) -> str:
-    """Horizontal bars for (name, value) rows, value between 0 and `maximum`."""
+    """Horizontal bars for (name, value) rows, value between 0 and `maximum`: each name on its
+    own line above its bar, whole (long group names are never cut off)."""
     rows = [(name, value) for name, value in rows if value is not None]
     if not rows:
         return ""
-    bar, gap, name_width = 18, 8, 140
-    height = len(rows) * (bar + gap)
+    bar, line, gap = 16, 16, 10
+    row = line + bar + gap
+    usable = WIDTH - 44  # room after the bar for its value
     bars = format_html_join(
         "",
-        '<text x="0" y="{ty}" class="bar-label">{name}</text>'
-        '<rect x="{x}" y="{y}" width="{w}" height="{bar}" class="bar"></rect>'
-        '<text x="{tx}" y="{ty}" class="bar-value">{value}</text>',
+        '<text x="0" y="{ly}" class="bar-label">{name}</text>'
+        '<rect x="0" y="{y}" width="{w}" height="{bar}" class="bar"></rect>'
+        '<text x="{tx}" y="{vy}" class="bar-value">{value}</text>',
         (
             {
-                "ty": i * (bar + gap) + bar - 4,
-                "name": name[:22],
-                "x": name_width,
-                "y": i * (bar + gap),
-                "w": f"{(WIDTH - name_width - 40) * value / maximum:.1f}",
+                "ly": i * row + line - 4,
+                "name": name,
+                "y": i * row + line,
+                "w": f"{usable * value / maximum:.1f}",
                 "bar": bar,
-                "tx": f"{name_width + (WIDTH - name_width - 40) * value / maximum + 4:.1f}",
+                "tx": f"{usable * value / maximum + 4:.1f}",
+                "vy": i * row + line + bar - 3,
                 "value": f"{value:.0%}",
             }
             for i, (name, value) in enumerate(rows)
@@ -66,7 +100,7 @@ def bar_chart(rows, *, label: str, maximum: float = 1.0) -> str:
     return format_html(
         '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{label}">{bars}</svg>',
         w=WIDTH,
-        h=height,
+        h=len(rows) * row,
         label=label,
         bars=bars,
     )

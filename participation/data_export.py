@@ -5,27 +5,74 @@ is the organisation's clinical record, shown to participants nowhere else, so it
 this download either; the page says how to ask for it. What the person wrote is.
 """
 
+from dataclasses import dataclass
+
 from measures import fhir
 from measures.models import MeasureResponse
-from members.models import AgreementAcceptance, User
+from members.models import REMINDER_HOUR_CHOICES, AgreementAcceptance, User
 from sessions.models import Attendance
 from therapy_groups.models import Enrollment, Goal
+
+REMINDER_LABELS = dict(REMINDER_HOUR_CHOICES)
 
 
 def _iso(value):
     return value.isoformat() if value else None
 
 
+@dataclass
+class PersonalRecords:
+    """What the app holds about a person, read once: the page shows it in words and local
+    times, the download as JSON."""
+
+    user: User
+    agreements: list[AgreementAcceptance]
+    enrollments: list[Enrollment]
+    attendance: list[Attendance]
+    goals: list[Goal]
+
+    def account(self) -> list[tuple[str, object]]:
+        """(label, value) for the page; reminder hours in words."""
+        user = self.user
+        hours = ", ".join(
+            f"{REMINDER_LABELS.get(h, f'{h} hours')} before" for h in user.reminder_hours
+        )
+        return [
+            ("Email", user.email),
+            ("Name", user.get_full_name()),
+            ("What the group calls you", user.display_name),
+            ("Time zone", user.timezone),
+            ("Session reminders", "On" if user.session_reminders else "Off"),
+            ("Reminder times", hours or "The usual times"),
+            ("Prompts between sessions", "On" if user.goal_prompts else "Off"),
+            ("Joined", user.date_joined),
+            ("Last signed in", user.last_login),
+        ]
+
+
+def personal_records(user: User) -> PersonalRecords:
+    return PersonalRecords(
+        user=user,
+        agreements=list(AgreementAcceptance.objects.filter(user=user).select_related("agreement")),
+        enrollments=list(
+            Enrollment.objects.filter(participant=user)
+            .select_related("group")
+            .order_by("created_at")
+        ),
+        attendance=list(
+            Attendance.objects.filter(participant=user)
+            .select_related("session__group")
+            .order_by("session__starts_at")
+        ),
+        goals=list(
+            Goal.objects.of(user).select_related("group").prefetch_related("check_ins", "comments")
+        ),
+    )
+
+
 def personal_data(user: User) -> dict:
-    enrollments = (
-        Enrollment.objects.filter(participant=user).select_related("group").order_by("created_at")
-    )
-    attendance = (
-        Attendance.objects.filter(participant=user)
-        .select_related("session__group")
-        .order_by("session__starts_at")
-    )
-    goals = Goal.objects.of(user).select_related("group").prefetch_related("check_ins", "comments")
+    records = personal_records(user)
+    enrollments, attendance, goals = records.enrollments, records.attendance, records.goals
     return {
         "account": {
             "email": user.email,
@@ -42,7 +89,7 @@ def personal_data(user: User) -> dict:
         },
         "agreements": [
             {"version": a.agreement.version, "accepted_at": _iso(a.accepted_at)}
-            for a in AgreementAcceptance.objects.filter(user=user).select_related("agreement")
+            for a in records.agreements
         ],
         "groups": [
             {

@@ -22,7 +22,7 @@ from measures import queries as measure_queries
 from members import services as member_services
 from members.access import participant_page, public, roles_required, signed_in
 from members.models import ConfidentialityAgreement, Organisation, Role, User
-from participation.data_export import personal_data
+from participation.data_export import personal_data, personal_records
 from sessions import calendars, services
 from sessions.models import Attendance, GroupSession, TakeHomeDone
 from therapy_groups import services as group_services
@@ -221,7 +221,8 @@ def session_ics(request, session_id: int):
 @signed_in
 def my_data(request):
     audit.viewed(request, request.user, group_id=None, participant_id=request.user.pk)
-    return render(request, "participation/my_data.html", {"data": personal_data(request.user)})
+    records = personal_records(request.user)
+    return render(request, "participation/my_data.html", {"records": records})
 
 
 @signed_in

@@ -1,6 +1,7 @@
 """iCal feeds, preferences, "My data" and closing an account."""
 
 import json
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from members.models import Organisation
 from sessions import services
 from sessions.models import GroupNote
 from tests.members.factories import PASSWORD, UserFactory
-from tests.sessions.factories import GroupSessionFactory
+from tests.sessions.factories import AttendanceFactory, GroupSessionFactory
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 from therapy_groups import services as group_services
 
@@ -167,6 +168,7 @@ def test_my_data_holds_goals_and_attendance_but_no_clinical_notes(client, partic
         group=group, starts_at=timezone.now() - timedelta(days=1), status="held"
     )
     GroupNote.objects.create(session=session, free_text="Clinical note", format="free")
+    AttendanceFactory(session=session, participant=participant, status="present")
     client.force_login(participant)
     data = json.loads(client.get(reverse("my_data_json")).content)
     assert data["account"]["email"] == participant.email
@@ -175,6 +177,12 @@ def test_my_data_holds_goals_and_attendance_but_no_clinical_notes(client, partic
     assert "Clinical note" not in json.dumps(data)
     page = client.get(reverse("my_data")).text
     assert "Walk daily" in page and "not in this download" in page
+    # In words and the person's own time, not field names and UTC.
+    when = timezone.localtime(session.starts_at, zoneinfo.ZoneInfo(participant.timezone))
+    assert "<dt>Session reminders</dt>" in page and "session_reminders" not in page
+    assert f"({participant.timezone})" in page and "+00:00" not in page
+    assert f", {when:%H:%M} ({participant.timezone}): present" in page
+    assert "Working on it" in page and "active" not in page.split("<h2>Goals</h2>")[1]
 
 
 def test_closing_an_account_disables_login_at_once_and_staff_see_the_request(
