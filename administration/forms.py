@@ -1,5 +1,6 @@
 """Forms of the admins' pages."""
 
+import holidays
 from django import forms
 
 from members.models import REMINDER_HOUR_CHOICES, CrisisLine, Organisation, Role, User
@@ -14,6 +15,13 @@ class InviteTherapistForm(forms.Form):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("Someone already has an account with this email.")
         return email
+
+
+def holiday_countries() -> list[tuple[str, str]]:
+    """Every country the holidays package knows, by name ("united_kingdom": United Kingdom)."""
+    registry = holidays.registry.COUNTRIES
+    countries = sorted((key.replace("_", " ").title(), spec[1]) for key, spec in registry.items())
+    return [("", "None (no warnings)")] + [(code, name) for name, code in countries]
 
 
 class OrganisationForm(forms.ModelForm):
@@ -35,6 +43,13 @@ class OrganisationForm(forms.ModelForm):
         help_text="Changing it makes a new version: participants accept it again.",
     )
 
+    holiday_country = forms.ChoiceField(
+        choices=holiday_countries,
+        required=False,
+        label="Country for public holidays",
+        help_text="Scheduling warns when a session falls on one of its public holidays.",
+    )
+
     class Meta:
         model = Organisation
         fields = [
@@ -49,6 +64,7 @@ class OrganisationForm(forms.ModelForm):
             "name_in_subjects",
             "contact_phone",
             "contact_hours",
+            "holiday_country",
         ]
         widgets = {"crisis_resources": forms.Textarea(attrs={"rows": 6})}
 

@@ -37,7 +37,7 @@ from measures import fhir
 from measures import queries as measure_queries
 from measures.models import MeasureResponse
 from members.access import answers_page, roles_required
-from members.models import Role
+from members.models import Organisation, Role
 from sessions import queries, services
 from sessions.models import (
     Addendum,
@@ -327,7 +327,7 @@ def session_schedule(request, group_id: int):
         request.POST if request.method == "POST" else None,
         initial={"duration": group.default_duration, "first_date": timezone.localdate()},
     )
-    clashes = []
+    clashes, dates = [], []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         once = data["repeat"] == "once"
@@ -350,7 +350,11 @@ def session_schedule(request, group_id: int):
         clashes = services.find_double_bookings(
             group=group, starts=starts, duration=data["duration"]
         )
-        if starts and (not clashes or request.POST.get("confirm_clash")):
+        dates = queries.planned_dates(
+            starts, zone=group.timezone, country=Organisation.current().holiday_country
+        )
+        # The dates are shown first, with holidays, past dates and clashes; then scheduled.
+        if starts and confirmed(request):
             common = {
                 "group": group,
                 "at": data["at"],
@@ -375,7 +379,7 @@ def session_schedule(request, group_id: int):
     return render(
         request,
         "facilitation/session_schedule.html",
-        {"group": group, "form": form, "clashes": clashes},
+        {"group": group, "form": form, "clashes": clashes, "dates": dates},
     )
 
 

@@ -268,6 +268,12 @@ class Organisation(models.Model):
         validators=[single_line],
         help_text="For example: Monday to Friday, 9:00 to 17:00.",
     )
+    holiday_country = models.CharField(
+        "country for public holidays",
+        max_length=3,
+        blank=True,
+        help_text="Scheduling warns when a session falls on one of its public holidays.",
+    )
     name_in_subjects = models.BooleanField(
         "name the organisation in email subjects",
         default=False,

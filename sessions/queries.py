@@ -1,9 +1,11 @@
 """Reads for the facilitator pages. Each runs a fixed number of queries, whatever the data size."""
 
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import holidays
 from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
@@ -243,3 +245,28 @@ def roster_for(session: GroupSession):
         .select_related("participant")
         .order_by("participant__first_name", "participant__last_name", "participant_id")
     )
+
+
+@dataclass(frozen=True)
+class PlannedDate:
+    """A date about to be scheduled, with what the facilitator should know first."""
+
+    starts_at: datetime
+    holiday: str | None  # the public holiday it falls on, in the organisation's country
+    past: bool
+
+
+def planned_dates(starts: list[datetime], *, zone: str, country: str) -> list[PlannedDate]:
+    """The review before scheduling: each start, flagged on a public holiday (the date where
+    the group meets) or in the past."""
+    local = [timezone.localtime(start, zoneinfo.ZoneInfo(zone)).date() for start in starts]
+    names = (
+        holidays.country_holidays(country, years={day.year for day in local})
+        if country and local
+        else {}
+    )
+    now = timezone.now()
+    return [
+        PlannedDate(start, names.get(day), start < now)
+        for start, day in zip(starts, local, strict=True)
+    ]

@@ -47,7 +47,10 @@ def test_facilitator_schedules_a_series_takes_attendance_and_signs_the_note(page
     browser.get_by_label("Start time").fill("10:00")
     browser.get_by_label("Repeat").select_option("weekly")
     browser.get_by_label("Number of sessions").fill("12")
-    browser.get_by_role("button", name="Schedule").click()
+    browser.get_by_role("button", name="Show the dates").click()
+    page.check()
+    assert "in the past" in browser.content()  # the first date was last week
+    browser.get_by_role("button", name="Schedule 12 sessions").click()
     page.check()
     assert "12 sessions scheduled" in browser.content()
     assert group.sessions.count() == 12

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from members.models import Organisation
 from sessions import queries, services
 from sessions.models import AbsenceFollowUp, Attendance, GroupNote, GroupSession, IndividualNote
 from tests.members.factories import UserFactory
@@ -37,15 +38,15 @@ def held_session(group, days_ago):
 
 def test_facilitator_schedules_a_weekly_series_through_the_page(client, facilitator, group):
     client.force_login(facilitator)
+    Organisation.objects.update_or_create(pk=1, defaults={"holiday_country": "GB"})
+    data = {"first_date": "2026-03-17", "at": "18:00", "duration": 90, "repeat": "weekly"}
+    review = client.post(reverse("session_schedule", args=[group.pk]), {**data, "count": 12})
+    # The dates first, with what to know about them; nothing scheduled yet.
+    assert "Check the 12 dates" in review.text and not group.sessions.exists()
+    assert "Tuesday 17 March 2026, 18:00" in review.text and "in the past" in review.text
+    assert "Tuesday 7 April 2026" in review.text  # the day after Easter Monday: no holiday
     response = client.post(
-        reverse("session_schedule", args=[group.pk]),
-        {
-            "first_date": "2026-03-17",
-            "at": "18:00",
-            "duration": 90,
-            "repeat": "weekly",
-            "count": 12,
-        },
+        reverse("session_schedule", args=[group.pk]), {**data, "count": 12, "confirmed": "yes"}
     )
     assert response.status_code == 302
     sessions = list(group.sessions.order_by("starts_at"))
@@ -74,9 +75,23 @@ def test_double_booking_warns_but_does_not_block(client, facilitator, group):
     assert response.status_code == 200 and "This overlaps another session" in response.text
     assert "Thursday grief group" in response.text and not group.sessions.exists()
     response = client.post(
-        reverse("session_schedule", args=[group.pk]), {**data, "confirm_clash": "1"}
+        reverse("session_schedule", args=[group.pk]), {**data, "confirmed": "yes"}
     )
     assert response.status_code == 302 and group.sessions.count() == 1
+
+
+def test_the_review_names_public_holidays_where_the_group_meets(client, facilitator, group):
+    Organisation.objects.update_or_create(pk=1, defaults={"holiday_country": "GB"})
+    client.force_login(facilitator)
+    data = {"first_date": "2030-12-18", "at": "18:00", "duration": 90, "repeat": "weekly"}
+    review = client.post(reverse("session_schedule", args=[group.pk]), {**data, "count": 3})
+    assert "Wednesday 25 December 2030, 18:00" in review.text
+    assert "<strong>Christmas Day</strong> (public holiday)" in review.text
+    assert "<strong>New Year&#x27;s Day</strong>" in review.text  # 1 January 2031
+    assert review.text.count("(public holiday)") == 2 and "in the past" not in review.text
+    Organisation.objects.filter(pk=1).update(holiday_country="")
+    review = client.post(reverse("session_schedule", args=[group.pk]), {**data, "count": 3})
+    assert "public holiday" not in review.text
 
 
 def test_change_this_and_following_moves_later_sessions_of_the_series_only(facilitator, group):
