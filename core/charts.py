@@ -14,6 +14,7 @@ def progress_chart(check_ins, *, label: str) -> str:
     """A line of check-in progress (0-10) over time, oldest first, with a text alternative.
     Axes: 0, 5 and 10 up the side; the first and last dates (the viewer's zone) along the
     bottom."""
+    check_ins = list(check_ins)  # a queryset has no [-1]
     points = [c.progress for c in check_ins]
     if not points:
         return ""

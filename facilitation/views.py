@@ -21,7 +21,7 @@ from core import audit
 from core.charts import progress_chart, score_chart
 from core.csv_safety import csv_safe
 from core.feedback import ask_once, confirmed, report
-from facilitation import measures
+from facilitation import measures, record_log
 from facilitation.forms import (
     AddendumForm,
     AttendanceForm,
@@ -313,8 +313,19 @@ def participant_record(request, group_id: int, participant_id: int):
 @facilitator_only
 def group_audit(request, group_id: int):
     group = group_for(request, group_id)
-    page = Paginator(audit.group_trail(group.pk), TRAIL_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "facilitation/group_audit.html", {"group": group, "page": page})
+    # Changes by default; who opened which record only when asked for.
+    with_views = request.GET.get("views") == "all"
+    trail = audit.group_trail(group.pk)
+    if not with_views:
+        trail = trail.exclude(action__in=record_log.OPENED)
+    page = Paginator(trail, TRAIL_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "group": group,
+        "page": page,
+        "entries": record_log.sentences(page.object_list),
+        "with_views": with_views,
+    }
+    return render(request, "facilitation/group_audit.html", context)
 
 
 # Sessions -------------------------------------------------------------------------------

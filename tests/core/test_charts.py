@@ -15,7 +15,7 @@ def test_a_goal_chart_has_its_scale_and_dates_in_the_viewers_zone():
         SimpleNamespace(progress=7, created_at=datetime(2026, 4, 9, 12, 0, tzinfo=UTC)),
     ]
     with timezone.override(zoneinfo.ZoneInfo("Asia/Tokyo")):  # 1 March 23:30 UTC is 2 March
-        svg = progress_chart(check_ins, label="Walk daily")
+        svg = progress_chart(iter(check_ins), label="Walk daily")  # any iterable, once
     for tick in ("0", "5", "10"):
         assert f'text-anchor="end">{tick}</text>' in svg
     assert ">2 Mar</text>" in svg and ">9 Apr</text>" in svg

@@ -3,6 +3,7 @@ before signing, signed notes corrected by addenda, attendance changed after sign
 reason."""
 
 import time
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -203,3 +204,21 @@ def test_after_signing_the_session_page_asks_why_attendance_changes(
     page = signed_in.post(mark, {"status": "absent", "reason": "Left at once"}, follow=True).text
     assert "changed from Present to Absent. Reason: Left at once" in page
     assert Addendum.objects.get().group_note.session == session
+
+
+def test_the_record_log_says_in_words_who_did_what_to_which_note(
+    signed_in, session, ana, facilitator
+):
+    services.save_group_note(session=session, author=facilitator, format="free", free_text="Ok")
+    signed_in.post(reverse("notes_sign", args=[session.pk]), reviewed(session))
+    signed_in.get(reverse("session_detail", args=[session.pk]))
+    day = timezone.localtime(session.starts_at, zoneinfo.ZoneInfo(facilitator.timezone))
+    when = f"{day:%a} {day.day} {day:%b}"
+    url = reverse("group_audit", args=[session.group_id])
+    log = signed_in.get(url).text
+    me = facilitator.short_name
+    assert f"{me} signed the group note of the {when} session." in log
+    assert f"added Ana&#x27;s attendance at the {when} session." in log
+    assert f"{me} opened" not in log
+    log = signed_in.get(url + "?views=all").text
+    assert f"{me} opened the {when} session." in log
