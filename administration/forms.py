@@ -3,7 +3,14 @@
 import holidays
 from django import forms
 
-from members.models import REMINDER_HOUR_CHOICES, CrisisLine, Organisation, Role, User
+from members.models import (
+    REMINDER_HOUR_CHOICES,
+    CrisisLine,
+    Organisation,
+    Role,
+    User,
+    timezone_choices,
+)
 from therapy_groups.forms import GroupForm
 
 
@@ -43,6 +50,11 @@ class OrganisationForm(forms.ModelForm):
         help_text="Changing it makes a new version: participants accept it again.",
     )
 
+    timezone = forms.ChoiceField(
+        choices=timezone_choices,
+        label="The organisation's time zone",
+        help_text="New groups start in this zone.",
+    )
     holiday_country = forms.ChoiceField(
         choices=holiday_countries,
         required=False,
@@ -64,6 +76,7 @@ class OrganisationForm(forms.ModelForm):
             "name_in_subjects",
             "contact_phone",
             "contact_hours",
+            "timezone",
             "holiday_country",
         ]
         widgets = {"crisis_resources": forms.Textarea(attrs={"rows": 6})}

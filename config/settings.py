@@ -86,6 +86,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+FORM_RENDERER = "core.forms.FormRenderer"  # non-field errors once, by the page (core/forms.py)
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

@@ -7,9 +7,10 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from administration import overview
 from measures import queries as measure_queries
 from members.access import public
-from members.models import ClosureRequest, Organisation, Role
+from members.models import Role
 from members.services import has_accepted_current_agreement
 from participation.views import participant_home
 from sessions import queries
@@ -32,9 +33,7 @@ def home(request):
         context["dashboard"] = queries.facilitator_dashboard(user, groups=groups)
         context["follow_ups"] = list(measure_queries.open_follow_ups(user))
     elif user.role == Role.ADMIN:
-        context["closures"] = ClosureRequest.objects.filter(handled_at__isnull=True).count()
-        window = Organisation.current().follow_up_window_hours
-        context["overdue_follow_ups"] = measure_queries.overdue_follow_ups(window).count()
+        context["figures"] = overview.figures()
     elif user.role == Role.PARTICIPANT:
         if not has_accepted_current_agreement(request):
             return redirect("agreement")

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from core.validators import single_line
 from members import invitations
-from members.models import REMINDER_HOUR_CHOICES, Organisation, User
+from members.models import REMINDER_HOUR_CHOICES, Organisation, User, timezone_choices
 from members.services import accept_invitation
 
 
@@ -61,11 +61,7 @@ class PreferencesForm(forms.ModelForm):
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [
-            (z, z)
-            for z in sorted(zoneinfo.available_timezones())
-            if "/" in z and not z.startswith(("Etc/", "SystemV/"))
-        ]
+        self.fields["timezone"].choices = timezone_choices()
         labels = dict(REMINDER_HOUR_CHOICES)
 
         def before(hours: int) -> str:

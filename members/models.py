@@ -24,6 +24,37 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone.")
 
 
+# The zones most of our clinics are in, offered first; every other zone follows.
+COMMON_ZONES = [
+    "Europe/London",
+    "Europe/Dublin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Europe/Madrid",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+]
+
+
+def timezone_choices() -> list:
+    """Zones for a select: the common ones first, then every place zone A to Z."""
+    every = sorted(
+        zone
+        for zone in zoneinfo.available_timezones()
+        if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))
+    )
+    return [
+        ("Common time zones", [(zone, zone) for zone in COMMON_ZONES]),
+        ("All time zones", [(zone, zone) for zone in every]),
+    ]
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
     FACILITATOR = "facilitator", "Facilitator"
@@ -267,6 +298,13 @@ class Organisation(models.Model):
         blank=True,
         validators=[single_line],
         help_text="For example: Monday to Friday, 9:00 to 17:00.",
+    )
+    timezone = models.CharField(
+        "the organisation's time zone",
+        max_length=64,
+        default="Europe/London",
+        validators=[validate_timezone],
+        help_text="New groups start in this zone.",
     )
     holiday_country = models.CharField(
         "country for public holidays",

@@ -102,6 +102,7 @@ def test_an_organisation_change_shows_in_the_header_at_once(world, personas, adm
             "follow_up_window_hours": 4,
             "participants_see_scores": "on",
             "agreement_text": "Be kind.",
+            "timezone": "Europe/London",
         },
     )
     assert '<a href="/" class="brand">Harbour Clinic</a>' in client.get(url).text

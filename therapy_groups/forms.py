@@ -2,22 +2,16 @@
 and admins), a goal (participants write one, facilitators suggest one). Every other form lives
 with the pages that use it."""
 
-import zoneinfo
-
 from django import forms
 
-from members.models import Role, User
+from members.models import Organisation, Role, User, timezone_choices
 from therapy_groups.models import Goal, TherapyGroup
-
-TIMEZONE_CHOICES = [
-    (zone, zone)
-    for zone in sorted(zoneinfo.available_timezones())
-    if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))
-]
 
 
 class GroupForm(forms.ModelForm):
-    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, help_text="Where the group meets.")
+    timezone = forms.ChoiceField(
+        choices=timezone_choices, help_text="Where the group meets. Type to jump in the list."
+    )
     co_facilitators = forms.ModelMultipleChoiceField(
         queryset=User.objects.filter(role=Role.FACILITATOR, is_active=True).order_by("first_name"),
         required=False,
@@ -56,13 +50,14 @@ class GroupForm(forms.ModelForm):
                 "co_facilitators"
             ].queryset.exclude(pk=facilitator.pk)
         self.fields["co_facilitators"].label_from_instance = lambda u: u.get_full_name() or u.email
+        if not self.instance.pk:  # a new group starts in its facilitator's or the clinic's zone
+            zone = facilitator.timezone if facilitator else Organisation.current().timezone
+            self.fields["timezone"].initial = zone
         if facilitator is None:
             return
         if self.instance.pk:
             others = self.instance.facilitators.exclude(pk=facilitator.pk)
             self.fields["co_facilitators"].initial = others
-        else:
-            self.fields["timezone"].initial = facilitator.timezone
 
     def clean(self):
         data = super().clean()

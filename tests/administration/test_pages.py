@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Notification
 from members.models import ConfidentialityAgreement, Invitation, Organisation, Role
 from sessions import reports
 from sessions.models import Attendance, GroupNote, GroupSession
@@ -117,12 +118,18 @@ def test_settings_change_the_crisis_text_and_version_the_agreement(admin_client)
             "follow_up_window_hours": 6,
             "participants_see_scores": "on",
             "agreement_text": "New agreement.",
+            "timezone": "America/Chicago",
         },
         follow=True,
     )
     assert "Participants will be asked to accept version 2" in response.text
     organisation = Organisation.current()
     assert organisation.name == "Harbour Clinic" and organisation.default_reminder_hours == [24]
+    assert organisation.timezone == "America/Chicago"
+    # A group the admin creates now starts in the clinic's zone, common zones listed first.
+    form = admin_client.get(reverse("admin_group_create")).text
+    assert '<option value="America/Chicago" selected>' in form
+    assert form.index('label="Common time zones"') < form.index('label="All time zones"')
     assert organisation.follow_up_window_hours == 6
     assert ConfidentialityAgreement.current().text == "New agreement."
     crisis = Client().get(reverse("crisis_resources")).text  # numbers become tap-to-call links
@@ -224,3 +231,29 @@ def test_the_report_lists_groups_fifty_a_page(admin_client, facilitator):
     page = admin_client.get(reverse("admin_reports")).text
     assert "Page 1 of 2" in page and page.count('<th scope="row">') == 50
     assert len(admin_client.get(reverse("admin_reports_csv")).text.splitlines()) == 56
+
+
+def test_the_overview_shows_the_organisations_figures(admin_client, facilitator):
+    tuesday = TherapyGroupFactory(facilitators=[facilitator])
+    TherapyGroupFactory(facilitators=[facilitator], status="archived")
+    for _ in range(3):
+        EnrollmentFactory(group=tuesday)
+    GroupSessionFactory(group=tuesday, starts_at=timezone.now() + timedelta(days=3))
+    GroupSessionFactory(group=tuesday, starts_at=timezone.now() + timedelta(days=9))
+    Notification.objects.create(
+        kind="session_reminder",
+        email="x@example.org",
+        subject_id=1,
+        occurrence=timezone.now(),
+        due_at=timezone.now(),
+        expires_at=timezone.now(),
+        state=Notification.State.FAILED,
+    )
+    page = admin_client.get(reverse("home")).text
+    for label, figure in [
+        ("Active groups", 1),
+        ("Participants in a group", 3),
+        ("Sessions in the next 7 days", 1),
+    ]:
+        assert f"<dt>{label}</dt><dd>{figure}</dd>" in page
+    assert 'href="/admin/delivery/">1</a>' in page

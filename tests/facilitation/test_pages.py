@@ -261,3 +261,9 @@ def test_a_signed_group_note_shows_its_addenda_in_order_with_who_signed_them(
     assert page.count("<strong>Addendum</strong>") == 2
     assert page.index("First: a fire drill") < page.index("Second: the room changed")
     assert facilitator.get_full_name() in page.split("<strong>Addendum</strong>", 1)[1]
+
+
+def test_a_form_error_that_belongs_to_no_field_shows_once(signed_in):
+    response = signed_in.post(reverse("group_create"), {**GROUP, "location": "", "video_link": ""})
+    assert response.status_code == 200
+    assert response.text.count("Give a place, a video link, or both") == 1
