@@ -11,6 +11,7 @@ from facilitation.forms import CloseFollowUpForm
 from measures import queries, services
 from measures.models import FollowUp, FollowUpAction
 from members.access import answers_page
+from members.models import ContactDetails
 
 
 def _follow_up(request, follow_up_id: int) -> FollowUp:
@@ -78,6 +79,7 @@ def follow_up_detail(request, follow_up_id: int):
             "follow_up": follow_up,
             "risk": _risk_answer(follow_up),
             "actions": [FollowUpAction(action).label for action in follow_up.actions],
+            "contact": ContactDetails.objects.filter(person_id=follow_up.participant_id).first(),
             "form": form,
         },
         status=400 if form.errors else 200,

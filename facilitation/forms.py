@@ -98,7 +98,14 @@ class CancelSessionForm(forms.Form):
 class PlanForm(forms.ModelForm):
     class Meta:
         model = GroupSession
-        fields = ["topic", "agenda", "curriculum_module", "materials_link", "take_home"]
+        fields = [
+            "topic",
+            "agenda",
+            "curriculum_module",
+            "materials_link",
+            "materials_shared",
+            "take_home",
+        ]
         widgets = {
             "agenda": forms.Textarea(attrs={"rows": 4}),
             "take_home": forms.Textarea(attrs={"rows": 3}),

@@ -7,7 +7,13 @@ from django.conf import settings
 
 from core.validators import single_line
 from members import invitations
-from members.models import REMINDER_HOUR_CHOICES, Organisation, User, timezone_choices
+from members.models import (
+    REMINDER_HOUR_CHOICES,
+    ContactDetails,
+    Organisation,
+    User,
+    timezone_choices,
+)
 from members.services import accept_invitation
 
 
@@ -85,3 +91,9 @@ class ClosureForm(forms.Form):
         max_length=300, required=False, label="Anything you'd like us to know (optional)"
     )
     confirm = forms.BooleanField(label="I understand I will be signed out and cannot sign in again")
+
+
+class ContactDetailsForm(forms.ModelForm):
+    class Meta:
+        model = ContactDetails
+        fields = ["phone", "may_call", "emergency_name", "emergency_phone", "may_call_emergency"]

@@ -360,6 +360,46 @@ class Organisation(models.Model):
         return organisation
 
 
+class ContactDetails(models.Model):
+    """How a participant's group facilitators may reach them, and whom to call if they cannot.
+
+    Encrypted at rest; seen by the person and the facilitators of their groups only (never
+    other members, never admins), and only for what the person agreed to.
+    """
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_details"
+    )
+    phone = EncryptedCharField(
+        "your phone number", max_length=30, blank=True, validators=[phone_number]
+    )
+    may_call = models.BooleanField(
+        "my group's facilitators may phone me if they are worried about me", default=False
+    )
+    emergency_name = EncryptedCharField(
+        "an emergency contact (name)", max_length=120, blank=True, validators=[single_line]
+    )
+    emergency_phone = EncryptedCharField(
+        "their phone number", max_length=30, blank=True, validators=[phone_number]
+    )
+    may_call_emergency = models.BooleanField(
+        "they may phone my emergency contact if they cannot reach me and fear for my safety",
+        default=False,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Contact details {self.pk}"
+
+    @property
+    def phone_link(self) -> str:
+        return dial_link("tel", self.phone)
+
+    @property
+    def emergency_phone_link(self) -> str:
+        return dial_link("tel", self.emergency_phone)
+
+
 class CrisisLine(models.Model):
     """A line people can call or text when they need help now, shown on the crisis page (one
     tap from every page) as large call and text buttons, in the order the admin gives."""

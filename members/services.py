@@ -13,6 +13,7 @@ from members.models import (
     AgreementAcceptance,
     ClosureRequest,
     ConfidentialityAgreement,
+    ContactDetails,
     CrisisLine,
     Invitation,
     Organisation,
@@ -172,3 +173,15 @@ def set_crisis_lines(*, lines: list[dict]) -> None:
     CrisisLine.objects.bulk_create(
         CrisisLine(position=position, **line) for position, line in enumerate(lines)
     )
+
+
+def save_contact_details(*, person: User, **fields) -> ContactDetails:
+    """The person's own phone and emergency contact, and what they agree to. Consent without
+    a number to use it means nothing, so it is kept only with one."""
+    details, _ = ContactDetails.objects.get_or_create(person=person)
+    for name, value in fields.items():
+        setattr(details, name, value.strip() if isinstance(value, str) else value)
+    details.may_call = details.may_call and bool(details.phone)
+    details.may_call_emergency = details.may_call_emergency and bool(details.emergency_phone)
+    details.save()
+    return details

@@ -8,6 +8,7 @@ urlpatterns = [
     path("help/crisis/", views.crisis_resources, name="crisis_resources"),
     path("accounts/preferences/", views.preferences, name="preferences"),
     path("accounts/calendar/", views.calendar_settings, name="calendar_settings"),
+    path("accounts/contact/", views.contact_details, name="contact_details"),
     path("accounts/close/", views.close_account, name="close_account"),
     path("accounts/keep-alive/", views.keep_alive, name="keep_alive"),
 ]

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from core.feedback import ask_once, confirmed
 from members import invitations, services
-from members.access import public, signed_in
-from members.forms import ClosureForm, PreferencesForm
+from members.access import public, roles_required, signed_in
+from members.forms import ClosureForm, ContactDetailsForm, PreferencesForm
 from members.middleware import SessionTimeoutMiddleware
-from members.models import CrisisLine, Invitation, Organisation
+from members.models import ContactDetails, CrisisLine, Invitation, Organisation, Role
 
 
 @public
@@ -71,6 +71,18 @@ def preferences(request):
         messages.success(request, "Preferences saved.")
         return redirect("preferences")
     return render(request, "members/preferences.html", {"form": form})
+
+
+@roles_required(Role.PARTICIPANT)
+def contact_details(request):
+    """A participant's phone and emergency contact, for their group's facilitators only."""
+    details = ContactDetails.objects.filter(person=request.user).first()
+    form = ContactDetailsForm(request.POST if request.method == "POST" else None, instance=details)
+    if request.method == "POST" and form.is_valid():
+        services.save_contact_details(person=request.user, **form.cleaned_data)
+        messages.success(request, "Saved. Only your group's facilitators can see these.")
+        return redirect("contact_details")
+    return render(request, "members/contact_details.html", {"form": form})
 
 
 @signed_in

@@ -113,6 +113,12 @@ class GroupSession(models.Model):
     agenda = models.TextField(blank=True)
     curriculum_module = models.CharField(max_length=120, blank=True)
     materials_link = models.URLField(blank=True)
+    materials_shared = models.BooleanField(
+        "participants see the materials link",
+        default=False,
+        help_text="Tick if the link is for participants too (a worksheet, a reading). "
+        "Otherwise only facilitators see it.",
+    )
     take_home = models.TextField("take-home assignment", blank=True)
     # Bumped on every change participants should hear about (calendar SEQUENCE, notices).
     sequence = models.PositiveIntegerField(default=0)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -267,3 +268,26 @@ def test_a_form_error_that_belongs_to_no_field_shows_once(signed_in):
     response = signed_in.post(reverse("group_create"), {**GROUP, "location": "", "video_link": ""})
     assert response.status_code == 200
     assert response.text.count("Give a place, a video link, or both") == 1
+
+
+def test_participants_see_a_materials_link_only_when_the_facilitator_shares_it(
+    signed_in, group, participant
+):
+    EnrollmentFactory(group=group, participant=participant)
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=2))
+    plan = {
+        "topic": "Sleep",
+        "agenda": "",
+        "curriculum_module": "",
+        "materials_link": "https://files.example/sleep-worksheet.pdf",
+        "take_home": "",
+    }
+    signed_in.post(reverse("session_plan", args=[session.pk]), plan)
+    member = Client()
+    member.force_login(participant)
+    assert "sleep-worksheet" not in member.get(reverse("home")).text
+    assert "(facilitators only)" in signed_in.get(reverse("session_detail", args=[session.pk])).text
+    signed_in.post(reverse("session_plan", args=[session.pk]), {**plan, "materials_shared": "on"})
+    home = member.get(reverse("home")).text
+    assert 'href="https://files.example/sleep-worksheet.pdf"' in home
+    assert "Materials for this session" in home

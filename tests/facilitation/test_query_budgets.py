@@ -19,7 +19,7 @@ BUDGETS = {
     "group_detail": 15,
     "session_detail": 12,
     "attendance_grid": 11,
-    "participant_record": 16,
+    "participant_record": 17,
 }
 
 
