@@ -215,6 +215,8 @@ SESSION_ENGINE = "members.sessions"  # Django's database sessions, read by a pla
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.get("TIME_ZONE", "UTC")
 USE_I18N = True
+# Our English for third-party words (allauth's pages): locale/en_GB/LC_MESSAGES/django.po.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -60,3 +60,22 @@ def test_a_new_staff_members_two_step_set_up(client):
     page = client.get(reverse("mfa_activate_totp")).text
     plain(page)
     assert "Turn on two-step sign-in" in page
+
+
+ACCOUNT_PAGES = [
+    "account_email",
+    "account_change_password",
+    "mfa_index",
+    "usersessions_list",
+    "account_email_verification_sent",
+]
+
+
+@pytest.mark.parametrize("name", ACCOUNT_PAGES)
+def test_every_account_page_is_plain(client, name):
+    client.force_login(UserFactory(role=Role.PARTICIPANT))
+    page = client.get(reverse(name), follow=True).text
+    title = heading(page)
+    words = re.findall(r"[A-Za-z']+", title)
+    assert not any(word[0].isupper() for word in words[1:]), f"Title Case heading: {title}"
+    assert '<a href="/" class="brand">Riverside Clinic</a>' in page  # in every page's header
