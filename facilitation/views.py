@@ -46,6 +46,7 @@ from sessions.models import (
     GroupSession,
     IndividualNote,
 )
+from sessions.notes import notes_signed
 from sessions.recurrence import local_to_utc
 from therapy_groups import services as group_services
 from therapy_groups.forms import GroupForm
@@ -563,9 +564,7 @@ def attendance_mark(request, session_id: int, participant_id: int):
                 "statuses": Attendance.Status.choices,
                 # Redrawn as the service sees it: a refused row keeps its buttons off.
                 "attendance_open": services.attendance_open(session),
-                "notes_signed": GroupNote.objects.filter(
-                    session=session, signed_at__isnull=False
-                ).exists(),
+                "notes_signed": notes_signed(session),
                 "error": error,
             },
         )

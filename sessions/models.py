@@ -79,7 +79,7 @@ class GroupSessionQuerySet(models.QuerySet):
     def without_signed_note(self):
         """Sessions whose group note is missing or a draft. An anti-join on the note's session
         index; excluding through the relation made PostgreSQL scan every note."""
-        signed = GroupNote.objects.filter(session=models.OuterRef("pk"), signed_at__isnull=False)
+        signed = GroupNote.objects.filter(session=models.OuterRef("pk")).signed()
         return self.exclude(models.Exists(signed))
 
 
@@ -271,6 +271,9 @@ NOTE_FIELDS = {
 class SignedQuerySet(models.QuerySet):
     def unsigned(self):
         return self.filter(signed_at__isnull=True)
+
+    def signed(self):
+        return self.filter(signed_at__isnull=False)
 
 
 class SignedNote(models.Model):

@@ -8,6 +8,11 @@ from sessions.models import NOTE_FIELDS, Attendance, GroupNote, GroupSession, In
 from sessions.queries import roster_for
 
 
+def notes_signed(session: GroupSession) -> bool:
+    """Whether the session's notes are signed (its group note, and so every note with it)."""
+    return GroupNote.objects.filter(session=session).signed().exists()
+
+
 def section_label(field: str) -> str:
     return GroupNote._meta.get_field(field).verbose_name.capitalize()
 

@@ -21,7 +21,7 @@ from sessions.models import (
     SessionSeries,
     TakeHomeDone,
 )
-from sessions.notes import signing_review
+from sessions.notes import notes_signed, signing_review
 from sessions.outbox import CANCELLED, SESSION_REMINDER, TIME_CHANGED, plan_sessions
 from sessions.queries import roster_for
 from sessions.recurrence import build_rrule, local_to_utc, occurrences
@@ -409,7 +409,7 @@ def mark_attendance(
 @transaction.atomic
 def mark_everyone_present(*, session: GroupSession, marked_by: User) -> int:
     """Everyone not yet marked is present; marks already made stay."""
-    if GroupNote.objects.filter(session=session, signed_at__isnull=False).exists():
+    if notes_signed(session):
         raise ValidationError(
             "The notes for this session are signed. Change attendance one person at a time, "
             "with a reason."
@@ -515,7 +515,7 @@ def save_individual_note(
         .first()
     )
     if note is None:
-        if GroupNote.objects.filter(session=session, signed_at__isnull=False).exists():
+        if notes_signed(session):
             raise ValidationError(
                 "This session's notes are already signed. Add what you want to say about "
                 "this person as an addendum to the group note."
