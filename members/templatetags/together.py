@@ -6,7 +6,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import conditional_escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 
-from members.models import CrisisLine
+from members.models import CrisisLine, dial_link
 
 register = template.Library()
 
@@ -78,8 +78,7 @@ def tap_to_call(text, autoescape=True):
     escaped = conditional_escape(text) if autoescape else text
 
     def call(match: re.Match) -> str:
-        number = re.sub(r"[ -]", "", match.group())
-        return f'<a href="tel:{number}">{match.group()}</a>'
+        return f'<a href="{dial_link("tel", match.group())}">{match.group()}</a>'
 
     return mark_safe(linebreaks(PHONE_NUMBER.sub(call, escaped)))  # noqa: S308
 
