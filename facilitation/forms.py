@@ -157,7 +157,7 @@ class GroupNoteForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in sorted({f for fields in NOTE_FIELDS.values() for f in fields}):
-            label = GroupNote._meta.get_field(name).verbose_name.capitalize()
+            label = GroupNote.section_label(name)
             self.fields[name] = forms.CharField(
                 required=False, label=label, widget=forms.Textarea(attrs={"rows": 4})
             )

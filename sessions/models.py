@@ -323,11 +323,15 @@ class GroupNote(SignedNote):
     def __str__(self) -> str:
         return f"Group note {self.pk} ({'signed' if self.is_signed else 'draft'})"
 
+    @classmethod
+    def section_label(cls, field: str) -> str:
+        """ "Assessment": a section's heading, on the page, the form and carried text."""
+        return cls._meta.get_field(field).verbose_name.capitalize()
+
     def sections(self) -> list[tuple[str, str]]:
         """(label, text) for the fields of this note's format."""
         return [
-            (self._meta.get_field(name).verbose_name.capitalize(), getattr(self, name))
-            for name in NOTE_FIELDS[self.format]
+            (self.section_label(name), getattr(self, name)) for name in NOTE_FIELDS[self.format]
         ]
 
 

@@ -13,10 +13,6 @@ def notes_signed(session: GroupSession) -> bool:
     return GroupNote.objects.filter(session=session).signed().exists()
 
 
-def section_label(field: str) -> str:
-    return GroupNote._meta.get_field(field).verbose_name.capitalize()
-
-
 def carry_over(texts: dict[str, str], *, old: str, new: str) -> dict[str, str]:
     """The note's text in the new format, every word kept.
 
@@ -25,7 +21,7 @@ def carry_over(texts: dict[str, str], *, old: str, new: str) -> dict[str, str]:
     clinician who switches DAP to SOAP halfway through loses nothing and can tidy it up.
     """
     moved = [
-        text if field == "free_text" else f"{section_label(field)}:\n{text}"
+        text if field == "free_text" else f"{GroupNote.section_label(field)}:\n{text}"
         for field in NOTE_FIELDS[old]
         if field not in NOTE_FIELDS[new] and (text := texts.get(field, "").strip())
     ]
