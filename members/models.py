@@ -141,8 +141,7 @@ class User(AbstractUser):
 
     @property
     def short_name(self) -> str:
-        """What fellow group members see: never a surname or an email address."""
-        return self.display_name or self.first_name or "Member"
+        return short_name(self.display_name, self.first_name)
 
     @property
     def is_staff_role(self) -> bool:
@@ -435,6 +434,11 @@ class CrisisLine(models.Model):
     @property
     def text_link(self) -> str:
         return dial_link("sms", self.text_number)
+
+
+def short_name(display_name: str, first_name: str) -> str:
+    """What fellow group members see: never a surname or an email address."""
+    return display_name or first_name or "Member"
 
 
 def dial_link(scheme: str, number: str) -> str:

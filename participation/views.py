@@ -5,11 +5,8 @@ members' first names with the goals those members chose to share. Never notes or
 attendance.
 """
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,23 +21,10 @@ from members.access import participant_page, public, roles_required, signed_in
 from members.models import ConfidentialityAgreement, Organisation, Role, User
 from participation.data_export import personal_data, personal_records
 from sessions import calendars, services
-from sessions.models import Attendance, GroupSession, TakeHomeDone
+from sessions.member_home import member_home
+from sessions.models import GroupSession
 from therapy_groups import services as group_services
-from therapy_groups.models import Enrollment, Goal, GoalCheckIn, GoalComment
-
-
-def _latest_progress():
-    return Subquery(
-        GoalCheckIn.objects.filter(goal=OuterRef("pk"))
-        .order_by("-created_at")
-        .values("progress")[:1]
-    )
-
-
-def _latest_comment(column: str):
-    """The facilitator's latest word on each goal, in the same query (decrypted as read)."""
-    newest = GoalComment.objects.filter(goal=OuterRef("pk")).order_by("-created_at")
-    return Subquery(newest.values(column)[:1], output_field=GoalComment._meta.get_field(column))
+from therapy_groups.models import Enrollment
 
 
 @roles_required(Role.PARTICIPANT)
@@ -63,87 +47,12 @@ def agreement(request):
 
 
 def participant_home(request):
-    """The participant's home (rendered by config.views.home after the agreement check):
-    seven queries, whatever the number of groups, sessions and goals (more only while a
-    group's questionnaires are open)."""
-    user = request.user
-    now = timezone.now()
-    enrollments = list(
-        Enrollment.objects.filter(
-            participant=user,
-            status__in=[
-                Enrollment.Status.ACTIVE,
-                Enrollment.Status.INVITED,
-                Enrollment.Status.WAITLISTED,
-            ],
-        )
-        .select_related("group")
-        .order_by("group__name")
-    )
-    groups = [e.group for e in enrollments if e.status == Enrollment.Status.ACTIVE]
-    prefetch_related_objects(
-        groups,
-        Prefetch(
-            "enrollments",
-            Enrollment.objects.filter(status=Enrollment.Status.ACTIVE).select_related(
-                "participant"
-            ),
-            to_attr="members",
-        ),
-    )
-    sessions = GroupSession.objects.filter(group__in=groups).select_related("group")
-    upcoming = list(
-        sessions.filter(starts_at__gte=now - timedelta(hours=2))
-        .annotate(
-            cant_make_it=Exists(
-                Attendance.objects.filter(
-                    session=OuterRef("pk"),
-                    participant=user,
-                    marked_by=user,
-                    status=Attendance.Status.EXCUSED,
-                )
-            )
-        )
-        .order_by("starts_at")[:12]
-    )
-    recent = list(
-        sessions.filter(starts_at__lt=now)
-        .exclude(status=GroupSession.Status.CANCELLED)
-        .annotate(
-            take_home_done=Exists(
-                TakeHomeDone.objects.filter(session=OuterRef("pk"), participant=user)
-            )
-        )
-        .order_by("-starts_at")[:4]
-    )
-    next_session = next((s for s in upcoming if not s.is_cancelled and s.ends_at > now), None)
-    own_goals = (
-        Goal.objects.of(user)
-        .exclude(status=Goal.Status.DECLINED)
-        .select_related("group")
-        .annotate(
-            latest=_latest_progress(),
-            comment=_latest_comment("text"),
-            comment_at=_latest_comment("created_at"),
-        )
-    )
-    shared = (
-        Goal.objects.shared_in(groups)
-        .exclude(participant=user)
-        .select_related("participant", "group")
-        .annotate(latest=_latest_progress())
-    )
+    """The participant's home (rendered by config.views.home after the agreement check): four
+    plain queries (sessions/member_home.py), one more while a group asks questionnaires."""
+    home = member_home(request.user, now=timezone.now())
     return {
-        "groups": groups,
-        "next_session": next_session,
-        "upcoming": upcoming,
-        "recent": recent,
-        "goals": own_goals,
-        "shared_goals": shared,
-        "places": [
-            e for e in enrollments if e.status != Enrollment.Status.ACTIVE and e.awaits_answer
-        ],
-        "check_ins": measure_queries.check_ins_due(user, groups),
+        "home": home,
+        "check_ins": measure_queries.check_ins_due(request.user, [g.id for g in home.groups]),
     }
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 # A few of each are the same on every page (session, user, MFA check, organisation; a page reads
 # without a transaction, core/transactions.py). Each budget is today's count and one more.
 BUDGETS = {
-    ("participant", "home"): 11,
+    ("participant", "home"): 9,
     ("participant", "goal_detail"): 6,
     ("admin", "admin_therapists"): 8,
     ("admin", "admin_groups"): 7,

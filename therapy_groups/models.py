@@ -11,6 +11,11 @@ from core.validators import known_choice, single_line
 from members.models import Role, validate_timezone
 
 
+def member_name(display_name: str, name: str) -> str:
+    """The name a group's members see inside the app."""
+    return display_name or name
+
+
 class TherapyGroupQuerySet(models.QuerySet):
     def facilitated_by(self, user):
         """The groups this user facilitates: the scope of every facilitator page."""
@@ -137,8 +142,7 @@ class TherapyGroup(models.Model):
 
     @property
     def member_name(self) -> str:
-        """The name its members see inside the app."""
-        return self.display_name or self.name
+        return member_name(self.display_name, self.name)
 
     @property
     def is_closed_cohort(self) -> bool:

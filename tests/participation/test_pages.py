@@ -137,6 +137,24 @@ def test_the_schedule_marks_each_session_the_person_said_they_cant_make(
     assert reverse("cant_make_it", args=[later.pk]) not in page
 
 
+def test_only_the_persons_own_notice_reads_as_theirs_on_the_schedule(
+    member_client, participant, facilitator, group
+):
+    """An absence the facilitator recorded is not "You've told us you can't make it"."""
+    soon, later = (
+        GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=d))
+        for d in (1, 8)
+    )
+    for session in (soon, later):
+        Attendance.objects.create(
+            session=session, participant=participant, status="excused", marked_by=facilitator
+        )
+    page = member_client.get(reverse("home")).text
+    assert "You've told us you can't make it" not in page
+    assert "you can't make it" not in page
+    assert reverse("cant_make_it", args=[later.pk]) in page
+
+
 def test_goal_is_set_checked_in_twice_and_charted(member_client, participant, group):
     member_client.post(
         reverse("goal_new"), {"what": "Walk outside three times a week", "why": "Fresh air helps"}
