@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import F
 from django.utils import timezone
 
+from core.sql import Row, rows
 from measures.instruments import INSTRUMENTS, Instrument
-from measures.models import FollowUp, MeasurePlan, MeasureResponse, Schedule
+from measures.models import FollowUp, FollowUpReason, MeasurePlan, MeasureResponse, Schedule
 from measures.scoring import Change, change
+from members.models import full_name
 from sessions.models import GroupSession
 
 # A session's questionnaires can be answered from this long before it starts (an emailed link
@@ -91,20 +92,33 @@ def check_ins_due(participant, groups, now: datetime | None = None) -> list[Grou
     ]
 
 
-def open_follow_ups(facilitator):
+def open_follow_ups(facilitator, *, unacknowledged_only: bool = False) -> list[Row]:
     """Open follow-ups in the groups this facilitator runs: those no one has acknowledged
-    first, then the oldest."""
-    return (
-        FollowUp.objects.open()
-        .for_facilitator(facilitator)
-        .select_related("group", "participant")
-        .order_by(F("acknowledged_at").asc(nulls_first=True), "opened_at")
+    first, then the oldest. Plain SQL (core/sql.py): the banner asks on every staff page."""
+    found = rows(
+        """
+        SELECT f.id, f.reason, f.opened_at, f.acknowledged_at, g.name AS group_name,
+               u.first_name, u.last_name, u.display_name
+          FROM measures_followup f
+          JOIN therapy_groups_therapygroup g ON g.id = f.group_id
+          JOIN members_user u ON u.id = f.participant_id
+         WHERE f.closed_at IS NULL
+           AND f.group_id IN (SELECT therapygroup_id FROM therapy_groups_therapygroup_facilitators
+                               WHERE user_id = %(facilitator)s)
+           AND (f.acknowledged_at IS NULL OR NOT %(unacknowledged_only)s)
+         ORDER BY f.acknowledged_at ASC NULLS FIRST, f.opened_at, f.id
+        """,
+        {"facilitator": facilitator.pk, "unacknowledged_only": unacknowledged_only},
     )
+    for f in found:
+        f.person = full_name(f.first_name, f.last_name, f.display_name)
+        f.reason_label = FollowUpReason(f.reason).label
+    return found
 
 
-def unacknowledged(facilitator) -> list[FollowUp]:
+def unacknowledged(facilitator) -> list[Row]:
     """What the banner on every page shows until someone acknowledges it."""
-    return list(open_follow_ups(facilitator).filter(acknowledged_at__isnull=True))
+    return open_follow_ups(facilitator, unacknowledged_only=True)
 
 
 def overdue_follow_ups(window_hours: int, now: datetime | None = None):

@@ -441,6 +441,11 @@ def short_name(display_name: str, first_name: str) -> str:
     return display_name or first_name or "Member"
 
 
+def full_name(first_name: str, last_name: str, display_name: str) -> str:
+    """What staff see: the whole name, or the short one when no name was given."""
+    return f"{first_name} {last_name}".strip() or short_name(display_name, first_name)
+
+
 def dial_link(scheme: str, number: str) -> str:
     """tel: or sms: with the digits alone ("116 123" becomes tel:116123)."""
     return f"{scheme}:" + re.sub(r"[^\d+]", "", number)

@@ -104,6 +104,8 @@ def test_closing_needs_how_contact_was_made_and_what_was_done(personas, follow_u
     html = personas["facilitator"].get(url).text
     assert "Safety plan reviewed" in html and "GP tomorrow." in html
     assert "Close the follow-up" not in html
+    for page in ("home", "follow_up_list"):  # closed: off the dashboard and the open list
+        assert f'href="{url}"' not in personas["facilitator"].get(reverse(page)).text
 
 
 def test_the_dashboard_puts_open_follow_ups_first(personas, follow_up, participant):
