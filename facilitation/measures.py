@@ -47,7 +47,7 @@ def short_link(session: GroupSession) -> str:
     return settings.SITE_URL + reverse("measure_check_in", args=[session.pk])
 
 
-def waiting(session: GroupSession, participants) -> list[dict] | None:
+def waiting(session: GroupSession, people) -> list[dict] | None:
     """For the session page: who has not answered which of this session's questionnaires yet
     (None when the session asks none)."""
     due = queries.measures_for(session)
@@ -57,10 +57,10 @@ def waiting(session: GroupSession, participants) -> list[dict] | None:
         MeasureResponse.objects.filter(session=session).values_list("participant_id", "instrument")
     )
     rows = []
-    for person in participants:
+    for person in people:
         missing = [m.name for m in due if (person.pk, m.code) not in answered]
         if missing:
-            rows.append({"participant": person, "missing": missing})
+            rows.append({"person": person, "missing": missing})
     return rows
 
 

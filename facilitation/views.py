@@ -396,19 +396,6 @@ def session_schedule(request, group_id: int):
     )
 
 
-def _attendance_rows(session: GroupSession):
-    marks = {a.participant_id: a for a in session.attendance.all()}
-    notes = {n.participant_id: n for n in session.individual_notes.all()}
-    return [
-        {
-            "participant": e.participant,
-            "attendance": marks.get(e.participant_id),
-            "note": notes.get(e.participant_id),
-        }
-        for e in queries.roster_for(session)
-    ]
-
-
 @facilitator_only
 def session_detail(request, session_id: int):
     session = get_object_or_404(
@@ -428,8 +415,8 @@ def session_detail(request, session_id: int):
         )
         # Most notes have no addendum: ask for them only when there are some.
         has_addenda = note is not None and note.has_addenda
-        rows = _attendance_rows(session)
-        asks = measures.waiting(session, [row["participant"] for row in rows])
+        rows = queries.attendance_list(session)
+        asks = measures.waiting(session, rows)
         return {
             "note": note,
             "addenda": note.addenda.select_related("signed_by") if has_addenda else (),
@@ -550,9 +537,7 @@ def attendance_mark(request, session_id: int, participant_id: int):
     else:
         error = "Choose one of the attendance options."
     if request.headers.get("HX-Request"):
-        row = next(
-            (r for r in _attendance_rows(session) if r["participant"].pk == participant.pk), None
-        )
+        row = next(iter(queries.attendance_list(session, participant_id=participant.pk)), None)
         if row is None:
             raise Http404
         response = render(

@@ -10,7 +10,8 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
-from members.models import ClosureRequest, User
+from core.sql import Row, rows
+from members.models import ClosureRequest, User, full_name, short_name
 from sessions.models import AbsenceFollowUp, Attendance, GroupSession
 from therapy_groups.models import Enrollment, TherapyGroup
 
@@ -245,6 +246,48 @@ def roster_for(session: GroupSession):
         .select_related("participant")
         .order_by("participant__first_name", "participant__last_name", "participant_id")
     )
+
+
+ATTENDANCE_LABELS = dict(Attendance.Status.choices)
+
+
+def attendance_list(session: GroupSession, *, participant_id: int | None = None) -> list[Row]:
+    """The session page's attendance list in one plain query (core/sql.py): everyone on the
+    roster (the rule of `Enrollment.on_roster_on`), with their mark and whether a short note
+    exists, is signed and flags a risk. The notes' text is not read. `participant_id` narrows
+    it to one row, redrawn after a mark."""
+    found = rows(
+        """
+        SELECT u.id, u.first_name, u.last_name, u.display_name,
+               a.status, a.comment, a.marked_by_id,
+               n.id AS note_id, n.risk_flag, n.signed_at AS note_signed_at
+          FROM therapy_groups_enrollment e
+          JOIN members_user u ON u.id = e.participant_id
+          LEFT JOIN group_sessions_attendance a
+                 ON a.session_id = %(session)s AND a.participant_id = e.participant_id
+          LEFT JOIN group_sessions_individualnote n
+                 ON n.session_id = %(session)s AND n.participant_id = e.participant_id
+         WHERE e.group_id = %(group)s AND e.status = ANY(%(statuses)s)
+           AND e.joined_on <= %(day)s AND (e.left_on IS NULL OR e.left_on > %(day)s)
+           AND (%(one)s::bigint IS NULL OR e.participant_id = %(one)s)
+         ORDER BY u.first_name, u.last_name, u.id
+        """,
+        {
+            "session": session.pk,
+            "group": session.group_id,
+            "statuses": list(Enrollment.ON_ROSTER),
+            "day": session.local_date,
+            "one": participant_id,
+        },
+        encrypted=["comment"],
+    )
+    for row in found:
+        row.name = full_name(row.first_name, row.last_name, row.display_name)
+        row.short_name = short_name(row.display_name, row.first_name)
+        row.status_label = ATTENDANCE_LABELS.get(row.status, "")
+        row.attended = row.status in Attendance.ATTENDED
+        row.told_us = row.marked_by_id == row.id  # "I can't make it", from the person
+    return found
 
 
 @dataclass(frozen=True)

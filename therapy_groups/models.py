@@ -166,11 +166,7 @@ class EnrollmentQuerySet(models.QuerySet):
     def on_roster_on(self, day):
         """Who belonged to the group on `day`: the attendance list of a session that day."""
         return self.filter(
-            status__in=[
-                Enrollment.Status.ACTIVE,
-                Enrollment.Status.COMPLETED,
-                Enrollment.Status.WITHDRAWN,
-            ],
+            status__in=Enrollment.ON_ROSTER,
             participant__isnull=False,
             joined_on__lte=day,
         ).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
@@ -190,6 +186,8 @@ class Enrollment(models.Model):
     Status = EnrollmentStatus
 
     LIVE = (Status.INVITED, Status.ACTIVE, Status.WAITLISTED)
+    # Who counts on a session's attendance list, if they belonged to the group that day.
+    ON_ROSTER = (Status.ACTIVE, Status.COMPLETED, Status.WITHDRAWN)
 
     group = models.ForeignKey(TherapyGroup, on_delete=models.PROTECT, related_name="enrollments")
     # Empty while an invited person has not signed up yet; the invitation says who they are.

@@ -1,5 +1,6 @@
 """The facilitator pages' forms: clear messages for bad input, and the right outcome for good."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions.models import Addendum, GroupSession, IndividualNote
+from sessions.models import Addendum, Attendance, GroupSession, IndividualNote
 from tests.members.factories import UserFactory
 from tests.sessions.factories import GroupSessionFactory, reviewed
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
@@ -291,3 +292,37 @@ def test_participants_see_a_materials_link_only_when_the_facilitator_shares_it(
     home = member.get(reverse("home")).text
     assert 'href="https://files.example/sleep-worksheet.pdf"' in home
     assert "Materials for this session" in home
+
+
+def test_the_attendance_list_has_who_belonged_that_day_with_their_marks_and_notes(
+    signed_in, facilitator, group
+):
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(days=7))
+    day = session.local_date
+
+    def member(first_name, **enrollment):
+        person = UserFactory(role="participant", first_name=first_name, last_name="Ash")
+        EnrollmentFactory(group=group, participant=person, **enrollment)
+        return person
+
+    came, flagged, away = member("Ana"), member("Bea"), member("Cy")
+    member("Dee", status="withdrawn", left_on=day)  # left that day: not on the list
+    member("Eve", joined_on=day + timedelta(days=1))  # joined later: not on the list
+    member("Fay", status="withdrawn", left_on=day + timedelta(days=1))  # left after: listed
+    Attendance.objects.create(session=session, participant=came, status="present")
+    Attendance.objects.create(session=session, participant=flagged, status="late")
+    Attendance.objects.create(
+        session=session, participant=away, status="excused", marked_by=away, comment="Exams"
+    )
+    IndividualNote.objects.create(session=session, participant=came, progress="Fine")
+    IndividualNote.objects.create(session=session, participant=flagged, risk_flag=True)
+    page = signed_in.get(reverse("session_detail", args=[session.pk])).text
+    listed = page.split('class="attendance-list"', 1)[1].split("</ul>", 1)[0]
+    names = re.findall(r'<li id="attendance-\d+">\s*<strong>([^<]+)</strong>', listed)
+    assert names == ["Ana Ash", "Bea Ash", "Cy Ash", "Fay Ash"]
+    ana, bea, cy, fay = listed.split("<li ")[1:]
+    assert "Risk concern" in bea and "Risk concern" not in ana
+    assert reverse("individual_note", args=[session.pk, came.pk]) in ana and ">Note<" in ana
+    assert "told us they can't make it: “Exams”" in cy and "told us" not in ana
+    assert 'value="late"\n                            aria-pressed="true"' in bea
+    assert "Add a short note" not in fay and 'aria-pressed="true"' not in fay
