@@ -261,7 +261,7 @@ def attendance_csv(request, group_id: int):
     for row in grid.rows:
         rate = "" if row.rate is None else f"{row.rate:.0%}"
         cells = ["not enrolled" if c is None else c for c in row.cells]
-        writer.writerow([csv_safe(row.enrollment.person_label), *cells, rate])
+        writer.writerow([csv_safe(row.participant.name), *cells, rate])
     return response
 
 

@@ -5,10 +5,10 @@ is on track. Seven queries, whatever the group's size or history."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from core.sql import Row
 from measures.instruments import INSTRUMENTS, Instrument
 from measures.models import FollowUp, MeasurePlan, MeasureResponse
 from measures.scoring import Change, Reliable, change
-from members.models import User
 from sessions.models import Attendance, GroupSession, TakeHomeDone
 from sessions.queries import attendance_grid
 from therapy_groups.models import TherapyGroup
@@ -22,7 +22,7 @@ class Score:
 
 @dataclass
 class BoardRow:
-    participant: User
+    participant: Row  # id, name, email (sessions.queries.attendance_grid)
     # Per session: {"attendance": status, "" or None, "scores": [(measure, Score or None)],
     # "take_home": True or False, None when the session set none}
     cells: list[dict]
@@ -78,7 +78,7 @@ def outcome_board(group: TherapyGroup, *, limit: int = 12) -> Board:
     )
     rows = []
     for grid_row in grid.rows:
-        person = grid_row.enrollment.participant
+        person = grid_row.participant
         marks = [mark for mark in grid_row.cells if mark is not None]
         series = totals[person.pk]
         rows.append(

@@ -40,7 +40,7 @@ def active_member_count():
 
 @dataclass
 class GridRow:
-    enrollment: Enrollment
+    participant: Row  # id, name (as staff see it), email
     cells: list  # Attendance status per session, or "" (not marked) or None (not in the group then)
     rate: float | None = None
 
@@ -72,29 +72,38 @@ def attendance_grid(
     grid = AttendanceGrid(sessions=sessions)
     if not sessions:
         return grid
+    # Plain queries (core/sql.py): the group page and the grid are among the busiest pages.
     marks = {
-        (a.session_id, a.participant_id): a.status
-        for a in Attendance.objects.filter(session__in=sessions).only(
-            "session_id", "participant_id", "status"
+        (m.session_id, m.participant_id): m.status
+        for m in rows(
+            "SELECT session_id, participant_id, status FROM group_sessions_attendance"
+            " WHERE session_id = ANY(%s)",
+            [[session.pk for session in sessions]],
         )
     }
-    enrollments = (
-        group.enrollments.filter(participant__isnull=False, joined_on__isnull=False)
-        .exclude(status__in=[Enrollment.Status.INVITED, Enrollment.Status.WAITLISTED])
-        .select_related("participant")
-        .order_by("participant__first_name", "participant__last_name", "joined_on")
+    enrollments = rows(
+        """
+        SELECT e.participant_id AS id, e.joined_on, e.left_on,
+               u.first_name, u.last_name, u.display_name, u.email
+          FROM therapy_groups_enrollment e
+          JOIN members_user u ON u.id = e.participant_id
+         WHERE e.group_id = %s AND e.joined_on IS NOT NULL AND NOT (e.status = ANY(%s))
+         ORDER BY u.first_name, u.last_name, e.joined_on
+        """,
+        [group.pk, [Enrollment.Status.INVITED, Enrollment.Status.WAITLISTED]],
     )
     days = [(session.pk, session.local_date) for session in sessions]
-    for enrollment in enrollments:
-        joined, left = enrollment.joined_on, enrollment.left_on
+    for person in enrollments:
+        joined, left = person.joined_on, person.left_on
         cells = [
-            marks.get((pk, enrollment.participant_id), "")
+            marks.get((pk, person.id), "")
             if joined <= day and (left is None or left > day)
             else None
             for pk, day in days
         ]
         if any(cell is not None for cell in cells):
-            grid.rows.append(GridRow(enrollment, cells, attendance_rate(cells)))
+            person.name = full_name(person.first_name, person.last_name, person.display_name)
+            grid.rows.append(GridRow(person, cells, attendance_rate(cells)))
     return grid
 
 

@@ -51,15 +51,27 @@ NOT_ENROLLED = mark_safe('<span title="Not in the group then">&ndash;</span>')
 NOT_MARKED = mark_safe('<span class="visually-hidden">Not marked</span>')
 
 
+# Each cell's markup, made once: a grid has hundreds of cells and only these few values.
+CELL_CODES = {
+    None: NOT_ENROLLED,
+    "": NOT_MARKED,
+    **{
+        status: format_html('<abbr title="{}">{}</abbr>', label, code)
+        for status, (code, label) in ATTENDANCE_CODES.items()
+    },
+}
+
+
 @register.filter
 def attendance_code(status):
     """A grid cell: a short code that screen readers hear in full."""
-    if status is None:
-        return NOT_ENROLLED
-    if not status:
-        return NOT_MARKED
-    code, label = ATTENDANCE_CODES[status]
-    return format_html('<abbr title="{}">{}</abbr>', label, code)
+    return CELL_CODES[status]
+
+
+@register.filter
+def attendance_cells(statuses):
+    """A grid row's cells, one <td> each (one filter call per row, not one per cell)."""
+    return mark_safe("".join(f"<td>{CELL_CODES[status]}</td>" for status in statuses))  # noqa: S308 (constants)
 
 
 @register.filter

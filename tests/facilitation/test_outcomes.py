@@ -58,13 +58,13 @@ def test_the_board_shows_who_improves_and_who_is_not_on_track(facilitator):
     group, (improving, worsening, away) = build(facilitator)
     board = outcome_board(group)
     assert [m.name for m in board.measures] == ["PHQ-9", "GAD-7"]
-    rows = {row.participant: row for row in board.rows}
-    phq = dict((m.code, c) for m, c in rows[improving].changes)["phq9"]
+    rows = {row.participant.pk: row for row in board.rows}
+    phq = dict((m.code, c) for m, c in rows[improving.pk].changes)["phq9"]
     assert (phq.baseline, phq.latest, phq.reliable) == (16, 9, "improvement")
-    assert rows[improving].off_track == []
-    assert rows[worsening].off_track == ["reliably worse"]
-    assert rows[away].off_track == ["missed the last two sessions"]
-    first_cell = rows[improving].cells[0]
+    assert rows[improving.pk].off_track == []
+    assert rows[worsening.pk].off_track == ["reliably worse"]
+    assert rows[away.pk].off_track == ["missed the last two sessions"]
+    first_cell = rows[improving.pk].cells[0]
     assert first_cell["attendance"] == "present"
     assert [(m.code, s.total if s else None) for m, s in first_cell["scores"]] == [
         ("phq9", 16),
@@ -75,7 +75,7 @@ def test_the_board_shows_who_improves_and_who_is_not_on_track(facilitator):
 def test_an_open_follow_up_puts_someone_off_track(facilitator):
     group, (improving, *_) = build(facilitator)
     answered(improving, group, held_sessions(group, 1)[0], PHQ9, 9, risk=1)
-    row = next(r for r in outcome_board(group).rows if r.participant == improving)
+    row = next(r for r in outcome_board(group).rows if r.participant.pk == improving.pk)
     assert "open follow-up" in row.off_track
 
 
@@ -129,7 +129,7 @@ def test_one_absence_is_not_two(facilitator):
     Attendance.objects.filter(session=last, participant=improving).update(
         status=Attendance.Status.ABSENT
     )
-    row = next(r for r in outcome_board(group).rows if r.participant == improving)
+    row = next(r for r in outcome_board(group).rows if r.participant.pk == improving.pk)
     assert row.off_track == []
 
 

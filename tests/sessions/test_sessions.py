@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
@@ -365,6 +366,10 @@ def test_attendance_rates_are_derived_and_exported_as_csv(client, facilitator, g
     assert rows[0][0] == "Participant" and rows[0][-1] == "Attendance rate" and len(rows[0]) == 5
     assert rows[1] == ["'=Amy Ash", "present", "late", "excused", "100%"]  # no formula injection
     assert rows[2] == ["Bo Birch", "absent", "present", "present", "67%"]
+    page = client.get(reverse("attendance_grid", args=[group.pk])).text
+    cells = re.findall(r'<td><abbr title="([^"]+)">', page)
+    assert cells == ["Present", "Late", "Excused", "Absent", "Present", "Present"]
+    assert "<td>67%</td>" in page
 
 
 def test_notes_are_seen_by_the_groups_facilitators_only(
