@@ -142,15 +142,8 @@ def group_detail(request, group_id: int):
     group = group_for(request, group_id)
 
     def build():
-        now = timezone.now()
-        sessions = group.sessions.all()
         return {
-            "facilitators": group.facilitators.all(),
-            "enrollments": group.enrollments.select_related("participant", "invitation").order_by(
-                "status", "waitlisted_at", "participant__first_name"
-            ),
-            "upcoming": list(sessions.upcoming(now)[:12]),
-            "past": list(sessions.past(now)[:12]),
+            "page": queries.group_page(group, now=timezone.now()),
             "grid": queries.attendance_grid(group, limit=8),
             "seats_free": group_services.seats_free(group),
             "end_form": EndEnrollmentForm(initial={"left_on": timezone.localdate()}),

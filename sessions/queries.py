@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.sql import Row, rows
 from members.models import ClosureRequest, User, full_name, short_name
 from sessions.models import AbsenceFollowUp, Attendance, GroupSession
-from therapy_groups.models import Enrollment, TherapyGroup
+from therapy_groups.models import Enrollment, TherapyGroup, person_label
 
 
 def attendance_rate(statuses) -> float | None:
@@ -254,6 +254,80 @@ def roster_for(session: GroupSession):
         .on_roster_on(session.local_date)
         .select_related("participant")
         .order_by("participant__first_name", "participant__last_name", "participant_id")
+    )
+
+
+ENROLLMENT_LABELS = dict(Enrollment.Status.choices)
+SESSION_LABELS = dict(GroupSession.Status.choices)
+
+
+@dataclass
+class GroupPage:
+    facilitators: list[str]
+    enrollments: list[Row]
+    upcoming: list[Row]
+    past: list[Row]
+
+
+def group_page(group: TherapyGroup, *, now: datetime, sessions: int = 12) -> GroupPage:
+    """The group page's lists in three plain queries (core/sql.py): its facilitators, everyone
+    who has or had a place (waitlist included), and the next and the last `sessions`."""
+    facilitators = [
+        f"{f.first_name} {f.last_name}".strip() or f.email
+        for f in rows(
+            """
+            SELECT u.first_name, u.last_name, u.email
+              FROM therapy_groups_therapygroup_facilitators f
+              JOIN members_user u ON u.id = f.user_id
+             WHERE f.therapygroup_id = %s
+             ORDER BY u.first_name, u.last_name, u.id
+            """,
+            [group.pk],
+        )
+    ]
+    enrollments = rows(
+        """
+        SELECT e.id, e.status, e.offered_at, e.override_reason, e.joined_on, e.left_on,
+               e.leaving_reason, e.participant_id, e.waitlisted_at,
+               u.first_name, u.last_name, u.display_name, COALESCE(u.email, i.email) AS email
+          FROM therapy_groups_enrollment e
+          LEFT JOIN members_user u ON u.id = e.participant_id
+          LEFT JOIN members_invitation i ON i.id = e.invitation_id
+         WHERE e.group_id = %s
+         ORDER BY e.status, e.waitlisted_at, u.first_name, e.id
+        """,
+        [group.pk],
+        encrypted=["override_reason", "leaving_reason"],
+    )
+    for e in enrollments:
+        joined = e.participant_id is not None and e.joined_on is not None
+        name = full_name(e.first_name, e.last_name, e.display_name) if joined else ""
+        e.person_label = person_label(name=name, email=e.email)
+        e.status_label = ENROLLMENT_LABELS[e.status]
+        e.has_offer = e.status == Enrollment.Status.WAITLISTED and e.offered_at is not None
+        e.is_live = e.status in Enrollment.LIVE
+    listed = rows(
+        f"""
+        (SELECT id, starts_at, status, topic, 'upcoming' AS part
+           FROM group_sessions_groupsession
+          WHERE group_id = %(group)s AND starts_at >= %(now)s
+          ORDER BY starts_at LIMIT {int(sessions)})
+        UNION ALL
+        (SELECT id, starts_at, status, topic, 'past'
+           FROM group_sessions_groupsession
+          WHERE group_id = %(group)s AND starts_at < %(now)s
+          ORDER BY starts_at DESC LIMIT {int(sessions)})
+        """,  # noqa: S608 (a number)
+        {"group": group.pk, "now": now},
+    )
+    for s in listed:
+        s.is_cancelled = s.status == GroupSession.Status.CANCELLED
+        s.status_label = SESSION_LABELS[s.status]
+    return GroupPage(
+        facilitators=facilitators,
+        enrollments=enrollments,
+        upcoming=[s for s in listed if s.part == "upcoming"],
+        past=[s for s in listed if s.part == "past"],
     )
 
 

@@ -11,6 +11,12 @@ from core.validators import known_choice, single_line
 from members.models import Role, validate_timezone
 
 
+def person_label(*, name: str = "", email: str = "") -> str:
+    """How facilitators see someone on a group's list: their name once they have joined; before
+    that the address they were invited at."""
+    return name or f"{email} (has not joined yet)"
+
+
 def member_name(display_name: str, name: str) -> str:
     """The name a group's members see inside the app."""
     return display_name or name
@@ -255,9 +261,11 @@ class Enrollment(models.Model):
         """How facilitators see the person: their name once they have joined; before that the
         address they were invited at, the same whether or not it has an account."""
         if self.participant_id and self.joined_on is not None:
-            return self.participant.get_full_name() or self.participant.short_name
+            return person_label(
+                name=self.participant.get_full_name() or self.participant.short_name
+            )
         email = self.participant.email if self.participant_id else self.invitation.email
-        return f"{email} (has not joined yet)"
+        return person_label(email=email)
 
     @property
     def awaits_answer(self) -> bool:

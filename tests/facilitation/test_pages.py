@@ -326,3 +326,52 @@ def test_the_attendance_list_has_who_belonged_that_day_with_their_marks_and_note
     assert "told us they can't make it: “Exams”" in cy and "told us" not in ana
     assert 'value="late"\n                            aria-pressed="true"' in bea
     assert "Add a short note" not in fay and 'aria-pressed="true"' not in fay
+
+
+def test_the_group_page_lists_its_people_and_sessions_as_facilitators_see_them(
+    signed_in, facilitator, cofacilitator, group
+):
+    group.facilitators.add(cofacilitator)
+    now = timezone.now()
+    joined = EnrollmentFactory(
+        group=group, participant=UserFactory(first_name="Ana", last_name="Ash")
+    )
+    EnrollmentFactory(
+        group=group,
+        participant=UserFactory(first_name="Bo", last_name="Birch"),
+        status="withdrawn",
+        left_on=timezone.localdate(),
+        leaving_reason="Moved away",
+    )
+    invited = EnrollmentFactory(
+        group=group,
+        participant=UserFactory(email="cy@example.org"),
+        status="invited",
+        joined_on=None,
+    )
+    offered = EnrollmentFactory(
+        group=group,
+        participant=UserFactory(email="dee@example.org"),
+        status="waitlisted",
+        joined_on=None,
+        waitlisted_at=now,
+        offered_at=now,
+    )
+    soon = GroupSessionFactory(group=group, starts_at=now + timedelta(days=2), topic="Sleep")
+    held = GroupSessionFactory(group=group, starts_at=now - timedelta(days=5), status="held")
+    page = signed_in.get(reverse("group_detail", args=[group.pk])).text
+    named = page.split("Facilitators: ", 1)[1].split(".", 1)[0]
+    assert named == f"{cofacilitator.get_full_name()}, {facilitator.get_full_name()}"
+    roster = page.split('id="roster-title"', 1)[1].split("</table>", 1)[0]
+    record = reverse("participant_record", args=[group.pk, joined.participant_id])
+    assert f'<a href="{record}">Ana Ash</a>' in roster
+    assert "Withdrawn" in roster and ", left " in roster and ": Moved away" in roster
+    assert "cy@example.org (has not joined yet)" in roster and "Invited" in roster
+    assert "dee@example.org (has not joined yet)" in roster and "place offered" in roster
+    assert reverse("seat_confirm", args=[group.pk, offered.pk]) in roster
+    assert reverse("enrollment_end", args=[group.pk, invited.pk]) in roster
+    coming = page.split('id="upcoming-title"', 1)[1].split("</section>", 1)[0]
+    recent = page.split('id="past-title"', 1)[1].split("</section>", 1)[0]
+    assert reverse("session_detail", args=[soon.pk]) in coming and ": Sleep" in coming
+    assert reverse("session_detail", args=[held.pk]) in recent and "Took place" in recent
+    assert "Took place" not in coming
