@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -11,9 +12,9 @@ from core.feedback import ask_once, confirmed, report
 from core.validators import whole_number
 from members.access import participant_page
 from participation.forms import CheckInForm
-from therapy_groups import services
+from therapy_groups import queries, services
 from therapy_groups.forms import GoalForm
-from therapy_groups.models import Goal, TherapyGroup
+from therapy_groups.models import Goal, GoalComment, TherapyGroup
 
 
 def _own_goal(request, goal_id: int) -> Goal:
@@ -42,8 +43,10 @@ def goal_new(request):
     )
 
 
-def _goal_context(goal: Goal, **extra) -> dict:
-    check_ins = list(goal.check_ins.all())
+def _goal_context(goal, **extra) -> dict:
+    """The goal page's progress part, for the page and for the check-in redrawn in place. The
+    goal is a model or a row of `therapy_groups.queries.own_goal`: the same fields."""
+    check_ins = queries.check_ins(goal.pk)
     return {
         "goal": goal,
         "check_ins": check_ins[::-1],
@@ -55,12 +58,16 @@ def _goal_context(goal: Goal, **extra) -> dict:
 
 @participant_page
 def goal_detail(request, goal_id: int):
-    goal = get_object_or_404(
-        Goal.objects.of(request.user).select_related("group").with_comment_flag(), pk=goal_id
+    goal = queries.own_goal(request.user, goal_id)
+    if goal is None:
+        raise Http404
+    comments = (
+        GoalComment.objects.filter(goal_id=goal.pk).select_related("author")
+        if goal.has_comments
+        else ()
     )
-    comments = goal.comments.select_related("author") if goal.has_comments else ()
     context = _goal_context(goal, comments=comments, statuses=Goal.Status.choices)
-    return render(request, "participation/goal_detail.html", {"goal": goal, **context})
+    return render(request, "participation/goal_detail.html", context)
 
 
 @participant_page

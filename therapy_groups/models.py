@@ -317,6 +317,7 @@ class Goal(models.Model):
     """A participant's personal goal within a group."""
 
     Status = GoalStatus
+    OPEN = (Status.ACTIVE, Status.PAUSED)  # still being worked on: check-ins welcome
 
     # (group, shared) and (participant, status) below serve lookups by either.
     group = models.ForeignKey(
@@ -356,7 +357,7 @@ class Goal(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
+        return self.status in self.OPEN
 
 
 class GoalCheckIn(models.Model):

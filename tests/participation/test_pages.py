@@ -174,6 +174,14 @@ def test_goal_is_set_checked_in_twice_and_charted(member_client, participant, gr
     page = member_client.get(reverse("goal_detail", args=[goal.pk])).text
     assert "<svg" in page and "from 3 to 6 out of 10" in page
     assert "<script" not in page.split("<main")[1]
+    assert page.count(": 6 out of 10. A bit better</li>") == 1  # newest first, note opened
+    assert page.index(": 6 out of 10") < page.index(": 3 out of 10")
+    assert "Working on it" in page and "Fresh air helps" in page
+    check_in = reverse("goal_check_in", args=[goal.pk])
+    assert check_in in page
+    services.set_goal_status(goal=goal, status=Goal.Status.ACHIEVED)
+    page = member_client.get(reverse("goal_detail", args=[goal.pk])).text
+    assert check_in not in page and "Achieved" in page  # a finished goal takes no check-ins
 
 
 def test_check_in_rejects_numbers_outside_0_to_10_with_a_message(member_client, participant, group):
