@@ -28,6 +28,8 @@ def rows(sql: str, params, *, encrypted: Iterable[str] = ()) -> list[Row]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column.name for column in cursor.description]
+        if len(set(names)) < len(names):  # a second "id" would silently replace the first
+            raise ValueError(f"Name each column once (AS ...): {names}")
         found = [Row(**dict(zip(names, values, strict=True))) for values in cursor.fetchall()]
     for row in found:
         for name in encrypted:
