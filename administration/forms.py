@@ -3,6 +3,7 @@
 import holidays
 from django import forms
 
+from core.forms import LongSelect
 from members.models import (
     REMINDER_HOUR_CHOICES,
     CrisisLine,
@@ -52,6 +53,7 @@ class OrganisationForm(forms.ModelForm):
 
     timezone = forms.ChoiceField(
         choices=timezone_choices,
+        widget=LongSelect,
         label="The organisation's time zone",
         help_text="New groups start in this zone.",
     )

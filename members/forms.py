@@ -5,6 +5,7 @@ from allauth.core import context
 from django import forms
 from django.conf import settings
 
+from core.forms import LongSelect
 from core.validators import single_line
 from members import invitations
 from members.models import (
@@ -53,7 +54,9 @@ class InvitationSignupForm(SignupForm):
 
 
 class PreferencesForm(forms.ModelForm):
-    timezone = forms.ChoiceField(help_text="Every time in the app is shown in this zone.")
+    timezone = forms.ChoiceField(
+        help_text="Every time in the app is shown in this zone.", widget=LongSelect
+    )
     reminder_hours = forms.TypedMultipleChoiceField(
         coerce=int,
         required=False,

@@ -4,13 +4,16 @@ with the pages that use it."""
 
 from django import forms
 
+from core.forms import LongSelect
 from members.models import Organisation, Role, User, timezone_choices
 from therapy_groups.models import Goal, TherapyGroup
 
 
 class GroupForm(forms.ModelForm):
     timezone = forms.ChoiceField(
-        choices=timezone_choices, help_text="Where the group meets. Type to jump in the list."
+        choices=timezone_choices,
+        widget=LongSelect,
+        help_text="Where the group meets. Type to jump in the list.",
     )
     co_facilitators = forms.ModelMultipleChoiceField(
         queryset=User.objects.filter(role=Role.FACILITATOR, is_active=True).order_by("first_name"),
