@@ -8,7 +8,7 @@ from django.utils.timezone import localdate, now
 
 from core.encryption import EncryptedCharField, EncryptedTextField
 from core.validators import known_choice, single_line
-from members.models import Role, validate_timezone
+from members.models import Role, full_name, validate_timezone
 
 
 def person_label(*, name: str = "", email: str = "") -> str:
@@ -261,8 +261,9 @@ class Enrollment(models.Model):
         """How facilitators see the person: their name once they have joined; before that the
         address they were invited at, the same whether or not it has an account."""
         if self.participant_id and self.joined_on is not None:
+            person = self.participant
             return person_label(
-                name=self.participant.get_full_name() or self.participant.short_name
+                name=full_name(person.first_name, person.last_name, person.display_name)
             )
         email = self.participant.email if self.participant_id else self.invitation.email
         return person_label(email=email)
