@@ -42,7 +42,6 @@ from sessions import queries, services
 from sessions.models import (
     Addendum,
     Attendance,
-    GroupNote,
     GroupSession,
     IndividualNote,
 )
@@ -393,21 +392,19 @@ def session_schedule(request, group_id: int):
 def session_detail(request, session_id: int):
     session = get_object_or_404(
         GroupSession.objects.for_facilitator(request.user)
-        .select_related("group")
-        .with_neighbours(),
+        .select_related("group", "note__signed_by")  # the group note in the same query
+        .with_neighbours()
+        .annotate(
+            note_has_addenda=Exists(Addendum.objects.filter(group_note__session=OuterRef("pk")))
+        ),
         pk=session_id,
     )
     audit.viewed(request, session, group_id=session.group_id)
 
     def build():
-        note = (
-            GroupNote.objects.filter(session=session)
-            .select_related("signed_by")
-            .annotate(has_addenda=Exists(Addendum.objects.filter(group_note=OuterRef("pk"))))
-            .first()
-        )
+        note = getattr(session, "note", None)  # None when there is no note yet
         # Most notes have no addendum: ask for them only when there are some.
-        has_addenda = note is not None and note.has_addenda
+        has_addenda = note is not None and session.note_has_addenda
         rows = queries.attendance_list(session)
         asks = measures.waiting(session, rows)
         return {

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 # show clinical records write one audit event each. Each budget is today's count and one more.
 BUDGETS = {
     "home": 10,
-    "group_detail": 15,
-    "session_detail": 12,
+    "group_detail": 14,
+    "session_detail": 9,
     "attendance_grid": 11,
     "participant_record": 17,
 }
