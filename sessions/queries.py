@@ -167,8 +167,8 @@ def absence_flags(groups) -> list[AbsenceFlag]:
 
 @dataclass
 class Dashboard:
-    upcoming: list[GroupSession]
-    unsigned: list[GroupSession]
+    upcoming: list[Row]
+    unsigned: list[Row]
     offers: list[Enrollment]
     closures: list[ClosureRequest]
 
@@ -185,21 +185,39 @@ def facilitator_dashboard(user: User, *, now=None, groups: list[int] | None = No
     week_end = timezone.localtime(now).replace(
         hour=0, minute=0, second=0, microsecond=0
     ) + timedelta(days=8)
-    upcoming = (
-        GroupSession.objects.filter(
-            group__in=groups, starts_at__gte=now - timedelta(hours=2), starts_at__lt=week_end
-        )
-        .select_related("group")
-        .annotate(enrolled=active_member_count())
-        .order_by("starts_at")
+    # Plain queries (core/sql.py): the dashboard is where every facilitator lands.
+    upcoming = rows(
+        """
+        SELECT s.id, s.starts_at, s.status, s.location, s.video_link, g.name AS group_name,
+               (SELECT count(*) FROM therapy_groups_enrollment e
+                 WHERE e.group_id = s.group_id AND e.status = %(active)s) AS enrolled
+          FROM group_sessions_groupsession s
+          JOIN therapy_groups_therapygroup g ON g.id = s.group_id
+         WHERE s.group_id = ANY(%(groups)s) AND s.starts_at >= %(since)s
+           AND s.starts_at < %(until)s
+         ORDER BY s.starts_at, s.id
+        """,
+        {
+            "groups": groups,
+            "since": now - timedelta(hours=2),
+            "until": week_end,
+            "active": Enrollment.Status.ACTIVE,
+        },
     )
-    unsigned = (
-        GroupSession.objects.filter(
-            group__in=groups, status=GroupSession.Status.HELD, starts_at__lt=now
-        )
-        .without_signed_note()
-        .select_related("group")
-        .order_by("starts_at")[:50]
+    for session in upcoming:
+        session.is_cancelled = session.status == GroupSession.Status.CANCELLED
+    unsigned = rows(  # held, and its group note missing or a draft
+        """
+        SELECT s.id, s.starts_at, g.name AS group_name
+          FROM group_sessions_groupsession s
+          JOIN therapy_groups_therapygroup g ON g.id = s.group_id
+         WHERE s.group_id = ANY(%(groups)s) AND s.status = %(held)s AND s.starts_at < %(now)s
+           AND NOT EXISTS (SELECT 1 FROM group_sessions_groupnote n
+                            WHERE n.session_id = s.id AND n.signed_at IS NOT NULL)
+         ORDER BY s.starts_at, s.id
+         LIMIT 50
+        """,
+        {"groups": groups, "now": now, "held": GroupSession.Status.HELD},
     )
     offers = (
         Enrollment.objects.filter(
@@ -214,7 +232,7 @@ def facilitator_dashboard(user: User, *, now=None, groups: list[int] | None = No
         .distinct()
         .order_by("requested_at")
     )
-    return Dashboard(list(upcoming), list(unsigned), list(offers), list(closures))
+    return Dashboard(upcoming, unsigned, list(offers), list(closures))
 
 
 def next_session_subquery(now=None):

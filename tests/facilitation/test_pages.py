@@ -9,9 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions.models import Addendum, Attendance, GroupSession, IndividualNote
+from sessions.models import Addendum, Attendance, GroupNote, GroupSession, IndividualNote
 from tests.members.factories import UserFactory
 from tests.sessions.factories import GroupSessionFactory, reviewed
+from tests.sessions.factories import sign as sign_session
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 from therapy_groups.models import Enrollment, TherapyGroup
 
@@ -375,3 +376,41 @@ def test_the_group_page_lists_its_people_and_sessions_as_facilitators_see_them(
     assert reverse("session_detail", args=[soon.pk]) in coming and ": Sleep" in coming
     assert reverse("session_detail", args=[held.pk]) in recent and "Took place" in recent
     assert "Took place" not in coming
+
+
+def test_the_dashboard_lists_this_weeks_sessions_and_the_notes_still_to_sign(
+    signed_in, facilitator, other_facilitator, group
+):
+    now = timezone.now()
+    EnrollmentFactory(group=group)
+    EnrollmentFactory(group=group)
+    EnrollmentFactory(group=group, status="withdrawn", left_on=timezone.localdate())
+
+    def session(days, **fields):
+        return GroupSessionFactory(group=group, starts_at=now + timedelta(days=days), **fields)
+
+    soon, cancelled = session(1), session(2, status="cancelled", cancel_reason="Holiday")
+    later = session(9)
+    elsewhere = GroupSessionFactory(
+        group=TherapyGroupFactory(facilitators=[other_facilitator]),
+        starts_at=now + timedelta(days=1),
+    )
+    draft, signed = session(-7, status="held"), session(-14, status="held")
+    unheld = session(-21, status="not_held")
+    for held in (draft, signed):
+        GroupNote.objects.create(session=held, free_text="Written", format="free")
+    sign_session(signed, facilitator)
+    page = signed_in.get(reverse("home")).text
+    week = page.split('id="upcoming"', 1)[1].split("</table>", 1)[0]
+    to_do = page.split('id="to-do"', 1)[1].split("</section>", 1)[0]
+
+    def link(s):
+        return f'href="{reverse("session_detail", args=[s.pk])}"'
+
+    assert link(soon) in week and f'{link(cancelled)} class="cancelled"' in week
+    assert link(later) not in week and link(elsewhere) not in week
+    assert week.count('<td data-label="Members">2</td>') == 2  # active members only
+    assert "Notes to write or sign" in to_do
+    assert link(draft) in to_do
+    for s in (signed, unheld, soon):
+        assert link(s) not in to_do
