@@ -210,7 +210,7 @@ USERSESSIONS_TRACK_ACTIVITY = True
 SESSION_IDLE_SECONDS = {"admin": 15 * 60, "facilitator": 15 * 60, "participant": 60 * 60}
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
-SESSION_ENGINE = "members.sessions"  # Django's database sessions, read by a plain query
+SESSION_ENGINE = "members.sessions"  # in the database, read with the person in one query
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.get("TIME_ZONE", "UTC")

@@ -7,6 +7,7 @@ Everything else keeps the ORM. Encrypted columns are opened here, as the ORM fie
 """
 
 from collections.abc import Iterable
+from functools import cache
 from types import SimpleNamespace
 
 from django.db import connection
@@ -36,4 +37,41 @@ def rows(sql: str, params, *, encrypted: Iterable[str] = ()) -> list[Row]:
             value = getattr(row, name)
             if value:
                 setattr(row, name, decrypt(value))
+    return found
+
+
+def columns(model, alias: str) -> str:
+    """The model's columns for a SELECT list, qualified by `alias`, in the order that
+    `instance()` reads them back."""
+    return ", ".join(f'"{alias}"."{field.column}"' for field in model._meta.concrete_fields)
+
+
+def instance(model, values):
+    """The model instance a plain query read with `columns()`, each value converted as the ORM
+    converts it (a JSON field is parsed, not left as text)."""
+    converted = [
+        _convert(value, converters)
+        for value, converters in zip(values, _converters(model), strict=True)
+    ]
+    return model.from_db(connection.alias, None, converted)
+
+
+def _convert(value, converters):
+    for converter, expression in converters:
+        value = converter(value, expression, connection)
+    return value
+
+
+@cache
+def _converters(model) -> list[list]:
+    found = []
+    for field in model._meta.concrete_fields:
+        expression = field.get_col(model._meta.db_table)
+        found.append(
+            [
+                (converter, expression)
+                for converter in connection.ops.get_db_converters(expression)
+                + expression.get_db_converters(connection)
+            ]
+        )
     return found

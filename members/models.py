@@ -6,13 +6,15 @@ from functools import cache
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from core import sql
 from core.encryption import EncryptedCharField
 from core.request_context import current_request
 from core.validators import known_choice, phone_number, single_line
@@ -158,6 +160,25 @@ class User(AbstractUser):
 
 
 INVITATION_SALT = "together.invitation"
+
+
+class Session(AbstractBaseSession):
+    """A browser's session: Django's own, with the signed-in person's id in a column of its own.
+    Every request reads its session and its person in one query (members/sessions.py), and
+    a person's sessions end with them."""
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="browser_sessions"
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        pass
+
+    @classmethod
+    def get_session_store_class(cls):
+        from members.sessions import SessionStore
+
+        return SessionStore
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -347,19 +368,22 @@ class Organisation(models.Model):
     def current(cls) -> "Organisation":
         """The one organisation, read once per request however many parts of a page ask, with
         the id of the agreement version in force (`agreement_in_force_id`, None before the
-        first). Nearly every page reads it, so it is one plain query (see members/sessions.py).
+        first). Nearly every page reads it, so it is one plain query (core/sql.py).
         """
         request = current_request()
         organisation = getattr(request, "_together_organisation", None)
         if organisation is None:
             agreements = ConfidentialityAgreement._meta.db_table
-            sql = (
-                f'SELECT o.*, (SELECT a.id FROM "{agreements}" a ORDER BY a.version DESC '  # noqa: S608 (names from _meta)
-                f'LIMIT 1) AS agreement_in_force_id FROM "{cls._meta.db_table}" o WHERE o.id = 1'
+            query = (
+                f'SELECT {sql.columns(cls, "o")}, (SELECT a.id FROM "{agreements}" a '  # noqa: S608 (names from _meta)
+                f'ORDER BY a.version DESC LIMIT 1) FROM "{cls._meta.db_table}" o WHERE o.id = 1'
             )
-            found = list(cls.objects.raw(sql))
-            if found:
-                organisation = found[0]
+            with connection.cursor() as cursor:
+                cursor.execute(query)
+                row = cursor.fetchone()
+            if row:
+                organisation = sql.instance(cls, row[:-1])
+                organisation.agreement_in_force_id = row[-1]
             else:
                 organisation = cls.objects.get_or_create(pk=1)[0]
                 organisation.agreement_in_force_id = None

@@ -18,6 +18,7 @@ from members.models import (
     Invitation,
     Organisation,
     Role,
+    Session,
     User,
 )
 from members.signals import invitation_accepted
@@ -117,17 +118,11 @@ def regenerate_calendar_token(*, user: User) -> str:
 
 
 def end_all_sessions(user: User) -> None:
-    """Sign the person out everywhere (allauth.usersessions tracks each browser session).
-
-    Two deletes rather than allauth's one-by-one end(): sessions live in the database
-    (SESSION_ENGINE is Django's default), so this is the same, whatever the number of browsers.
-    """
+    """Sign the person out everywhere: their browser sessions and allauth's list of them."""
     from allauth.usersessions.models import UserSession
-    from django.contrib.sessions.models import Session
 
-    browsers = UserSession.objects.filter(user=user)
-    Session.objects.filter(session_key__in=browsers.values("session_key")).delete()
-    browsers.delete()
+    Session.objects.filter(user=user).delete()
+    UserSession.objects.filter(user=user).delete()
 
 
 @transaction.atomic

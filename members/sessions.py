@@ -1,28 +1,72 @@
-"""Django's database sessions, read with one plain query.
+"""Sessions in the database, each read together with its signed-in person in one query.
 
-Every request reads its session first. The ORM's get() costs about three times the round
-trip in query building alone (bench/README.md), so the read is a plain SELECT; creating,
-saving, expiring and clearing sessions stay Django's own.
+Every signed-in request reads its session and then its person: two round trips, each costing
+more in query building than the database's own work (bench/README.md). The session's row names
+its person (members.models.Session.user), so one plain SELECT reads both; the sign-in backend
+takes the person from here (members/auth_backends.py). Writing an existing session back (every
+half minute of activity, members/middleware.py) is one UPDATE, where Django's save spends three
+round trips on a transaction around it. Creating, expiring and clearing sessions stay Django's.
 """
 
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
-from django.db import connections, router
+from django.contrib.sessions.backends.base import UpdateError
+from django.db import connection
 from django.utils import timezone
+
+from core import sql
 
 
 class SessionStore(db.SessionStore):
-    def _get_session_from_db(self):
-        model = self.model
-        connection = connections[router.db_for_read(model)]
-        table = connection.ops.quote_name(model._meta.db_table)
+    signed_in = None  # the person the session's row names, read with it
+
+    @classmethod
+    def get_model_class(cls):
+        from members.models import Session
+
+        return Session
+
+    def create_model_instance(self, data):
+        session = super().create_model_instance(data)
+        session.user_id = person_id(data.get(SESSION_KEY))
+        return session
+
+    def save(self, must_create=False):
+        if self.session_key is None or must_create:
+            return super().save(must_create)  # a new key: Django's own, with its clash check
+        session = self.create_model_instance(self._get_session())
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT session_data FROM {table} "  # noqa: S608 (name from _meta)
-                "WHERE session_key = %s AND expire_date > %s",
+                f'UPDATE "{session._meta.db_table}" SET session_data = %s, expire_date = %s, '  # noqa: S608
+                "user_id = %s WHERE session_key = %s",
+                [session.session_data, session.expire_date, session.user_id, session.session_key],
+            )
+            if cursor.rowcount == 0:  # ended meanwhile (signed out elsewhere): not brought back
+                raise UpdateError
+
+    def _get_session_from_db(self):
+        from members.models import User
+
+        Session = self.get_model_class()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.session_data, {sql.columns(User, 'u')} "  # noqa: S608 (names from _meta)
+                f'FROM "{Session._meta.db_table}" s '
+                f'LEFT JOIN "{User._meta.db_table}" u ON u.id = s.user_id '
+                "WHERE s.session_key = %s AND s.expire_date > %s",
                 [self.session_key, timezone.now()],
             )
             row = cursor.fetchone()
         if row is None:  # unknown or expired: a new session gets a new key, as in Django's
             self._session_key = None
             return None
-        return model(session_key=self.session_key, session_data=row[0])
+        self.signed_in = sql.instance(User, row[1:]) if row[1] is not None else None
+        return Session(session_key=self.session_key, session_data=row[0])
+
+
+def person_id(value) -> int | None:
+    """The signed-in person's id as the session's data holds it (a string), or None."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -3,10 +3,10 @@
 import zoneinfo
 from datetime import timedelta
 
-from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from members.models import Session
 from sessions.models import Attendance, GroupNote, GroupSession
 from tests.members.factories import PASSWORD, UserFactory, current_totp
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory

@@ -11,15 +11,16 @@ from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactor
 
 pytestmark = pytest.mark.django_db
 
-# A few of each are the same on every page: session, user, MFA check, organisation name and
-# the follow-up banner (a page reads without a transaction, core/transactions.py). Pages that
-# show clinical records write one audit event each. Each budget is today's count and one more.
+# A few of each are the same on every page: the session with its person, MFA check,
+# organisation and the follow-up banner (a page reads without a transaction,
+# core/transactions.py). Pages that show clinical records write one audit event each. Each
+# budget is today's count and one more.
 BUDGETS = {
-    "home": 10,
-    "group_detail": 14,
-    "session_detail": 9,
-    "attendance_grid": 11,
-    "participant_record": 17,
+    "home": 9,
+    "group_detail": 13,
+    "session_detail": 8,
+    "attendance_grid": 10,
+    "participant_record": 16,
 }
 
 

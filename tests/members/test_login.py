@@ -135,7 +135,7 @@ def test_signing_in_greets_the_person_by_name_not_by_email_or_id(client, partici
 
 
 def test_signing_in_gives_a_new_session_key_and_the_old_one_is_gone(client, participant):
-    from django.contrib.sessions.models import Session
+    from members.models import Session
 
     before = client.session  # a session from before sign-in, as a fixation attack would plant
     before["planted"] = True

@@ -1,4 +1,4 @@
-"""Every request reads its session and its person with plain queries (members/sessions.py,
+"""Every request reads its session and its person in one plain query (members/sessions.py,
 members/auth_backends.py): the same answers as Django's own reads, for every case."""
 
 import importlib
@@ -7,12 +7,15 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.models import Session
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.models import Session as DjangoSession
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import User
+from members.models import Session, User
 from members.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db
@@ -62,23 +65,108 @@ def test_the_person_read_is_the_whole_row(signed_in, participant):
     assert response.wsgi_request.user.email == participant.email
 
 
-def test_sessions_signed_in_before_the_backends_were_renamed_stay_signed_in(participant):
-    """Migration 0018 renames the backend each live session names (a name no longer listed
-    would sign everyone out at that deploy)."""
-    store = SessionStore()
+RENAME = importlib.import_module("members.migrations.0018_sign_in_backends_renamed")
+MOVE = importlib.import_module("members.migrations.0026_browser_sessions_name_their_person")
+
+
+def old_session(participant, backend: str) -> str:
+    """A session as Django's own store kept it, before sessions named their person."""
+    from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+
+    store = DjangoSessionStore()
     store[SESSION_KEY] = str(participant.pk)
     store[HASH_SESSION_KEY] = participant.get_session_auth_hash()
-    store[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
+    store[BACKEND_SESSION_KEY] = backend
     store.create()
+    return store.session_key
+
+
+def test_sessions_signed_in_before_the_backends_were_renamed_stay_signed_in(participant):
+    """Migration 0018 renames the backend each live session names (a name no longer listed
+    would sign everyone out at that deploy); 0026 then moves the session to the new table."""
+    key = old_session(participant, "allauth.account.auth_backends.AuthenticationBackend")
     client = Client()
-    client.cookies["sessionid"] = store.session_key
+    client.cookies["sessionid"] = key
     assert signed_out(client)
 
-    migration = importlib.import_module("members.migrations.0018_sign_in_backends_renamed")
-    migration.rename_in_live_sessions(apps, None)
+    RENAME.rename_in_live_sessions(apps, None)
+    MOVE.move_live_sessions(apps, None)
 
-    client.cookies["sessionid"] = store.session_key
+    client.cookies["sessionid"] = key
     assert client.get(reverse("account_overview")).status_code == 200
-    assert SessionStore(store.session_key).load()[BACKEND_SESSION_KEY] == (
-        "members.auth_backends.AccountBackend"
+    assert SessionStore(key).load()[BACKEND_SESSION_KEY] == "members.auth_backends.AccountBackend"
+
+
+def test_live_sessions_move_to_the_new_table_naming_their_person(participant):
+    live = old_session(participant, "members.auth_backends.AccountBackend")
+    expired = old_session(participant, "members.auth_backends.AccountBackend")
+    DjangoSession.objects.filter(session_key=expired).update(
+        expire_date=timezone.now() - timedelta(1)
     )
+
+    migration = importlib.import_module(
+        "members.migrations.0026_browser_sessions_name_their_person"
+    )
+    migration.move_live_sessions(apps, None)
+
+    assert list(Session.objects.values_list("session_key", "user_id")) == [(live, participant.pk)]
+    assert not DjangoSession.objects.exists()
+    client = Client()
+    client.cookies["sessionid"] = live
+    assert client.get(reverse("account_overview")).status_code == 200
+
+
+def test_a_session_names_its_person_and_a_signed_in_page_reads_both_in_one_query(
+    signed_in, participant
+):
+    key = signed_in.session.session_key
+    assert Session.objects.get(session_key=key).user_id == participant.pk
+    with CaptureQueriesContext(connection) as queries:
+        response = signed_in.get(reverse("account_overview"))
+    assert response.wsgi_request.user == participant
+    reads_of_people = [q["sql"] for q in queries if 'FROM "members_user"' in q["sql"]]
+    assert reads_of_people == [], "the person came with the session's row"
+
+
+def test_the_person_is_the_one_the_session_data_names_whatever_the_column_says(
+    signed_in, participant, facilitator
+):
+    """The column only saves a query: who is signed in is what Django's own data says."""
+    Session.objects.filter(session_key=signed_in.session.session_key).update(user=facilitator)
+    response = signed_in.get(reverse("account_overview"))
+    assert response.status_code == 200
+    assert response.wsgi_request.user == participant
+
+
+def test_a_person_s_sessions_end_with_them(signed_in, participant):
+    participant.delete()
+    assert not Session.objects.exists()
+    assert signed_out(signed_in)
+
+
+def test_signing_out_ends_the_session_row(signed_in):
+    key = signed_in.session.session_key
+    signed_in.post(reverse("account_logout"))
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_an_existing_session_is_written_back_in_one_statement(signed_in, participant):
+    store = SessionStore(signed_in.session.session_key)
+    store["together.seen"] = 1.0
+    with CaptureQueriesContext(connection) as queries:
+        store.save()
+    assert len(queries) == 1 and queries[0]["sql"].startswith("UPDATE")
+    again = SessionStore(store.session_key)
+    assert again["together.seen"] == 1.0
+    assert Session.objects.get(session_key=store.session_key).user_id == participant.pk
+
+
+def test_a_session_ended_meanwhile_is_not_brought_back(signed_in):
+    """Signed out in another tab while a page was being made: the page's write must fail, as
+    Django's does (it answers "session interrupted"), not sign the person back in."""
+    store = SessionStore(signed_in.session.session_key)
+    store["together.seen"] = 1.0
+    Session.objects.filter(session_key=store.session_key).delete()
+    with pytest.raises(UpdateError):
+        store.save()
+    assert not Session.objects.exists()
