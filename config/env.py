@@ -129,3 +129,54 @@ def mailer_config(url: str) -> dict:
             "timeout": 10,
         }
     return config
+
+
+def sms_config(url: str) -> dict | None:
+    """The text-message provider for an SMS_URL (core/sms.py), or None when texts are off.
+
+    - console:// prints each text; locmem:// keeps them for tests.
+    - twilio://ACCOUNT_SID:AUTH_TOKEN@api.twilio.com?from=%2B447700900123 sends through
+      Twilio's REST API from that number (or ?from=MG... for a Messaging Service).
+      twilio+http://... speaks plain HTTP, for a local fake provider in tests only.
+    """
+    if not url:
+        return None
+    parts = urlsplit(url)
+    simple = {"console": "core.sms.ConsoleBackend", "locmem": "core.sms.LocmemBackend"}
+    if parts.scheme in simple:
+        return {"BACKEND": simple[parts.scheme]}
+    if parts.scheme not in {"twilio", "twilio+http"}:
+        raise SettingError(f"SMS_URL must be console://, locmem:// or twilio://...: {url!r}")
+    # A "+" in a query string reads as a space; a phone number never has one.
+    sender = parse_qs(parts.query).get("from", [""])[-1].replace(" ", "+")
+    account_sid, auth_token = unquote(parts.username or ""), unquote(parts.password or "")
+    if not (account_sid.startswith("AC") and auth_token and parts.hostname):
+        raise SettingError(
+            "SMS_URL for Twilio is twilio://ACCOUNT_SID:AUTH_TOKEN@api.twilio.com?from=NUMBER "
+            f"(the account SID starts with AC): {redacted(url)!r}"
+        )
+    if not (sender.startswith("MG") or (sender.startswith("+") and sender[1:].isdigit())):
+        raise SettingError(
+            "SMS_URL's from= must be the sending number in E.164 (%2B447700900123) or a "
+            f"Messaging Service SID (MG...): {redacted(url)!r}"
+        )
+    scheme = "http" if parts.scheme == "twilio+http" else "https"
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    return {
+        "BACKEND": "core.sms.TwilioBackend",
+        "OPTIONS": {
+            "account_sid": account_sid,
+            "auth_token": auth_token,
+            "sender": sender,
+            "api": f"{scheme}://{host}",
+        },
+    }
+
+
+def redacted(url: str) -> str:
+    """`url` with any password replaced, for error messages."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()

@@ -238,6 +238,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 EMAIL_URL = env.get("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")
 MAILERS = {"default": env.mailer_config(EMAIL_URL)}
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "Together <no-reply@localhost>")
+# Text messages (core/sms.py): off when empty, which is the default outside development.
+SMS = env.sms_config(env.get("SMS_URL", "console://" if DEBUG else ""))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # HTTPS: everything below follows from SITE_URL starting with https://.

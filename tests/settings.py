@@ -12,6 +12,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{1 + _index}")
 os.environ.setdefault("CELERY_QUEUE", f"together-test-{_worker}")
 os.environ.setdefault("EMAIL_URL", "locmem://")
+os.environ.setdefault("SMS_URL", "locmem://")
 # Two keys, as after a rotation: the first encrypts, both decrypt.
 os.environ.setdefault(
     "FIELD_ENCRYPTION_KEYS",

@@ -1,0 +1,172 @@
+"""Text messages (SMS): one small interface, with the provider chosen by SMS_URL, as EMAIL_URL
+chooses the mail server (config/env.py reads the URL; README, "Text messages", documents it).
+
+A provider is a class built with the URL's options and answering one call:
+
+    send(to, body, *, status_callback="") -> Sent
+
+`to` is an E.164 number ("+447700900123"). It returns what the provider said (its id for the
+message and the segments it will charge), or raises `Unavailable` (nothing was sent; try again
+later: the provider is down, slow or rate-limiting us) or `Refused` (this text to this number
+will never go: the number is invalid, or `OptedOut`, it replied STOP). A provider that posts
+delivery reports or replies back to us also checks their signature (`TwilioBackend.signed`).
+
+Bundled: console:// (prints each text: development), locmem:// (keeps them in `sent`: tests)
+and Twilio's REST API.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class Sent:
+    provider_id: str
+    segments: int
+
+
+class Unavailable(Exception):
+    """Nothing was sent; the same text may be tried again later."""
+
+    def __init__(self, message: str, *, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Refused(Exception):
+    """This text to this number will never be accepted: do not try again."""
+
+
+class OptedOut(Refused):
+    """The number replied STOP (at the provider or to us): nothing more goes to it."""
+
+
+def provider():
+    """The provider SMS_URL names, or None when texts are off (no SMS_URL)."""
+    config = settings.SMS
+    if config is None:
+        return None
+    return import_string(config["BACKEND"])(**config.get("OPTIONS", {}))
+
+
+# GSM 03.38: a text in these characters takes 160 to a segment (153 each when split); any
+# other character makes the whole text UCS-2, 70 to a segment (67 each when split).
+GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENDED = set("^{}\\[~]|€\f")  # each takes two of the 160
+
+
+def segments(text: str) -> int:
+    """How many SMS segments `text` costs."""
+    if all(c in GSM_BASIC or c in GSM_EXTENDED for c in text):
+        units, single, part = sum(2 if c in GSM_EXTENDED else 1 for c in text), 160, 153
+    else:
+        units, single, part = len(text.encode("utf-16-le")) // 2, 70, 67
+    return 1 if units <= single else -(-units // part)
+
+
+class ConsoleBackend:
+    """Development: each text printed where `make run` shows its output."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+
+    def send(self, to: str, body: str, *, status_callback: str = "") -> Sent:
+        count = segments(body)
+        self.stream.write(f"-- Text to {to} ({count} segment{'s' if count > 1 else ''}) --\n")
+        self.stream.write(f"{body}\n\n")
+        self.stream.flush()
+        return Sent(provider_id="", segments=count)
+
+
+class LocmemBackend:
+    """Tests: each text kept in `LocmemBackend.sent`, as (to, body) pairs."""
+
+    sent: list[tuple[str, str]] = []
+
+    def send(self, to: str, body: str, *, status_callback: str = "") -> Sent:
+        LocmemBackend.sent.append((to, body))
+        return Sent(provider_id=f"local-{len(LocmemBackend.sent)}", segments=segments(body))
+
+
+class TwilioBackend:
+    """Twilio's Programmable Messaging REST API (2010-04-01), by form-encoded POST with basic
+    auth. `sender` is the sending number (E.164) or a Messaging Service's SID (MG...)."""
+
+    OPTED_OUT = {21610}  # "Attempt to send to unsubscribed recipient"
+    RATE_LIMITED = 20429
+
+    def __init__(self, *, account_sid: str, auth_token: str, sender: str, api: str, timeout=10):
+        self.account_sid, self.auth_token = account_sid, auth_token
+        self.sender, self.api, self.timeout = sender, api.rstrip("/"), timeout
+
+    def send(self, to: str, body: str, *, status_callback: str = "") -> Sent:
+        fields = {"To": to, "Body": body}
+        fields["MessagingServiceSid" if self.sender.startswith("MG") else "From"] = self.sender
+        if status_callback:
+            fields["StatusCallback"] = status_callback
+        url = f"{self.api}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        credentials = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        request = urllib.request.Request(  # noqa: S310 (the URL's scheme is checked in config/env.py)
+            url,
+            data=urllib.parse.urlencode(fields).encode(),
+            headers={
+                "Authorization": f"Basic {credentials}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+            },
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                answer = json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            raise self._failure(error) from error
+        except (OSError, ValueError) as error:  # unreachable, timed out, not JSON
+            raise Unavailable(f"Twilio could not be reached: {error}") from error
+        return Sent(
+            provider_id=str(answer.get("sid", "")),
+            segments=int(answer.get("num_segments") or 0) or segments(body),
+        )
+
+    def _failure(self, error: urllib.error.HTTPError) -> Exception:
+        try:
+            answer = json.loads(error.read() or b"{}")
+        except ValueError:
+            answer = {}
+        code, message = answer.get("code"), answer.get("message") or error.reason
+        said = f"Twilio {error.code}" + (f" (error {code})" if code else "") + f": {message}"
+        if error.code == 429 or code == self.RATE_LIMITED:
+            retry_after = error.headers.get("Retry-After", "")
+            return Unavailable(
+                said, retry_after=int(retry_after) if retry_after.isdigit() else None
+            )
+        if code in self.OPTED_OUT:
+            return OptedOut(said)
+        if error.code == 400:  # the request itself: an invalid or unreachable number, say
+            return Refused(said)
+        return Unavailable(said)  # our credentials or Twilio's side: nothing is lost by waiting
+
+    def signed(self, url: str, params: dict[str, str], signature: str) -> bool:
+        """Whether a request Twilio posted to `url` (exactly as Twilio called it) with form
+        `params` carries Twilio's signature: X-Twilio-Signature, HMAC-SHA1 of the URL followed by
+        each parameter's name and value in name order, keyed with the auth token, base64."""
+        return hmac.compare_digest(sign(url, params, self.auth_token), signature or "")
+
+
+def sign(url: str, params: dict[str, str], auth_token: str) -> str:
+    text = url + "".join(name + params[name] for name in sorted(params))
+    digest = hmac.new(auth_token.encode(), text.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()

@@ -1,0 +1,121 @@
+"""A local stand-in for Twilio's Messages API, for the tests of core/sms.py.
+
+It answers on loopback as Twilio's REST API (2010-04-01) documents: a form-encoded POST with
+basic auth to /2010-04-01/Accounts/{AccountSid}/Messages.json, answered 201 with the Message
+as JSON, or an error as JSON ({code, message, more_info, status}). Requests that break the
+documented shape are answered as Twilio would (401 for bad credentials, 400 for a missing
+field) and noted in `problems`, so a test can insist there were none. `script` queues answers
+for the next requests (a rate limit, an unsubscribed recipient, a server error).
+"""
+
+import base64
+import json
+import re
+import threading
+import uuid
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def error(status: int, code: int, message: str) -> tuple[int, dict, dict]:
+    body = {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
+    return status, body, {}
+
+
+class FakeTwilio:
+    def __init__(self, account_sid="AC" + "0" * 31 + "1", auth_token="fake-auth-token"):
+        self.account_sid, self.auth_token = account_sid, auth_token
+        self.received: list[dict] = []
+        self.problems: list[str] = []
+        self.script: list[tuple[int, dict, dict]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                raw = self.rfile.read(length).decode()
+                status, body, headers = fake.answer(self.path, dict(self.headers), raw)
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The SMS_URL that points the Twilio backend here, sending from +447700900001."""
+        host, port = self.server.server_address
+        return (
+            f"twilio+http://{self.account_sid}:{self.auth_token}@{host}:{port}?from=%2B447700900001"
+        )
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def answer(self, path: str, headers: dict, raw: str) -> tuple[int, dict, dict]:
+        expected_path = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        credentials = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        form = {key: values[-1] for key, values in parse_qs(raw, keep_blank_values=True).items()}
+        self.received.append({"path": path, "headers": headers, "form": form})
+        if headers.get("Authorization") != f"Basic {credentials}":
+            self.problems.append("not authenticated with the account SID and auth token")
+            return error(401, 20003, "Authenticate")
+        if path != expected_path:
+            self.problems.append(f"posted to {path}, not {expected_path}")
+            return error(404, 20404, "The requested resource was not found")
+        if headers.get("Content-Type") != "application/x-www-form-urlencoded":
+            self.problems.append(f"sent as {headers.get('Content-Type')}, not form-encoded")
+        if not E164.match(form.get("To", "")):
+            self.problems.append(f"To is not an E.164 number: {form.get('To')!r}")
+            return error(
+                400, 21211, f"The 'To' number {form.get('To')} is not a valid phone number."
+            )
+        if ("From" in form) == ("MessagingServiceSid" in form):
+            self.problems.append("exactly one of From and MessagingServiceSid is needed")
+            return error(400, 21603, "The 'From' phone number is required.")
+        if not 0 < len(form.get("Body", "")) <= 1600:
+            self.problems.append("Body missing or over 1,600 characters")
+            return error(400, 21602, "Message body is required.")
+        if self.script:
+            return self.script.pop(0)
+        return 201, self.message(form), {}
+
+    def message(self, form: dict) -> dict:
+        sid = "SM" + uuid.uuid4().hex
+        return {
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "to": form["To"],
+            "from": form.get("From"),
+            "messaging_service_sid": form.get("MessagingServiceSid"),
+            "body": form["Body"],
+            "status": "queued",
+            "num_segments": "1" if len(form["Body"]) <= 160 else "2",
+            "direction": "outbound-api",
+            "date_created": formatdate(usegmt=True),
+            "error_code": None,
+            "error_message": None,
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
+        }
