@@ -170,3 +170,18 @@ def test_a_session_ended_meanwhile_is_not_brought_back(signed_in):
     with pytest.raises(UpdateError):
         store.save()
     assert not Session.objects.exists()
+
+
+def test_the_nightly_clean_up_removes_expired_sessions_from_the_new_table(signed_in):
+    from members.tasks import clear_expired_sessions
+
+    live = signed_in.session.session_key
+    store = SessionStore()
+    store["x"] = 1
+    store.create()
+    past = timezone.now() - timedelta(1)
+    Session.objects.filter(session_key=store.session_key).update(expire_date=past)
+
+    clear_expired_sessions()
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live]
