@@ -11,8 +11,8 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -292,27 +292,30 @@ def closure_handled(request, request_id: int):
 
 @admin_only
 def delivery_health(request):
-    """Counts by state and kind, the oldest pending message, recent errors: no bodies, no names."""
-    since = timezone.now() - timedelta(days=7)
-    recent = Notification.objects.filter(created_at__gte=since)
+    """Counts by kind, channel and state, texts' segments by month, the oldest pending message,
+    recent errors: no bodies, no names, no addresses or numbers."""
+    now = timezone.now()
+    recent = Notification.objects.filter(created_at__gte=now - timedelta(days=7))
     counts = {}
-    for row in recent.values("kind", "state").annotate(n=Count("pk")):
-        counts.setdefault(row["kind"], {})[row["state"]] = row["n"]
+    for row in recent.values("kind", "channel", "state").annotate(n=Count("pk")):
+        counts.setdefault((row["kind"], row["channel"]), {})[row["state"]] = row["n"]
     rows = [
         (
-            kind.label,
-            [counts.get(kind.code, {}).get(state, 0) for state in Notification.State.values],
+            kind.label + (" (text)" if channel == Notification.Channel.TEXT else ""),
+            [counts.get((kind.code, channel), {}).get(state, 0) for state in Notification.State],
         )
         for kind in outbox.kinds()
+        for channel in Notification.Channel
+        if channel == Notification.Channel.EMAIL or kind.text or (kind.code, channel) in counts
     ]
-    oldest = (
-        Notification.objects.filter(state=Notification.State.PENDING).order_by("due_at").first()
-    )
-    errors = (
+    labels = {kind.code: kind.label for kind in outbox.kinds()}
+    errors = list(
         Notification.objects.filter(state=Notification.State.FAILED)
         .order_by("-due_at")
-        .only("kind", "attempts", "due_at", "last_error")[:20]
+        .only("kind", "channel", "attempts", "due_at", "last_error")[:20]
     )
+    for error in errors:
+        error.kind_label = labels.get(error.kind, error.kind)
     held_since = mark(OutboxMark.HELD)
     return render(
         request,
@@ -320,9 +323,13 @@ def delivery_health(request):
         {
             "rows": rows,
             "states": Notification.State.labels,
-            "oldest": oldest,
+            "oldest": Notification.objects.filter(state=Notification.State.PENDING)
+            .order_by("due_at")
+            .first(),
             "errors": errors,
+            "texts_by_month": texts_by_month(now),
             "unreachable_since": mark(OutboxMark.MAIL_UNREACHABLE),
+            "texts_unavailable_since": mark(OutboxMark.TEXTS_UNAVAILABLE),
             "held_since": held_since,
             "would_skip": held_since
             and Notification.objects.filter(
@@ -331,6 +338,24 @@ def delivery_health(request):
             ).count(),
         },
     )
+
+
+def texts_by_month(now, months: int = 3) -> list[dict]:
+    """Texts sent and the segments they cost, this month and the ones before (what the
+    provider bills)."""
+    since = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    for _ in range(months - 1):
+        since = (since - timedelta(days=1)).replace(day=1)
+    sent = (
+        Notification.objects.filter(
+            channel=Notification.Channel.TEXT, state=Notification.State.SENT, sent_at__gte=since
+        )
+        .annotate(month=TruncMonth("sent_at"))
+        .values("month")
+        .annotate(texts=Count("pk"), segments=Coalesce(Sum("segments"), 0))
+        .order_by("-month")
+    )
+    return list(sent)
 
 
 @admin_only

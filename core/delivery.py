@@ -1,4 +1,5 @@
-"""The delivery engine: workers claim due outbox rows and send them, one guarded row at a time.
+"""The delivery engine: workers claim due outbox rows and send them, one guarded row at a time,
+by email or by text (a row's channel; texts through core/sms.py's provider).
 
 The guarantee, precisely:
 - **At least once, within the window.** Every planned message is sent while its window is open,
@@ -9,7 +10,8 @@ The guarantee, precisely:
   each send it checks that the token is still the row's and the lease still runs; it marks the
   row sent only where the token still matches. Two beats, two ticks, two workers or a skewed
   host clock therefore never send a row twice. A row is sent twice only if its worker stops
-  after the mail server accepted it and before the row was marked (SIGKILL, power loss): when
+  after the mail server or text provider accepted it and before the row was marked (SIGKILL,
+  power loss): when
   the lease runs out another worker sends it again. That is at most one message per worker
   that died, the one in flight.
 - **From current data.** Each message is built immediately before it is sent, from what the
@@ -19,7 +21,12 @@ The guarantee, precisely:
   error puts that row back with exponential backoff (error class recorded, never the message
   or the address) until MAX_ATTEMPTS, attempts counted on every claim, a reclaimed lease
   included. A mail server that cannot be reached hands the batch back without counting it
-  against the rows and is shown on Delivery health with the time it has been unreachable.
+  against the rows and is shown on Delivery health with the time it has been unreachable; so
+  does a text provider that sends nothing (down, rate-limiting: after the wait it asks for). A
+  number the provider refuses for good (invalid, or it replied STOP) fails that row at once.
+- **Texts only to a number that may have them.** A text row is built with the number the
+  person has now (verified, not stopped: `core.outbox.text_number`); without one, or with
+  texts switched off (no SMS_URL), the row is cancelled, never sent elsewhere.
 - **Bounded in time.** A batch stops sending after two thirds of Celery's soft limit and hands
   back what it did not reach, so the limit never interrupts a send.
 - **Held after a restore.** While `held_since` is set (scripts/restore.sh), nothing is
@@ -32,6 +39,7 @@ import logging
 import smtplib
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -41,8 +49,8 @@ from django.db import connection, transaction
 from django.db.models import DateTimeField, F, Func
 from django.utils import timezone
 
-from core import outbox
-from core.models import Notification, OutboxMark
+from core import outbox, sms
+from core.models import Channel, Notification, OutboxMark
 from core.outbox import clear_mark, mark, set_mark, set_mark_once
 
 log = logging.getLogger(__name__)
@@ -113,11 +121,19 @@ def claim(now: datetime, limit: int = BATCH) -> tuple[uuid.UUID, list[Notificati
 
 
 def deliver_due(now: datetime | None = None, limit: int = BATCH) -> int:
-    """Claim a batch and send it over one connection, each row in its own guard. Returns how
-    many messages were sent."""
+    """Claim a batch and send it: its emails over one connection, its texts through the text
+    provider, each row in its own guard. Returns how many messages were sent."""
     started = time.monotonic()
     now = now or db_now()
     token, rows = claim(now, limit)
+    if not rows:
+        return 0
+    emails = [row for row in rows if row.channel == Channel.EMAIL]
+    texts = [row for row in rows if row.channel == Channel.TEXT]
+    return _send_emails(emails, token, now, started) + _send_texts(texts, token, now, started)
+
+
+def _send_emails(rows, token, now, started) -> int:
     if not rows:
         return 0
     mailer = mail.mailers.default
@@ -151,13 +167,44 @@ def deliver_due(now: datetime | None = None, limit: int = BATCH) -> int:
     return sent
 
 
+def _send_texts(rows, token, now, started) -> int:
+    """Texts, under the same claim and fencing as emails. A provider that sends nothing (down,
+    rate-limiting, refusing our credentials) hands the rest back uncounted, after the wait it
+    asks for; a number it refuses for good (invalid, or it replied STOP) fails that row alone."""
+    if not rows:
+        return 0
+    provider = sms.provider()
+    sent = 0
+    for index, row in enumerate(rows):
+        if time.monotonic() - started > batch_seconds():
+            _hand_back(rows[index:], token)
+            break
+        try:
+            sent += _send_one(row, token, provider, now)
+        except SoftTimeLimitExceeded:
+            _hand_back(rows[index:], token)
+            raise
+        except sms.Unavailable as error:
+            _hand_back(rows[index:], token, error, retry_after=error.retry_after)
+            break
+        except sms.Refused as error:
+            log.warning("notification %s: the text was refused (%s)", row.pk, type(error).__name__)
+            _finish(row, token, State.FAILED, last_error=type(error).__name__)
+        except Exception as error:
+            _retry(row, token, error, now)
+    else:
+        clear_mark(OutboxMark.TEXTS_UNAVAILABLE)
+    return sent
+
+
 def _still_ours(row: Notification, token: uuid.UUID):
     return Notification.objects.filter(
         pk=row.pk, claim_token=token, state=State.SENDING, lease_until__gt=DatabaseNow()
     )
 
 
-def _send_one(row, token, mailer, now) -> int:
+def _send_one(row, token, sender, now) -> int:
+    """Send one claimed row with `sender` (the mail connection, or the text provider)."""
     fresh = _still_ours(row, token).select_related("recipient").first()
     if fresh is None:
         log.warning("notification %s: claim lost before sending; not sent", row.pk)
@@ -166,21 +213,45 @@ def _send_one(row, token, mailer, now) -> int:
     if isinstance(message, str):  # it must not go: close it as missed or cancelled
         _finish(row, token, message)
         return 0
-    mailer.send_messages([message])
-    if not _finish(row, token, State.SENT, sent_at=DatabaseNow()):
+    if isinstance(message, OutgoingText):
+        fields = {"segments": sender.send(message.to, message.body).segments}
+    else:
+        sender.send_messages([message])
+        fields = {}
+    if not _finish(row, token, State.SENT, sent_at=DatabaseNow(), **fields):
         log.warning("notification %s: reclaimed while it was being sent", row.pk)
     return 1
 
 
+@dataclass(frozen=True)
+class OutgoingText:
+    to: str
+    body: str
+
+
 def build(row: Notification, now: datetime):
-    """The email for a row, built by its kind from what the database holds now; or, when it
-    must not go, the state to close the row with."""
+    """The message for a row (an email, or an `OutgoingText`), built by its kind from what the
+    database holds now; or, when it must not go, the state to close the row with."""
     if now > row.expires_at:
         return State.MISSED
     if row.recipient_id and not row.recipient.is_active:
         return State.CANCELLED
-    message = outbox.kind(row.kind).build(row, now)
+    kind = outbox.kind(row.kind)
+    if row.channel == Channel.TEXT:
+        return _build_text(row, now, kind)
+    message = kind.build(row, now)
     return State.CANCELLED if message is None else message
+
+
+def _build_text(row, now, kind):
+    # Read now, like an address: a number removed, or a STOP, before this moment is respected.
+    number = outbox.text_number(row.recipient) if kind.text else None
+    if number is None or settings.SMS is None:
+        return State.CANCELLED  # no verified number now, texts stopped, or texts switched off
+    text = kind.text(row, now)
+    if text is None or isinstance(text, str):
+        return text or State.CANCELLED
+    return OutgoingText(number, text.body)
 
 
 def _finish(row, token, state, **fields) -> bool:
@@ -207,14 +278,21 @@ def _retry(row: Notification, token: uuid.UUID, error: Exception, now: datetime)
     )
 
 
-def _hand_back(rows, token, error: Exception | None = None) -> None:
-    """Rows this worker did not try: back to pending, the claim's attempt not counted."""
+def _hand_back(rows, token, error: Exception | None = None, retry_after: int | None = None):
+    """Rows this worker did not try: back to pending, the claim's attempt not counted. With an
+    error, the mail server or text provider could not take them, and Delivery health says so
+    from when."""
     fields = {}
     if error is not None:
-        reason = type(error).__name__
-        log.warning("mail server unreachable (%s): %s messages wait", reason, len(rows))
-        fields["last_error"] = f"MailServerUnreachable: {reason}"
-        set_mark_once(OutboxMark.MAIL_UNREACHABLE, timezone.now())
+        if isinstance(error, sms.Unavailable):
+            what, since = "TextsUnavailable", OutboxMark.TEXTS_UNAVAILABLE
+        else:
+            what, since = "MailServerUnreachable", OutboxMark.MAIL_UNREACHABLE
+        log.warning("%s (%s): %s messages wait", what, type(error).__name__, len(rows))
+        fields["last_error"] = f"{what}: {type(error).__name__}"
+        set_mark_once(since, timezone.now())
+    if retry_after:
+        fields["due_at"] = timezone.now() + timedelta(seconds=retry_after)
     Notification.objects.filter(pk__in=[r.pk for r in rows], claim_token=token).update(
         state=State.PENDING,
         lease_until=None,

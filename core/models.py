@@ -22,13 +22,19 @@ class NotificationState(models.TextChoices):
     MISSED = "missed", "Missed"
 
 
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    TEXT = "text", "Text message"
+
+
 class OutboxMark(models.Model):
     """A moment the delivery engine keeps in the database, by name (core.outbox): how far
-    planning has got, since when the mail server has been unreachable, since when delivery is
-    held after a restore."""
+    planning has got, since when the mail server (or the text provider) has been unreachable,
+    since when delivery is held after a restore."""
 
     PLANNED_THROUGH = "planned_through"
     MAIL_UNREACHABLE = "mail_unreachable_since"
+    TEXTS_UNAVAILABLE = "texts_unavailable_since"
     HELD = "held_since"
 
     name = models.CharField(max_length=40, primary_key=True)
@@ -51,9 +57,12 @@ class Notification(models.Model):
     """
 
     State = NotificationState
+    Channel = Channel
 
     # A message kind registered by the app that plans it (core.outbox.register_kind).
     kind = models.CharField(max_length=20)
+    # The same message may go by email and by text: one row for each (core/sms.py sends texts).
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -82,6 +91,7 @@ class Notification(models.Model):
     # Fencing: a worker sends and marks a row only while its claim token is still the row's.
     claim_token = models.UUIDField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    segments = models.PositiveSmallIntegerField(null=True, blank=True, help_text="A text's cost.")
     link_used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -91,11 +101,19 @@ class Notification(models.Model):
         db_table = "members_notification"  # made by members before the engine moved here
         constraints = [
             known_choice("state", NotificationState, name="members_notification_state_known"),
+            known_choice("channel", Channel, name="notification_channel_known"),
             # A cancelled row does not count: re-planning brings the message back to life.
             models.UniqueConstraint(
-                fields=["kind", "recipient", "subject_id", "occurrence", "offset_minutes"],
+                fields=[
+                    "kind",
+                    "channel",
+                    "recipient",
+                    "subject_id",
+                    "occurrence",
+                    "offset_minutes",
+                ],
                 condition=models.Q(recipient__isnull=False) & ~models.Q(state="cancelled"),
-                name="one_message_per_person_and_occurrence",
+                name="one_message_per_person_channel_and_occurrence",
             ),
             models.UniqueConstraint(
                 fields=["kind", "email", "subject_id", "occurrence", "offset_minutes"],
@@ -105,6 +123,11 @@ class Notification(models.Model):
             models.CheckConstraint(
                 condition=models.Q(recipient__isnull=False) | ~models.Q(email=""),
                 name="message_has_a_recipient_or_an_address",
+            ),
+            # A text goes to a person's verified number: never to a bare address.
+            models.CheckConstraint(
+                condition=models.Q(channel="email") | models.Q(recipient__isnull=False),
+                name="text_has_a_recipient",
             ),
         ]
         indexes = [

@@ -1,8 +1,11 @@
 """The outbox, as every app writes to it, and the registry of message kinds.
 
 - Each app registers its kinds of message at start-up (`register_kind`): a code, a label for
-  Delivery health, and how to build the message from current data just before it is sent.
-  The engine (core.delivery) knows no kind by name.
+  Delivery health, and how to build the message from current data just before it is sent:
+  the email, and, for kinds that may go by text, the text. The engine (core.delivery) knows no
+  kind by name.
+- A text goes to the number `text_number(person)` answers at that moment (members registers
+  it: a verified number whose owner has not replied STOP), or not at all.
 - Apps register planners too: `register_tick_planner` for what the tick plans every minute,
   `register_person_planner` for what is owed to someone who joined a group or came back (apps
   below the planner's own call `plan_for_person` without knowing who plans).
@@ -22,6 +25,13 @@ from core.models import Notification, OutboxMark
 # A kind's build(row, now) returns the email, or the state to close the row with when it
 # must not go (it no longer applies).
 Build = Callable[[Notification, datetime], "mail.EmailMultiAlternatives | str | None"]
+# A kind's text(row, now) returns the text's body, or, as build does, a state or None.
+BuildText = Callable[[Notification, datetime], "Text | str | None"]
+
+
+@dataclass(frozen=True)
+class Text:
+    body: str
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,7 @@ class MessageKind:
     code: str
     label: str
     build: Build
+    text: BuildText | None = None
 
 
 _kinds: dict[str, MessageKind] = {}
@@ -36,8 +47,8 @@ _tick_planners: list[Callable[[datetime], int]] = []
 _person_planners: list[Callable] = []
 
 
-def register_kind(code: str, label: str, build: Build) -> None:
-    _kinds[code] = MessageKind(code, label, build)
+def register_kind(code: str, label: str, build: Build, *, text: BuildText | None = None) -> None:
+    _kinds[code] = MessageKind(code, label, build, text)
 
 
 def kind(code: str) -> MessageKind:
@@ -46,6 +57,18 @@ def kind(code: str) -> MessageKind:
 
 def kinds() -> list[MessageKind]:
     return list(_kinds.values())
+
+
+_text_numbers: list[Callable] = []
+
+
+def register_text_number(lookup: Callable) -> None:
+    """How to find where a person's texts go: lookup(person) -> E.164 number or None."""
+    _text_numbers[:] = [lookup]
+
+
+def text_number(person) -> str | None:
+    return _text_numbers[0](person) if _text_numbers else None
 
 
 def register_tick_planner(planner: Callable[[datetime], int]) -> None:
@@ -79,6 +102,7 @@ def enqueue(
     email: str = "",
     offset_minutes: int = 0,
     previous_occurrence: datetime | None = None,
+    channel: str = Notification.Channel.EMAIL,
 ) -> None:
     """Add one message to the outbox, for a person (or, for an invitation, an address); the
     same message twice is one row (the unique keys)."""
@@ -86,6 +110,7 @@ def enqueue(
         [
             Notification(
                 kind=kind,
+                channel=channel,
                 email="" if recipient is not None else email,
                 recipient=recipient,
                 subject_id=subject_id,
