@@ -3,6 +3,7 @@
 import base64
 from urllib.parse import urlsplit
 
+import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -240,6 +241,12 @@ MAILERS = {"default": env.mailer_config(EMAIL_URL)}
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "Together <no-reply@localhost>")
 # Text messages (core/sms.py): off when empty, which is the default outside development.
 SMS = env.sms_config(env.get("SMS_URL", "console://" if DEBUG else ""))
+# The country a mobile number typed without its country code belongs to (ISO 3166 code).
+PHONE_REGION = env.get("PHONE_REGION", "GB").upper()
+if PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:
+    raise env.SettingError(
+        f"PHONE_REGION must be a country code such as GB or ES: {PHONE_REGION!r}"
+    )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # HTTPS: everything below follows from SITE_URL starting with https://.

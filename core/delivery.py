@@ -245,7 +245,7 @@ def build(row: Notification, now: datetime):
 
 def _build_text(row, now, kind):
     # Read now, like an address: a number removed, or a STOP, before this moment is respected.
-    number = outbox.text_number(row.recipient) if kind.text else None
+    number = outbox.text_number(row) if kind.text else None
     if number is None or settings.SMS is None:
         return State.CANCELLED  # no verified number now, texts stopped, or texts switched off
     text = kind.text(row, now)

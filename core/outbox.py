@@ -4,8 +4,9 @@
   Delivery health, and how to build the message from current data just before it is sent:
   the email, and, for kinds that may go by text, the text. The engine (core.delivery) knows no
   kind by name.
-- A text goes to the number `text_number(person)` answers at that moment (members registers
-  it: a verified number whose owner has not replied STOP), or not at all.
+- A text goes to the number `text_number(row)` answers at that moment (members registers it:
+  the person's verified number, unless they replied STOP; for the code that verifies a number,
+  that number), or not at all.
 - Apps register planners too: `register_tick_planner` for what the tick plans every minute,
   `register_person_planner` for what is owed to someone who joined a group or came back (apps
   below the planner's own call `plan_for_person` without knowing who plans).
@@ -62,13 +63,13 @@ def kinds() -> list[MessageKind]:
 _text_numbers: list[Callable] = []
 
 
-def register_text_number(lookup: Callable) -> None:
-    """How to find where a person's texts go: lookup(person) -> E.164 number or None."""
+def register_text_number(lookup: Callable[[Notification], str | None]) -> None:
+    """How to find where a text goes: lookup(row) -> an E.164 number, or None."""
     _text_numbers[:] = [lookup]
 
 
-def text_number(person) -> str | None:
-    return _text_numbers[0](person) if _text_numbers else None
+def text_number(row: Notification) -> str | None:
+    return _text_numbers[0](row) if _text_numbers else None
 
 
 def register_tick_planner(planner: Callable[[datetime], int]) -> None:

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from core.forms import LongSelect
 from core.validators import single_line
-from members import invitations
+from members import invitations, text_numbers
 from members.models import (
     REMINDER_HOUR_CHOICES,
     ContactDetails,
@@ -100,3 +100,25 @@ class ContactDetailsForm(forms.ModelForm):
     class Meta:
         model = ContactDetails
         fields = ["phone", "may_call", "emergency_name", "emergency_phone", "may_call_emergency"]
+
+
+class TextNumberForm(forms.Form):
+    number = forms.CharField(
+        label="Your mobile number",
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def clean_number(self) -> str:
+        return text_numbers.normalised(self.cleaned_data["number"])
+
+
+class TextCodeForm(forms.Form):
+    code = forms.CharField(
+        label="The six-digit code we texted you",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}
+        ),
+    )

@@ -113,4 +113,14 @@ def register_invitation_details(details: Callable[[Invitation], dict]) -> None:
 
 
 def register() -> None:
+    from members import text_numbers
+
     outbox.register_kind(INVITATION, "Invitation", email(render_invitation))
+    # A code goes by text only: its email builder says it never applies.
+    outbox.register_kind(
+        text_numbers.CODE,
+        "Code for a text number",
+        lambda row, now: None,
+        text=text_numbers.code_text,
+    )
+    outbox.register_text_number(text_numbers.number_for)

@@ -432,6 +432,36 @@ class ContactDetails(models.Model):
         return dial_link("tel", self.emergency_phone)
 
 
+class TextNumber(models.Model):
+    """The mobile number a person gets texts on (members/text_numbers.py), in E.164.
+
+    Encrypted at rest; seen by the person and the facilitators of their groups only. Texts go
+    to it only once it is verified (the code sent to it was typed back) and until the person
+    replies STOP. While a code is pending it is kept encrypted, with when it was sent and how
+    many wrong tries it has had.
+    """
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="text_number"
+    )
+    number = EncryptedCharField(max_length=20)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True, help_text="Replied STOP.")
+    code = EncryptedCharField(max_length=6, blank=True)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    wrong_tries = models.PositiveSmallIntegerField(default=0)
+    # Codes sent in the hour from `codes_since`: a limit on texts a form can make us send.
+    codes_since = models.DateTimeField(null=True, blank=True)
+    codes_sent = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Text number {self.pk}"
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
+
+
 class CrisisLine(models.Model):
     """A line people can call or text when they need help now, shown on the crisis page (one
     tap from every page) as large call and text buttons, in the order the admin gives."""

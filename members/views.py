@@ -5,19 +5,34 @@ that starts an account. They belong to no one audience, so they live beside the 
 import time
 
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.feedback import ask_once, confirmed
-from members import invitations, services
+from members import invitations, services, text_numbers
 from members.access import public, roles_required, signed_in
-from members.forms import ClosureForm, ContactDetailsForm, PreferencesForm
+from members.forms import (
+    ClosureForm,
+    ContactDetailsForm,
+    PreferencesForm,
+    TextCodeForm,
+    TextNumberForm,
+)
 from members.middleware import SessionTimeoutMiddleware
-from members.models import ContactDetails, CrisisLine, Invitation, Organisation, Role
+from members.models import (
+    ContactDetails,
+    CrisisLine,
+    Invitation,
+    Organisation,
+    Role,
+    TextNumber,
+)
 
 
 @public
@@ -83,6 +98,47 @@ def contact_details(request):
         messages.success(request, "Saved. Only your group's facilitators can see these.")
         return redirect("contact_details")
     return render(request, "members/contact_details.html", {"form": form})
+
+
+@signed_in
+def text_messages(request):
+    """A person's mobile number for texts: add it, type back the code sent to it, remove it."""
+    person = request.user
+    action = request.POST.get("action") if request.method == "POST" else None
+    number_form = TextNumberForm(request.POST if action == "send_code" else None)
+    code_form = TextCodeForm(request.POST if action == "confirm" else None)
+    found = TextNumber.objects.filter(person=person).first()
+    if action == "remove":
+        text_numbers.remove_number(person=person)
+        return _done(request, "Your number is removed. We won't send you texts.")
+    try:
+        if action == "send_code" and number_form.is_valid():
+            text_numbers.send_code(person=person, number=number_form.cleaned_data["number"])
+            return _done(request, "We've sent you a code. It can take a minute to arrive.")
+        if action == "resend" and found is not None:
+            text_numbers.send_code(person=person, number=found.number)
+            return _done(request, "We've sent you a new code.")
+        if action == "confirm" and code_form.is_valid():
+            text_numbers.confirm_number(person=person, code=code_form.cleaned_data["code"])
+            return _done(request, "Thank you. Your number is checked.")
+    except ValidationError as error:
+        (number_form if action == "send_code" else code_form).add_error(None, error)
+    return render(
+        request,
+        "members/text_messages.html",
+        {
+            "found": found,
+            "shown": text_numbers.shown(found.number) if found else "",
+            "number_form": number_form,
+            "code_form": code_form,
+            "texts_on": settings.SMS is not None,
+        },
+    )
+
+
+def _done(request, message: str):
+    messages.success(request, message)
+    return redirect("text_messages")
 
 
 @signed_in

@@ -26,6 +26,7 @@ from django.utils.dateformat import format as format_date
 from core import outbox
 from core.models import Notification, OutboxMark
 from core.outbox import advance_mark, enqueue_many, mark
+from members import text_numbers
 from members.messages import Content, email, link, register_invitation_details, when_for, when_in
 from members.models import Invitation, Organisation, User
 from members.services import reminder_hours_for
@@ -87,8 +88,10 @@ def _members(sessions):
 
 
 def _reminder_rows(sessions, organisation, wanted, people=None) -> list[Notification]:
-    """Reminder rows for these sessions' members (or only `people`), where wanted(due, expires)."""
+    """Reminder rows for these sessions' members (or only `people`), where wanted(due, expires):
+    by email, and by text as well for those with a checked number."""
     members = _members(sessions)
+    texted = text_numbers.people_texted({p.pk for group in members.values() for p in group})
     rows = []
     for session in sessions:
         for person in members.get(session.group_id, []):
@@ -99,18 +102,24 @@ def _reminder_rows(sessions, organisation, wanted, people=None) -> list[Notifica
             for hours in reminder_hours_for(person, organisation):
                 due = reminder_due(session.starts_at, hours, person.timezone)
                 expires = min(session.starts_at, due + REMINDER_WINDOW)
-                if wanted(due, expires):
-                    rows.append(
-                        Notification(
-                            kind=SESSION_REMINDER,
-                            recipient=person,
-                            subject_id=session.pk,
-                            occurrence=session.starts_at,
-                            offset_minutes=hours * 60,
-                            due_at=due,
-                            expires_at=expires,
-                        )
+                if not wanted(due, expires):
+                    continue
+                channels = [Notification.Channel.EMAIL]
+                if person.pk in texted:
+                    channels.append(Notification.Channel.TEXT)
+                rows.extend(
+                    Notification(
+                        kind=SESSION_REMINDER,
+                        channel=channel,
+                        recipient=person,
+                        subject_id=session.pk,
+                        occurrence=session.starts_at,
+                        offset_minutes=hours * 60,
+                        due_at=due,
+                        expires_at=expires,
                     )
+                    for channel in channels
+                )
     return rows
 
 
@@ -281,12 +290,25 @@ def _about_session(
     return Content(subject, template, context, _ics(session, row.recipient))
 
 
-def render_reminder(row: Notification, organisation: Organisation) -> Content | None:
+def _reminder_wanted(row: Notification, organisation: Organisation) -> bool:
     person = row.recipient
     wanted = reminder_hours_for(person, organisation)
-    if not person.session_reminders or row.offset_minutes // 60 not in wanted:
+    return person.session_reminders and row.offset_minutes // 60 in wanted
+
+
+def render_reminder(row: Notification, organisation: Organisation) -> Content | None:
+    if not _reminder_wanted(row, organisation):
         return None
     return _about_session(row, _live_session(row), "Reminder", "session_reminder")
+
+
+def text_reminder(row: Notification, now: datetime) -> outbox.Text | None:
+    """Short and discreet: no group name, nothing clinical, one segment."""
+    session = _live_session(row) if _reminder_wanted(row, Organisation.current()) else None
+    if session is None:
+        return None
+    when = when_for(row.recipient, session.starts_at)
+    return outbox.Text(f"Reminder: your group meets {when}. {link('home')}")
 
 
 def render_time_changed(row: Notification, organisation: Organisation) -> Content | None:
@@ -394,7 +416,9 @@ def invited_groups(invitation: Invitation) -> dict:
 
 def register() -> None:
     register_invitation_details(invited_groups)
-    outbox.register_kind(SESSION_REMINDER, "Session reminder", email(render_reminder))
+    outbox.register_kind(
+        SESSION_REMINDER, "Session reminder", email(render_reminder), text=text_reminder
+    )
     outbox.register_kind(TIME_CHANGED, "Session time changed", email(render_time_changed))
     outbox.register_kind(CANCELLED, "Session cancelled", email(render_cancelled))
     outbox.register_kind(DAY_SUMMARY, "Facilitator's day-before summary", email(render_day_summary))

@@ -33,7 +33,7 @@ def kind_and_numbers():
         lambda row, now: mail.EmailMessage("Reminder", "Group at 6pm", to=[row.recipient.email]),
         text=lambda row, now: outbox.Text("Reminder: your group meets at 6pm."),
     )
-    outbox.register_text_number(lambda person: numbers.get(person.pk))
+    outbox.register_text_number(lambda row: numbers.get(row.recipient_id))
     sms.LocmemBackend.sent.clear()
     yield numbers
     outbox._kinds.clear()

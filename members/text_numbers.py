@@ -1,0 +1,159 @@
+"""A person's mobile number for texts: added, verified by a six-digit code sent to it, removed.
+
+Only a verified number gets texts (`number_for`, which core.delivery asks as each text is
+sent), and only until its owner replies STOP. The code goes through the outbox like every
+message, lasts ten minutes and allows five tries; a person can have at most three codes sent
+in an hour, so a form cannot be used to text someone again and again.
+"""
+
+import secrets
+from datetime import timedelta
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from core import outbox
+from core.models import Notification
+from members.models import TextNumber, User
+
+CODE = "text_code"
+CODE_LIFETIME = timedelta(minutes=10)
+MAX_WRONG_TRIES = 5
+CODES_PER_HOUR = 3
+MOBILE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def normalised(raw: str) -> str:
+    """`raw` as an E.164 mobile number; numbers without a country code are read as
+    PHONE_REGION's. Raises ValidationError with a message for the person."""
+    try:
+        parsed = phonenumbers.parse(raw, settings.PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        raise ValidationError(
+            "That doesn't look like a mobile number. Check the digits, or start with the country "
+            "code, such as +44 7700 900123.",
+            code="invalid",
+        )
+    if phonenumbers.number_type(parsed) not in MOBILE:
+        raise ValidationError(
+            "That looks like a landline. Texts need a mobile number.", code="landline"
+        )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def shown(number: str) -> str:
+    """A number as people read it: +44 7700 900123."""
+    return phonenumbers.format_number(
+        phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+
+
+@transaction.atomic
+def send_code(*, person: User, number: str) -> TextNumber:
+    """Start (or restart) verifying `number` (already normalised) for `person`: a new code goes
+    to it by text. Texts to the old number stop until the new one is verified."""
+    now = timezone.now()
+    found = TextNumber.objects.select_for_update().filter(person=person).first()
+    found = found or TextNumber(person=person)
+    if found.codes_since is None or now - found.codes_since >= timedelta(hours=1):
+        found.codes_since, found.codes_sent = now, 0
+    if found.codes_sent >= CODES_PER_HOUR:
+        wait = found.codes_since + timedelta(hours=1) - now
+        raise ValidationError(
+            f"We have sent {CODES_PER_HOUR} codes in the last hour. Please try again in "
+            f"{max(1, round(wait.total_seconds() / 60))} minutes.",
+            code="too_many_codes",
+        )
+    if found.number != number:
+        found.number, found.verified_at, found.stopped_at = number, None, None
+    found.code = f"{secrets.randbelow(10**6):06d}"
+    found.code_sent_at, found.wrong_tries = now, 0
+    found.codes_sent += 1
+    found.save()
+    # A new code replaces one not yet sent.
+    outbox.cancel_pending(kind=CODE, recipient=person)
+    outbox.enqueue(
+        kind=CODE,
+        channel=Notification.Channel.TEXT,
+        recipient=person,
+        subject_id=found.pk,
+        occurrence=now,
+        expires_at=now + CODE_LIFETIME,
+    )
+    return found
+
+
+def confirm_number(*, person: User, code: str) -> None:
+    """The code typed back: the number is verified. Raises ValidationError otherwise, once the
+    wrong try is counted (outside the transaction, so the count is kept)."""
+    problem = _check_code(person, code.strip())
+    if problem:
+        raise ValidationError(*problem)
+    outbox.plan_for_person(person)  # reminders already planned by email now go by text too
+
+
+@transaction.atomic
+def _check_code(person: User, code: str) -> tuple[str, str] | None:
+    found = TextNumber.objects.select_for_update().filter(person=person).first()
+    if found is None or not found.code:
+        return "There is no code waiting. Ask for a new one.", "no_code"
+    if timezone.now() - found.code_sent_at > CODE_LIFETIME or found.wrong_tries >= MAX_WRONG_TRIES:
+        found.code = ""
+        found.save(update_fields=["code"])
+        return "That code has run out. Ask for a new one.", "expired"
+    if not constant_time_compare(code, found.code):
+        found.wrong_tries += 1
+        found.save(update_fields=["wrong_tries"])
+        left = MAX_WRONG_TRIES - found.wrong_tries
+        if not left:
+            return "That code doesn't match, and it has now run out. Ask for a new one.", "expired"
+        return (
+            f"That code doesn't match. {left} tr{'y' if left == 1 else 'ies'} left.",
+            "wrong_code",
+        )
+    found.verified_at, found.code, found.wrong_tries = timezone.now(), "", 0
+    found.save(update_fields=["verified_at", "code", "wrong_tries"])
+    return None
+
+
+@transaction.atomic
+def remove_number(*, person: User) -> None:
+    """No more texts: the number is forgotten, and texts waiting for it will not go."""
+    TextNumber.objects.filter(person=person).delete()
+    outbox.cancel_pending(channel=Notification.Channel.TEXT, recipient=person)
+
+
+def people_texted(people: set[int]) -> set[int]:
+    """Which of these people have a checked number that has not replied STOP."""
+    return set(
+        TextNumber.objects.filter(
+            person_id__in=people, verified_at__isnull=False, stopped_at__isnull=True
+        ).values_list("person_id", flat=True)
+    )
+
+
+def number_for(row: Notification) -> str | None:
+    """Where a text goes, read as it is sent: the verification code to the number it checks;
+    everything else to a verified number whose owner has not replied STOP."""
+    found = TextNumber.objects.filter(person_id=row.recipient_id).first()
+    if found is None or found.stopped_at is not None:
+        return None
+    if row.kind == CODE:
+        return found.number if found.pk == row.subject_id and found.code else None
+    return found.number if found.verified else None
+
+
+def code_text(row: Notification, now) -> outbox.Text | None:
+    found = TextNumber.objects.filter(pk=row.subject_id, person_id=row.recipient_id).first()
+    if found is None or not found.code:
+        return None
+    return outbox.Text(
+        f"Your Together code is {found.code}. It works for 10 minutes. "
+        "If you didn't ask for it, you can ignore this text."
+    )
