@@ -11,9 +11,8 @@ The guarantee, precisely:
   row sent only where the token still matches. Two beats, two ticks, two workers or a skewed
   host clock therefore never send a row twice. A row is sent twice only if its worker stops
   after the mail server or text provider accepted it and before the row was marked (SIGKILL,
-  power loss): when
-  the lease runs out another worker sends it again. That is at most one message per worker
-  that died, the one in flight.
+  power loss): when the lease runs out another worker sends it again. That is at most one
+  message per worker that died, the one in flight.
 - **From current data.** Each message is built immediately before it is sent, from what the
   database holds then (the session's time and state, the person's membership, preferences and
   address). A change committed before that read is always respected.

@@ -37,7 +37,7 @@ def normalised(raw: str) -> str:
     if parsed is None or not phonenumbers.is_valid_number(parsed):
         raise ValidationError(
             "That doesn't look like a mobile number. Check the digits, or start with the country "
-            "code, such as +44 7700 900123.",
+            "code, such as +44.",
             code="invalid",
         )
     if phonenumbers.number_type(parsed) not in MOBILE:
