@@ -10,6 +10,7 @@ from core import audit
 from facilitation.forms import CloseFollowUpForm
 from measures import queries, services
 from measures.models import FollowUp, FollowUpAction
+from members import text_numbers
 from members.access import answers_page
 from members.models import ContactDetails
 
@@ -80,6 +81,7 @@ def follow_up_detail(request, follow_up_id: int):
             "risk": _risk_answer(follow_up),
             "actions": [FollowUpAction(action).label for action in follow_up.actions],
             "contact": ContactDetails.objects.filter(person_id=follow_up.participant_id).first(),
+            "text_number": text_numbers.checked_number(follow_up.participant_id),
             "form": form,
         },
         status=400 if form.errors else 200,

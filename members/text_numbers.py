@@ -129,6 +129,13 @@ def remove_number(*, person: User) -> None:
     outbox.cancel_pending(channel=Notification.Channel.TEXT, recipient=person)
 
 
+def checked_number(person) -> str:  # a person or their id
+    """The person's checked number as people read it, for them and their group's facilitators
+    (the callers keep to that); "" when there is none."""
+    found = TextNumber.objects.filter(person=person, verified_at__isnull=False).first()
+    return shown(found.number) if found else ""
+
+
 def people_texted(people: set[int]) -> set[int]:
     """Which of these people have a checked number that has not replied STOP."""
     return set(

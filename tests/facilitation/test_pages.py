@@ -414,3 +414,19 @@ def test_the_dashboard_lists_this_weeks_sessions_and_the_notes_still_to_sign(
     assert link(draft) in to_do
     for s in (signed, unheld, soon):
         assert link(s) not in to_do
+
+
+def test_the_record_shows_a_checked_text_number_and_says_it_is_not_consent_to_phone(
+    signed_in, group
+):
+    from members.models import TextNumber
+
+    checked = EnrollmentFactory(group=group).participant
+    unchecked = EnrollmentFactory(group=group).participant
+    TextNumber.objects.create(person=checked, number="+447400123456", verified_at=timezone.now())
+    TextNumber.objects.create(person=unchecked, number="+447400654321")
+
+    page = signed_in.get(reverse("participant_record", args=[group.pk, checked.pk])).text
+    assert "+44 7400 123456 · for reminders by text; giving it is not agreement" in page
+    page = signed_in.get(reverse("participant_record", args=[group.pk, unchecked.pk])).text
+    assert "7400 654321" not in page and "has not given a phone number" in page

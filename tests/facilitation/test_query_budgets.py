@@ -20,7 +20,7 @@ BUDGETS = {
     "group_detail": 13,
     "session_detail": 8,
     "attendance_grid": 10,
-    "participant_record": 16,
+    "participant_record": 17,
 }
 
 
