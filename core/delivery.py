@@ -142,48 +142,44 @@ def _send_emails(rows, token, now, started) -> int:
         _hand_back(rows, token, error)
         return 0
     clear_mark(OutboxMark.MAIL_UNREACHABLE)
-    sent = 0
     try:
-        for index, row in enumerate(rows):
-            if time.monotonic() - started > batch_seconds():
-                _hand_back(rows[index:], token)
-                break
-            try:
-                sent += _send_one(row, token, mailer, now)
-            except SoftTimeLimitExceeded:
-                # Should not happen (the budget stops first); if it does, nothing is lost.
-                _hand_back(rows[index:], token)
-                raise
-            except CONNECTION_ERRORS as error:
-                _retry(row, token, error, now)
-                _hand_back(rows[index + 1 :], token, error)
-                break
-            except Exception as error:
-                _retry(row, token, error, now)
+        return _send_each(rows, token, now, started, mailer)[0]
     finally:
         with contextlib.suppress(Exception):  # closing a broken connection may fail too
             mailer.close()
-    return sent
 
 
 def _send_texts(rows, token, now, started) -> int:
-    """Texts, under the same claim and fencing as emails. A provider that sends nothing (down,
-    rate-limiting, refusing our credentials) hands the rest back uncounted, after the wait it
-    asks for; a number it refuses for good (invalid, or it replied STOP) fails that row alone."""
     if not rows:
         return 0
-    provider = sms.provider()
+    sent, finished = _send_each(rows, token, now, started, sms.provider())
+    if finished:  # the provider took every text it was offered
+        clear_mark(OutboxMark.TEXTS_UNAVAILABLE)
+    return sent
+
+
+def _send_each(rows, token, now, started, sender) -> tuple[int, bool]:
+    """Each row in its own guard, until the time budget runs out; how many were sent, and
+    whether every row was tried. A mail server or text provider that cannot take messages
+    hands the rest back uncounted (a text provider's after the wait it asks for); a number
+    refused for good (invalid, or it replied STOP) fails that row alone; any other error puts
+    the row back with backoff."""
     sent = 0
     for index, row in enumerate(rows):
         if time.monotonic() - started > batch_seconds():
             _hand_back(rows[index:], token)
             break
         try:
-            sent += _send_one(row, token, provider, now)
+            sent += _send_one(row, token, sender, now)
         except SoftTimeLimitExceeded:
+            # Should not happen (the budget stops first); if it does, nothing is lost.
             _hand_back(rows[index:], token)
             raise
-        except sms.Unavailable as error:
+        except CONNECTION_ERRORS as error:
+            _retry(row, token, error, now)
+            _hand_back(rows[index + 1 :], token, error)
+            break
+        except sms.Unavailable as error:  # nothing was sent, this row included
             _hand_back(rows[index:], token, error, retry_after=error.retry_after)
             break
         except sms.Refused as error:
@@ -192,8 +188,8 @@ def _send_texts(rows, token, now, started) -> int:
         except Exception as error:
             _retry(row, token, error, now)
     else:
-        clear_mark(OutboxMark.TEXTS_UNAVAILABLE)
-    return sent
+        return sent, True
+    return sent, False
 
 
 def _still_ours(row: Notification, token: uuid.UUID):
