@@ -26,6 +26,9 @@ The guarantee, precisely:
 - **Texts only to a number that may have them.** A text row is built with the number the
   person has now (verified, not stopped: `core.outbox.text_number`); without one, or with
   texts switched off (no SMS_URL), the row is cancelled, never sent elsewhere.
+- **On the channel the person chose, as it is now.** A row whose channel its person no longer
+  wants for its topic is cancelled when its turn comes (`core.outbox.channel_wanted`): an email
+  goes unless they chose texts only and a text can reach them then.
 - **Bounded in time.** A batch stops sending after two thirds of Celery's soft limit and hands
   back what it did not reach, so the limit never interrupts a send.
 - **Held after a restore.** While `held_since` is set (scripts/restore.sh), nothing is
@@ -232,6 +235,8 @@ def build(row: Notification, now: datetime):
     if row.recipient_id and not row.recipient.is_active:
         return State.CANCELLED
     kind = outbox.kind(row.kind)
+    if not outbox.channel_wanted(row):  # the person now wants this topic on another channel
+        return State.CANCELLED
     if row.channel == Channel.TEXT:
         return _build_text(row, now, kind)
     message = kind.build(row, now)

@@ -4,9 +4,11 @@
   Delivery health, and how to build the message from current data just before it is sent:
   the email, and, for kinds that may go by text, the text. The engine (core.delivery) knows no
   kind by name.
-- A text goes to the number `text_number(row)` answers at that moment (members registers it:
-  the person's verified number, unless they replied STOP; for the code that verifies a number,
-  that number), or not at all.
+- A kind with a topic (reminders, changes, ...) goes by email, by text or both, as its person
+  chose for that topic. Members registers the rules (`register_text_rules`): which channels to
+  plan for whom, whether a row's channel is still wanted when it is sent, and the number a text
+  goes to at that moment (the person's verified number, unless they replied STOP; for the code
+  that verifies a number, that number), or none.
 - Apps register planners too: `register_tick_planner` for what the tick plans every minute,
   `register_person_planner` for what is owed to someone who joined a group or came back (apps
   below the planner's own call `plan_for_person` without knowing who plans).
@@ -41,6 +43,11 @@ class MessageKind:
     label: str
     build: Build
     text: BuildText | None = None
+    # The choice of channel that applies ("" for email-only kinds).
+    topic: str = ""
+    # Where a text's short link opens (core.outbox.text_link), and for how long after sending.
+    opens: Callable[[Notification], str] | None = None
+    link_age: timedelta = timedelta(days=4)
 
 
 _kinds: dict[str, MessageKind] = {}
@@ -48,8 +55,17 @@ _tick_planners: list[Callable[[datetime], int]] = []
 _person_planners: list[Callable] = []
 
 
-def register_kind(code: str, label: str, build: Build, *, text: BuildText | None = None) -> None:
-    _kinds[code] = MessageKind(code, label, build, text)
+def register_kind(
+    code: str,
+    label: str,
+    build: Build,
+    *,
+    text: BuildText | None = None,
+    topic: str = "",
+    opens: Callable[[Notification], str] | None = None,
+    link_age: timedelta = timedelta(days=4),
+) -> None:
+    _kinds[code] = MessageKind(code, label, build, text, topic, opens, link_age)
 
 
 def kind(code: str) -> MessageKind:
@@ -60,16 +76,41 @@ def kinds() -> list[MessageKind]:
     return list(_kinds.values())
 
 
-_text_numbers: list[Callable] = []
+def known_kinds() -> set[str]:
+    return set(_kinds)
 
 
-def register_text_number(lookup: Callable[[Notification], str | None]) -> None:
-    """How to find where a text goes: lookup(row) -> an E.164 number, or None."""
-    _text_numbers[:] = [lookup]
+@dataclass(frozen=True)
+class TextRules:
+    # Where a text goes now: an E.164 number, or None.
+    number: Callable[[Notification], str | None]
+    # For planning: each person's channels for a topic, {person id: [channel, ...]}.
+    channels: Callable[[list, str], dict[int, list[str]]]
+    # At sending: whether the row's channel is still what its person wants for the topic.
+    wanted: Callable[[Notification, str], bool]
+
+
+_text_rules: list[TextRules] = []
+
+
+def register_text_rules(rules: TextRules) -> None:
+    _text_rules[:] = [rules]
 
 
 def text_number(row: Notification) -> str | None:
-    return _text_numbers[0](row) if _text_numbers else None
+    return _text_rules[0].number(row) if _text_rules else None
+
+
+def channels_for(people: list, topic: str) -> dict[int, list[str]]:
+    """The channels to plan a message of `topic` on, for each of these people."""
+    if topic and _text_rules:
+        return _text_rules[0].channels(people, topic)
+    return {person.pk: [Notification.Channel.EMAIL] for person in people}
+
+
+def channel_wanted(row: Notification) -> bool:
+    topic = kind(row.kind).topic
+    return not (topic and _text_rules) or _text_rules[0].wanted(row, topic)
 
 
 def register_tick_planner(planner: Callable[[datetime], int]) -> None:
@@ -141,16 +182,25 @@ def notify_person(
     expires_at: datetime | None = None,
     previous_occurrence: datetime | None = None,
 ) -> None:
-    """An immediate notice to someone with an account (never to a deactivated one)."""
+    """An immediate notice to someone with an account (never to a deactivated one), on each
+    channel they chose for its kind's topic."""
     if not person.is_active:
         return
-    enqueue(
-        kind=kind,
-        recipient=person,
-        subject_id=subject_id,
-        occurrence=occurrence,
-        expires_at=expires_at or timezone.now() + timedelta(days=2),
-        previous_occurrence=previous_occurrence,
+    now = timezone.now()
+    enqueue_many(
+        [
+            Notification(
+                kind=kind,
+                channel=channel,
+                recipient=person,
+                subject_id=subject_id,
+                occurrence=occurrence,
+                due_at=now,
+                expires_at=expires_at or now + timedelta(days=2),
+                previous_occurrence=previous_occurrence,
+            )
+            for channel in channels_for([person], _kinds[kind].topic)[person.pk]
+        ]
     )
 
 

@@ -3,6 +3,7 @@ nothing else (no name, no answers, no questionnaire's name)."""
 
 import zoneinfo
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -10,9 +11,10 @@ from core import outbox
 from core.models import Notification
 from measures import queries
 from measures.models import FollowUp
-from measures.requests import MEASURE_REMINDER, MEASURE_REQUEST, link_token
-from members.messages import Content, email, link, when_for
+from measures.requests import LINK_AGE, MEASURE_REMINDER, MEASURE_REQUEST, link_token
+from members.messages import Content, email, link, text_link, when_for
 from members.models import Organisation, Role
+from members.text_numbers import Topic
 from sessions.models import GroupSession
 from therapy_groups.models import Enrollment
 
@@ -57,8 +59,8 @@ def render_overdue(row: Notification, organisation: Organisation) -> Content | N
     )
 
 
-def render_request(row: Notification, organisation: Organisation) -> Content | None:
-    """'A short check-in before Tuesday's group': no questionnaire's name, no clinical word."""
+def _still_asking(row: Notification) -> GroupSession | None:
+    """The row's session, while its person is a member with questionnaires left to answer."""
     person = row.recipient
     session = GroupSession.objects.filter(pk=row.subject_id).select_related("group").first()
     if (
@@ -70,9 +72,22 @@ def render_request(row: Notification, organisation: Organisation) -> Content | N
         or not queries.unanswered(session, person)
     ):
         return None
-    day = timezone.localtime(session.starts_at, zoneinfo.ZoneInfo(person.timezone))
+    return session
+
+
+def _weekday(row: Notification, session: GroupSession) -> str:
+    zone = zoneinfo.ZoneInfo(row.recipient.timezone)
+    return format_date(timezone.localtime(session.starts_at, zone), "l")
+
+
+def render_request(row: Notification, organisation: Organisation) -> Content | None:
+    """'A short check-in before Tuesday's group': no questionnaire's name, no clinical word."""
+    person = row.recipient
+    session = _still_asking(row)
+    if session is None:
+        return None
     return Content(
-        f"A short check-in before {format_date(day, 'l')}'s group",
+        f"A short check-in before {_weekday(row, session)}'s group",
         "measure_request",
         {
             "link": link("measure_link", link_token(row)),
@@ -82,8 +97,33 @@ def render_request(row: Notification, organisation: Organisation) -> Content | N
     )
 
 
+def text_request(row: Notification, now) -> outbox.Text | None:
+    session = _still_asking(row)
+    if session is None:
+        return None
+    opening = "Reminder: a" if row.kind == MEASURE_REMINDER else "A"
+    return outbox.Text(
+        f"{opening} short check-in before {_weekday(row, session)}'s group: {text_link(row)}"
+    )
+
+
+def request_opens(row: Notification) -> str:
+    return reverse("measure_link", args=[link_token(row)])
+
+
 def register() -> None:
     outbox.register_kind(FOLLOW_UP_ALERT, "Follow-up alert", email(render_alert))
     outbox.register_kind(FOLLOW_UP_OVERDUE, "Follow-up overdue", email(render_overdue))
-    outbox.register_kind(MEASURE_REQUEST, "Questionnaire request", email(render_request))
-    outbox.register_kind(MEASURE_REMINDER, "Questionnaire reminder", email(render_request))
+    for code, label in [
+        (MEASURE_REQUEST, "Questionnaire request"),
+        (MEASURE_REMINDER, "Questionnaire reminder"),
+    ]:
+        outbox.register_kind(
+            code,
+            label,
+            email(render_request),
+            text=text_request,
+            topic=Topic.QUESTIONNAIRES,
+            opens=request_opens,
+            link_age=LINK_AGE,
+        )

@@ -1,6 +1,6 @@
-"""Asking by email: when a session's questionnaires open (four days before it, or when it is
-scheduled, if later), each member gets a discreet email with a signed, single-use link, and
-one reminder two days later if the session is still ahead.
+"""Asking by email (and by text, for those who chose it): when a session's questionnaires open
+(four days before it, or when it is scheduled, if later), each member gets a discreet message
+with a signed, single-use link, and one reminder two days later if the session is still ahead.
 
 The tick plans the requests whose time came since the last planning run (a mark in the
 database, so an outage is caught up and nothing is planned twice); the unique keys make each
@@ -18,6 +18,7 @@ from core import outbox
 from core.models import Notification
 from measures.models import MeasurePlan
 from measures.queries import OPEN_AFTER, OPEN_BEFORE, measures_for
+from members import text_numbers
 from sessions.models import GroupSession
 from therapy_groups.models import Enrollment
 
@@ -63,21 +64,31 @@ def plan_requests(now: datetime) -> int:
         group__in=groups, status=Enrollment.Status.ACTIVE, participant__is_active=True
     ).select_related("participant"):
         members.setdefault(enrollment.group_id, []).append(enrollment.participant)
+    channels = text_numbers.channels(
+        [p for group in members.values() for p in group], text_numbers.Topic.QUESTIONNAIRES
+    )
     rows = []
     for session in sessions:
         if not measures_for(session, plans[session.group_id]):
             continue
         closes = session.starts_at + OPEN_AFTER
-        for person in members.get(session.group_id, []):
-            common = {"recipient": person, "subject_id": session.pk}
-            common |= {"occurrence": session.starts_at, "expires_at": closes}
-            rows.append(Notification(kind=MEASURE_REQUEST, due_at=session.asked, **common))
-            if session.asked + REMIND_AFTER < session.starts_at:
-                rows.append(
-                    Notification(
-                        kind=MEASURE_REMINDER, due_at=session.asked + REMIND_AFTER, **common
-                    )
-                )
+        asked = [(MEASURE_REQUEST, session.asked)]
+        if session.asked + REMIND_AFTER < session.starts_at:
+            asked.append((MEASURE_REMINDER, session.asked + REMIND_AFTER))
+        rows.extend(
+            Notification(
+                kind=kind,
+                channel=channel,
+                recipient=person,
+                subject_id=session.pk,
+                occurrence=session.starts_at,
+                due_at=due,
+                expires_at=closes,
+            )
+            for person in members.get(session.group_id, [])
+            for channel in channels[person.pk]
+            for kind, due in asked
+        )
     planned = outbox.enqueue_many(rows)
     outbox.advance_mark(PLANNED_THROUGH, until)
     return planned

@@ -122,3 +122,17 @@ class TextCodeForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}
         ),
     )
+
+
+class MessageChannelsForm(forms.Form):
+    """For each of the person's topics: email, text or both."""
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        for topic, choice in text_numbers.current_choices(person).items():
+            self.fields[topic] = forms.ChoiceField(
+                label=text_numbers.Topic(topic).label,
+                choices=text_numbers.Choice.choices,
+                initial=choice,
+                widget=forms.RadioSelect,
+            )

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core import mail
+from django.core import mail, signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.dateformat import format as format_date
 
 from core import outbox
@@ -68,13 +69,42 @@ def when_for(person: User | None, moment: datetime) -> str:
     return when_in(person.timezone if person else settings.TIME_ZONE, moment)
 
 
-def when_in(zone_name: str, moment: datetime) -> str:
+def when_in(zone_name: str, moment: datetime, shape: str = "l j F, H:i") -> str:
     local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone_name))
-    return f"{format_date(local, 'l j F, H:i')} ({zone_name})"
+    return f"{format_date(local, shape)} ({zone_name})"
+
+
+def time_for(person: User, moment: datetime) -> str:
+    """'18:00 (Europe/London)': the time of day alone, in the recipient's own zone."""
+    return when_in(person.timezone, moment, "H:i")
 
 
 def link(name: str, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
+
+
+# A text's link is short (a text is one segment wherever possible): the row's id and 72 bits
+# of its signature. It opens what the row's kind says (core.outbox.MessageKind.opens).
+TEXT_LINK_SALT = "together.text-link"
+
+
+def _text_link_signature(pk: int) -> str:
+    digest = salted_hmac(TEXT_LINK_SALT, str(pk), algorithm="sha256").digest()
+    return signing.b64_encode(digest)[:12].decode()
+
+
+def text_link(row: Notification) -> str:
+    return link("text_link", f"{signing.b62_encode(row.pk)}-{_text_link_signature(row.pk)}")
+
+
+def read_text_link(token: str) -> int | None:
+    """The row id a text link names, or None if it is not one we made."""
+    encoded, _, signature = token.partition("-")
+    try:
+        pk = signing.b62_decode(encoded)
+    except (ValueError, IndexError):
+        return None
+    return pk if constant_time_compare(signature, _text_link_signature(pk)) else None
 
 
 def render_invitation(row: Notification, organisation: Organisation) -> Content | None:
@@ -123,4 +153,4 @@ def register() -> None:
         lambda row, now: None,
         text=text_numbers.code_text,
     )
-    outbox.register_text_number(text_numbers.number_for)
+    outbox.register_text_rules(text_numbers.RULES)

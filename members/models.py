@@ -128,6 +128,9 @@ class User(AbstractUser):
     goal_prompts = models.BooleanField(
         "goal check-in prompts", default=True, help_text="A gentle email between sessions."
     )
+    # How each topic reaches the person once they have a checked number: {topic: "email",
+    # "text" or "both"}; a topic left out has its default (members/text_numbers.py).
+    message_channels = models.JSONField(default=dict, blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

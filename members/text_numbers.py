@@ -1,9 +1,15 @@
-"""A person's mobile number for texts: added, verified by a six-digit code sent to it, removed.
+"""A person's mobile number for texts: added, verified by a six-digit code sent to it, removed;
+and, for each topic, whether its messages come by email, by text or both.
 
 Only a verified number gets texts (`number_for`, which core.delivery asks as each text is
 sent), and only until its owner replies STOP. The code goes through the outbox like every
 message, lasts ten minutes and allows five tries; a person can have at most three codes sent
 in an hour, so a form cannot be used to text someone again and again.
+
+Emails are planned for everyone and texts for those with a number that takes them; each row
+is checked against the person's choice again when it is sent (`wanted`). Someone who chose
+texts only still gets the email whenever a text cannot reach them (no checked number, STOP,
+texts switched off), so a choice never leaves them with nothing.
 """
 
 import secrets
@@ -12,7 +18,7 @@ from datetime import timedelta
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -25,6 +31,37 @@ CODE_LIFETIME = timedelta(minutes=10)
 MAX_WRONG_TRIES = 5
 CODES_PER_HOUR = 3
 MOBILE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+EMAIL, TEXT = Notification.Channel.EMAIL, Notification.Channel.TEXT
+
+
+class Topic(models.TextChoices):
+    """What a person's messages are about; each may come by email, by text or both."""
+
+    REMINDERS = "reminders", "Reminders before each session"
+    CHANGES = "changes", "A session's new time, or a cancellation"
+    QUESTIONNAIRES = "questionnaires", "A short check-in before a session"
+    GOAL_PROMPTS = "goal_prompts", "Goal check-in prompts between sessions"
+    DAY_SUMMARY = "day_summary", "The evening before you run sessions"
+
+
+PARTICIPANT_TOPICS = [Topic.REMINDERS, Topic.CHANGES, Topic.QUESTIONNAIRES, Topic.GOAL_PROMPTS]
+STAFF_TOPICS = [Topic.DAY_SUMMARY]
+
+
+class Choice(models.TextChoices):
+    EMAIL = "email", "Email"
+    TEXT = "text", "Text"
+    BOTH = "both", "Both"
+
+
+# Reminders and changes are what texts are best at; the rest carry a link better read on email.
+DEFAULT_CHOICES = {
+    Topic.REMINDERS: Choice.BOTH,
+    Topic.CHANGES: Choice.BOTH,
+    Topic.QUESTIONNAIRES: Choice.EMAIL,
+    Topic.GOAL_PROMPTS: Choice.EMAIL,
+    Topic.DAY_SUMMARY: Choice.EMAIL,
+}
 
 
 def normalised(raw: str) -> str:
@@ -164,3 +201,53 @@ def code_text(row: Notification, now) -> outbox.Text | None:
         f"Your Together code is {found.code}. It works for 10 minutes. "
         "If you didn't ask for it, you can ignore this text."
     )
+
+
+# Email, text or both, per topic ------------------------------------------------------------
+
+
+def chosen(person: User, topic: str) -> str:
+    value = (person.message_channels or {}).get(topic)
+    return value if value in Choice.values else DEFAULT_CHOICES[topic]
+
+
+def topics_for(person: User) -> list[Topic]:
+    return STAFF_TOPICS if person.is_staff_role else PARTICIPANT_TOPICS
+
+
+def current_choices(person: User) -> dict[str, str]:
+    return {topic: chosen(person, topic) for topic in topics_for(person)}
+
+
+def choose_channels(*, person: User, choices: dict[str, str]) -> None:
+    """Save the person's choice for each of their topics; messages already planned by email
+    get their texts."""
+    person.message_channels = {
+        topic: choices[topic] for topic in topics_for(person) if choices.get(topic) in Choice.values
+    }
+    person.save(update_fields=["message_channels"])
+    outbox.plan_for_person(person)
+
+
+def channels(people: list[User], topic: str) -> dict[int, list[str]]:
+    """For planning: email for everyone (it goes unless `wanted` says otherwise when it is
+    sent), and text too for those with a number that takes texts who chose text or both."""
+    texted = people_texted({person.pk for person in people})
+    return {
+        person.pk: [EMAIL, TEXT]
+        if person.pk in texted and chosen(person, topic) != Choice.EMAIL
+        else [EMAIL]
+        for person in people
+    }
+
+
+def wanted(row: Notification, topic: str) -> bool:
+    """At sending: a text goes if the person chose text or both; an email goes unless they
+    chose texts only and a text can reach them now."""
+    choice = chosen(row.recipient, topic)
+    if row.channel == TEXT:
+        return choice != Choice.EMAIL
+    return choice != Choice.TEXT or settings.SMS is None or not people_texted({row.recipient_id})
+
+
+RULES = outbox.TextRules(number=number_for, channels=channels, wanted=wanted)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/calendar/", views.calendar_settings, name="calendar_settings"),
     path("accounts/contact/", views.contact_details, name="contact_details"),
     path("accounts/texts/", views.text_messages, name="text_messages"),
+    path("t/<str:token>/", views.text_link, name="text_link"),
     path("accounts/close/", views.close_account, name="close_account"),
     path("accounts/keep-alive/", views.keep_alive, name="keep_alive"),
 ]

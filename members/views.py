@@ -12,18 +12,24 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core import outbox
 from core.feedback import ask_once, confirmed
+from core.models import Notification
 from members import invitations, services, text_numbers
 from members.access import public, roles_required, signed_in
 from members.forms import (
     ClosureForm,
     ContactDetailsForm,
+    MessageChannelsForm,
     PreferencesForm,
     TextCodeForm,
     TextNumberForm,
 )
+from members.messages import read_text_link
 from members.middleware import SessionTimeoutMiddleware
 from members.models import (
     ContactDetails,
@@ -107,10 +113,16 @@ def text_messages(request):
     action = request.POST.get("action") if request.method == "POST" else None
     number_form = TextNumberForm(request.POST if action == "send_code" else None)
     code_form = TextCodeForm(request.POST if action == "confirm" else None)
+    channels_form = MessageChannelsForm(
+        request.POST if action == "channels" else None, person=person
+    )
     found = TextNumber.objects.filter(person=person).first()
     if action == "remove":
         text_numbers.remove_number(person=person)
         return _done(request, "Your number is removed. We won't send you texts.")
+    if action == "channels" and channels_form.is_valid():
+        text_numbers.choose_channels(person=person, choices=channels_form.cleaned_data)
+        return _done(request, "Saved. Your messages will come the way you chose.")
     try:
         if action == "send_code" and number_form.is_valid():
             text_numbers.send_code(person=person, number=number_form.cleaned_data["number"])
@@ -131,9 +143,30 @@ def text_messages(request):
             "shown": text_numbers.shown(found.number) if found else "",
             "number_form": number_form,
             "code_form": code_form,
+            "channels_form": channels_form,
             "texts_on": settings.SMS is not None,
         },
     )
+
+
+@public
+@never_cache
+def text_link(request, token: str):
+    """A text's short link: opens what its message is about (the signed page its email links
+    to), for as long as its kind allows after the text was sent."""
+    pk = read_text_link(token)
+    texts = Notification.objects.filter(channel=Notification.Channel.TEXT)
+    row = texts.filter(pk=pk).first() if pk else None
+    opens = outbox.kind(row.kind).opens if row and row.kind in outbox.known_kinds() else None
+    if row is None or opens is None or row.sent_at is None:
+        return _text_link_problem(request, "broken", 404)
+    if timezone.now() - row.sent_at > outbox.kind(row.kind).link_age:
+        return _text_link_problem(request, "expired", 410)
+    return redirect(opens(row))
+
+
+def _text_link_problem(request, problem: str, status: int):
+    return render(request, "members/text_link_problem.html", {"problem": problem}, status=status)
 
 
 def _done(request, message: str):

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.core import signing
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -27,9 +28,19 @@ from core import outbox
 from core.models import Notification, OutboxMark
 from core.outbox import advance_mark, enqueue_many, mark
 from members import text_numbers
-from members.messages import Content, email, link, register_invitation_details, when_for, when_in
+from members.messages import (
+    Content,
+    email,
+    link,
+    register_invitation_details,
+    text_link,
+    time_for,
+    when_for,
+    when_in,
+)
 from members.models import Invitation, Organisation, User
 from members.services import reminder_hours_for
+from members.text_numbers import Topic
 from sessions import calendars
 from sessions.models import Attendance, GroupSession
 from sessions.queries import active_member_count
@@ -88,10 +99,12 @@ def _members(sessions):
 
 
 def _reminder_rows(sessions, organisation, wanted, people=None) -> list[Notification]:
-    """Reminder rows for these sessions' members (or only `people`), where wanted(due, expires):
-    by email, and by text as well for those with a checked number."""
+    """Reminder rows for these sessions' members (or only `people`), where wanted(due, expires),
+    on each channel the person's choice for reminders asks for."""
     members = _members(sessions)
-    texted = text_numbers.people_texted({p.pk for group in members.values() for p in group})
+    channels = text_numbers.channels(
+        [p for group in members.values() for p in group], Topic.REMINDERS
+    )
     rows = []
     for session in sessions:
         for person in members.get(session.group_id, []):
@@ -104,9 +117,6 @@ def _reminder_rows(sessions, organisation, wanted, people=None) -> list[Notifica
                 expires = min(session.starts_at, due + REMINDER_WINDOW)
                 if not wanted(due, expires):
                     continue
-                channels = [Notification.Channel.EMAIL]
-                if person.pk in texted:
-                    channels.append(Notification.Channel.TEXT)
                 rows.extend(
                     Notification(
                         kind=SESSION_REMINDER,
@@ -118,7 +128,7 @@ def _reminder_rows(sessions, organisation, wanted, people=None) -> list[Notifica
                         due_at=due,
                         expires_at=expires,
                     )
-                    for channel in channels
+                    for channel in channels[person.pk]
                 )
     return rows
 
@@ -183,6 +193,8 @@ def plan_day_summaries(now: datetime) -> int:
         .exclude(status=GroupSession.Status.CANCELLED)
         .prefetch_related("group__facilitators")
     )
+    facilitators = {p.pk: p for s in sessions for p in s.group.facilitators.all() if p.is_active}
+    channels = text_numbers.channels(list(facilitators.values()), Topic.DAY_SUMMARY)
     rows = []
     for session in sessions:
         for person in session.group.facilitators.all():
@@ -193,15 +205,17 @@ def plan_day_summaries(now: datetime) -> int:
             due = datetime.combine(day - timedelta(days=1), SUMMARY_AT, tzinfo=zone)
             start_of_day = datetime.combine(day, time(), tzinfo=zone)
             if due <= now + PLAN_AHEAD and now < start_of_day:  # too late once the day begins
-                rows.append(
+                rows.extend(
                     Notification(
                         kind=DAY_SUMMARY,
+                        channel=channel,
                         recipient=person,
                         subject_id=person.pk,
                         occurrence=start_of_day,
                         due_at=due,
                         expires_at=start_of_day,
                     )
+                    for channel in channels[person.pk]
                 )
     return enqueue_many(rows)
 
@@ -223,20 +237,25 @@ def plan_goal_prompts(since: datetime, until: datetime, organisation: Organisati
             group__in={s.group_id for s in sessions},
         ).values_list("group_id", "participant_id")
     )
+    channels = text_numbers.channels(
+        [p for group in members.values() for p in group], Topic.GOAL_PROMPTS
+    )
     rows = []
     for session in sessions:
         for person in members.get(session.group_id, []):
             if person.goal_prompts and (session.group_id, person.pk) in with_goals:
                 due = session.starts_at + after
-                rows.append(
+                rows.extend(
                     Notification(
                         kind=GOAL_PROMPT,
+                        channel=channel,
                         recipient=person,
                         subject_id=session.pk,
                         occurrence=session.starts_at,
                         due_at=due,
                         expires_at=due + timedelta(days=1),
                     )
+                    for channel in channels[person.pk]
                 )
     return enqueue_many(rows)
 
@@ -302,13 +321,37 @@ def render_reminder(row: Notification, organisation: Organisation) -> Content | 
     return _about_session(row, _live_session(row), "Reminder", "session_reminder")
 
 
+# Texts are short and discreet: no group name, nothing clinical, one segment wherever possible
+# (tests/sessions/test_texts.py measures them with the longest zone names).
+
+
+def _ahead(session: GroupSession | None, now: datetime) -> GroupSession | None:
+    # A text held through quiet hours may come due late: it never arrives once its session began.
+    return session if session is not None and session.starts_at > now else None
+
+
 def text_reminder(row: Notification, now: datetime) -> outbox.Text | None:
-    """Short and discreet: no group name, nothing clinical, one segment."""
     session = _live_session(row) if _reminder_wanted(row, Organisation.current()) else None
-    if session is None:
+    if not _ahead(session, now):
         return None
     when = when_for(row.recipient, session.starts_at)
     return outbox.Text(f"Reminder: your group meets {when}. {link('home')}")
+
+
+def text_time_changed(row: Notification, now: datetime) -> outbox.Text | None:
+    session = _ahead(_live_session(row), now)
+    if session is None:
+        return None
+    when = when_for(row.recipient, session.starts_at)
+    return outbox.Text(f"New time: your group now meets {when}. {link('home')}")
+
+
+def text_cancelled(row: Notification, now: datetime) -> outbox.Text | None:
+    session = _ahead(_session(row), now)
+    if session is None or not session.is_cancelled:
+        return None
+    when = when_for(row.recipient, session.starts_at)
+    return outbox.Text(f"Cancelled: your group won't meet {when}. {link('home')}")
 
 
 def render_time_changed(row: Notification, organisation: Organisation) -> Content | None:
@@ -325,13 +368,12 @@ def render_cancelled(row: Notification, organisation: Organisation) -> Content |
     )
 
 
-def render_day_summary(row: Notification, organisation: Organisation) -> Content | None:
-    person = row.recipient
-    zone = zoneinfo.ZoneInfo(person.timezone)
+def _sessions_that_day(row: Notification):
+    """The sessions the row's facilitator runs on the day it is about, earliest first."""
     day_start = row.occurrence
-    sessions = (
+    return (
         GroupSession.objects.filter(
-            group__facilitators=person,
+            group__facilitators=row.recipient,
             starts_at__gte=day_start,
             starts_at__lt=day_start + timedelta(days=1),
         )
@@ -339,7 +381,22 @@ def render_day_summary(row: Notification, organisation: Organisation) -> Content
         .select_related("group")
         .order_by("starts_at")
     )
-    sessions = list(sessions.annotate(enrolled=active_member_count()))
+
+
+def text_day_summary(row: Notification, now: datetime) -> outbox.Text | None:
+    sessions = list(_sessions_that_day(row))
+    if not sessions:
+        return None
+    first = time_for(row.recipient, sessions[0].starts_at)
+    count = f"{len(sessions)} sessions" if len(sessions) > 1 else "a session"
+    return outbox.Text(f"Tomorrow you run {count}, the first at {first}. {link('home')}")
+
+
+def render_day_summary(row: Notification, organisation: Organisation) -> Content | None:
+    person = row.recipient
+    zone = zoneinfo.ZoneInfo(person.timezone)
+    day_start = row.occurrence
+    sessions = list(_sessions_that_day(row).annotate(enrolled=active_member_count()))
     if not sessions:
         return None
     unsigned = (
@@ -379,12 +436,24 @@ def goal_link_token(row: Notification) -> str:
     return signing.dumps({"n": row.pk, "u": row.recipient_id}, salt=GOAL_LINK_SALT)
 
 
+def _goal_prompt_wanted(person: User) -> bool:
+    return (
+        person.goal_prompts and Goal.objects.of(person).filter(status=Goal.Status.ACTIVE).exists()
+    )
+
+
+def goal_prompt_opens(row: Notification) -> str:
+    return reverse("goal_prompt_check_in", args=[goal_link_token(row)])
+
+
+def text_goal_prompt(row: Notification, now: datetime) -> outbox.Text | None:
+    if not _goal_prompt_wanted(row.recipient):
+        return None
+    return outbox.Text(f"How are your goals going? A quick check-in: {text_link(row)}")
+
+
 def render_goal_prompt(row: Notification, organisation: Organisation) -> Content | None:
-    person = row.recipient
-    if (
-        not person.goal_prompts
-        or not Goal.objects.of(person).filter(status=Goal.Status.ACTIVE).exists()
-    ):
+    if not _goal_prompt_wanted(row.recipient):
         return None
     return Content(
         "How are your goals going?",
@@ -417,11 +486,41 @@ def invited_groups(invitation: Invitation) -> dict:
 def register() -> None:
     register_invitation_details(invited_groups)
     outbox.register_kind(
-        SESSION_REMINDER, "Session reminder", email(render_reminder), text=text_reminder
+        SESSION_REMINDER,
+        "Session reminder",
+        email(render_reminder),
+        text=text_reminder,
+        topic=Topic.REMINDERS,
     )
-    outbox.register_kind(TIME_CHANGED, "Session time changed", email(render_time_changed))
-    outbox.register_kind(CANCELLED, "Session cancelled", email(render_cancelled))
-    outbox.register_kind(DAY_SUMMARY, "Facilitator's day-before summary", email(render_day_summary))
-    outbox.register_kind(GOAL_PROMPT, "Goal check-in prompt", email(render_goal_prompt))
+    outbox.register_kind(
+        TIME_CHANGED,
+        "Session time changed",
+        email(render_time_changed),
+        text=text_time_changed,
+        topic=Topic.CHANGES,
+    )
+    outbox.register_kind(
+        CANCELLED,
+        "Session cancelled",
+        email(render_cancelled),
+        text=text_cancelled,
+        topic=Topic.CHANGES,
+    )
+    outbox.register_kind(
+        DAY_SUMMARY,
+        "Facilitator's day-before summary",
+        email(render_day_summary),
+        text=text_day_summary,
+        topic=Topic.DAY_SUMMARY,
+    )
+    outbox.register_kind(
+        GOAL_PROMPT,
+        "Goal check-in prompt",
+        email(render_goal_prompt),
+        text=text_goal_prompt,
+        topic=Topic.GOAL_PROMPTS,
+        opens=goal_prompt_opens,
+        link_age=GOAL_LINK_AGE,
+    )
     outbox.register_tick_planner(plan)
     outbox.register_person_planner(plan_person_reminders)

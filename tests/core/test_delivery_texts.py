@@ -25,7 +25,7 @@ KIND = "test_text"
 @pytest.fixture(autouse=True)
 def kind_and_numbers():
     """A kind that goes by text, and where people's texts go (members registers the real one)."""
-    kinds, lookups = dict(outbox._kinds), list(outbox._text_numbers)
+    kinds, rules = dict(outbox._kinds), list(outbox._text_rules)
     numbers: dict[int, str] = {}
     outbox.register_kind(
         KIND,
@@ -33,12 +33,18 @@ def kind_and_numbers():
         lambda row, now: mail.EmailMessage("Reminder", "Group at 6pm", to=[row.recipient.email]),
         text=lambda row, now: outbox.Text("Reminder: your group meets at 6pm."),
     )
-    outbox.register_text_number(lambda row: numbers.get(row.recipient_id))
+    outbox.register_text_rules(
+        outbox.TextRules(
+            number=lambda row: numbers.get(row.recipient_id),
+            channels=lambda people, topic: {},
+            wanted=lambda row, topic: True,
+        )
+    )
     sms.LocmemBackend.sent.clear()
     yield numbers
     outbox._kinds.clear()
     outbox._kinds.update(kinds)
-    outbox._text_numbers[:] = lookups
+    outbox._text_rules[:] = rules
 
 
 def row(person, channel=Channel.TEXT, subject_id=1, **fields) -> Notification:

@@ -162,7 +162,7 @@ def test_the_page_takes_a_person_from_number_to_verified_and_back(participant):
     assert "match. 4 tries left." in page.text
 
     page = client.post(url, {"action": "confirm", "code": code}, follow=True)
-    assert "come to <strong>+44 7400 123456</strong> by text" in page.text
+    assert "Your texts come to <strong>+44 7400 123456</strong>." in page.text
 
     page = client.post(url, {"action": "remove"}, follow=True)
     assert "Your number is removed" in page.text and not TextNumber.objects.exists()
