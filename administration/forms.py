@@ -80,8 +80,14 @@ class OrganisationForm(forms.ModelForm):
             "contact_hours",
             "timezone",
             "holiday_country",
+            "quiet_from",
+            "quiet_until",
         ]
-        widgets = {"crisis_resources": forms.Textarea(attrs={"rows": 6})}
+        widgets = {
+            "crisis_resources": forms.Textarea(attrs={"rows": 6}),
+            "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
 
     def clean(self):
         data = super().clean()

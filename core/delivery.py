@@ -26,6 +26,10 @@ The guarantee, precisely:
 - **Texts only to a number that may have them.** A text row is built with the number the
   person has now (verified, not stopped: `core.outbox.text_number`); without one, or with
   texts switched off (no SMS_URL), the row is cancelled, never sent elsewhere.
+- **Texts wait out quiet hours.** A text that can wait, due in its recipient's quiet hours (the
+  organisation's, in the recipient's own zone), goes back to pending until they end, its window
+  moved by as long as it waits; an urgent one (a code, a cancellation or new time within 24
+  hours) goes at once. Emails never wait.
 - **On the channel the person chose, as it is now.** A row whose channel its person no longer
   wants for its topic is cancelled when its turn comes (`core.outbox.channel_wanted`): an email
   goes unless they chose texts only and a text can reach them then.
@@ -211,6 +215,9 @@ def _send_one(row, token, sender, now) -> int:
     if isinstance(message, str):  # it must not go: close it as missed or cancelled
         _finish(row, token, message)
         return 0
+    if isinstance(message, Held):
+        _hold(row, token, message.until, now)
+        return 0
     if isinstance(message, OutgoingText):
         fields = {"segments": sender.send(message.to, message.body).segments}
     else:
@@ -225,6 +232,13 @@ def _send_one(row, token, sender, now) -> int:
 class OutgoingText:
     to: str
     body: str
+
+
+@dataclass(frozen=True)
+class Held:
+    """A text that waits for its recipient's quiet hours to end."""
+
+    until: datetime
 
 
 def build(row: Notification, now: datetime):
@@ -248,6 +262,9 @@ def _build_text(row, now, kind):
     number = outbox.text_number(row) if kind.text else None
     if number is None or settings.SMS is None:
         return State.CANCELLED  # no verified number now, texts stopped, or texts switched off
+    until = outbox.quiet_until(row, now)
+    if until is not None:
+        return Held(until)
     text = kind.text(row, now)
     if text is None or isinstance(text, str):
         return text or State.CANCELLED
@@ -259,6 +276,20 @@ def _finish(row, token, state, **fields) -> bool:
         Notification.objects.filter(pk=row.pk, claim_token=token).update(
             state=state, lease_until=None, claim_token=None, **fields
         )
+    )
+
+
+def _hold(row, token, until: datetime, now: datetime) -> None:
+    """Back to pending until `until`, its window moved by as long as it waits, the claim's
+    attempt not counted: holding is not failing. Its builder refuses it then if it no longer
+    applies (a session that has begun, say)."""
+    _finish(
+        row,
+        token,
+        State.PENDING,
+        due_at=until,
+        expires_at=F("expires_at") + (until - now),
+        attempts=F("attempts") - 1,
     )
 
 

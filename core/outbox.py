@@ -45,9 +45,12 @@ class MessageKind:
     text: BuildText | None = None
     # The choice of channel that applies ("" for email-only kinds).
     topic: str = ""
-    # Where a text's short link opens (core.outbox.text_link), and for how long after sending.
+    # Where a text's short link opens (members.messages.text_link), and for how long after
+    # sending.
     opens: Callable[[Notification], str] | None = None
     link_age: timedelta = timedelta(days=4)
+    # urgent(row, now): a text that may not wait for quiet hours to end. None: it always can.
+    urgent: Callable[[Notification, datetime], bool] | None = None
 
 
 _kinds: dict[str, MessageKind] = {}
@@ -64,8 +67,9 @@ def register_kind(
     topic: str = "",
     opens: Callable[[Notification], str] | None = None,
     link_age: timedelta = timedelta(days=4),
+    urgent: Callable[[Notification, datetime], bool] | None = None,
 ) -> None:
-    _kinds[code] = MessageKind(code, label, build, text, topic, opens, link_age)
+    _kinds[code] = MessageKind(code, label, build, text, topic, opens, link_age, urgent)
 
 
 def kind(code: str) -> MessageKind:
@@ -88,6 +92,8 @@ class TextRules:
     channels: Callable[[list, str], dict[int, list[str]]]
     # At sending: whether the row's channel is still what its person wants for the topic.
     wanted: Callable[[Notification, str], bool]
+    # At sending: when the quiet hours the recipient is in end, or None outside them.
+    quiet_until: Callable[[Notification, datetime], datetime | None]
 
 
 _text_rules: list[TextRules] = []
@@ -106,6 +112,14 @@ def channels_for(people: list, topic: str) -> dict[int, list[str]]:
     if topic and _text_rules:
         return _text_rules[0].channels(people, topic)
     return {person.pk: [Notification.Channel.EMAIL] for person in people}
+
+
+def quiet_until(row: Notification, now: datetime) -> datetime | None:
+    """When a text that can wait may go, if `now` is in its recipient's quiet hours."""
+    urgent = kind(row.kind).urgent
+    if not _text_rules or (urgent is not None and urgent(row, now)):
+        return None
+    return _text_rules[0].quiet_until(row, now)
 
 
 def channel_wanted(row: Notification) -> bool:

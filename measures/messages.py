@@ -99,7 +99,7 @@ def render_request(row: Notification, organisation: Organisation) -> Content | N
 
 def text_request(row: Notification, now) -> outbox.Text | None:
     session = _still_asking(row)
-    if session is None:
+    if session is None or not queries.is_open(session, now):  # held overnight, it may be shut
         return None
     opening = "Reminder: a" if row.kind == MEASURE_REMINDER else "A"
     return outbox.Text(

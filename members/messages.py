@@ -152,5 +152,6 @@ def register() -> None:
         "Code for a text number",
         lambda row, now: None,
         text=text_numbers.code_text,
+        urgent=lambda row, now: True,  # the person is waiting for it, whatever the hour
     )
     outbox.register_text_rules(text_numbers.RULES)

@@ -1,6 +1,6 @@
 import re
 import zoneinfo
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 
 from django.conf import settings
@@ -344,6 +344,17 @@ class Organisation(models.Model):
         blank=True,
         help_text="Scheduling warns when a session falls on one of its public holidays.",
     )
+    quiet_from = models.TimeField(
+        "quiet hours start",
+        default=time(21, 0),
+        help_text="Texts that can wait are held from this time until quiet hours end, in each "
+        "person's own time zone. A cancellation within 24 hours is never held.",
+    )
+    quiet_until = models.TimeField(
+        "quiet hours end",
+        default=time(8, 0),
+        help_text="Make it the same as the start for no quiet hours.",
+    )
     name_in_subjects = models.BooleanField(
         "name the organisation in email subjects",
         default=False,
@@ -358,6 +369,18 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def quiet_hours_end(self, zone: str, moment: datetime) -> datetime | None:
+        """When the quiet hours `moment` falls in end, in `zone`'s wall-clock time; None
+        outside quiet hours (or with none: start and end the same)."""
+        start, end = self.quiet_from, self.quiet_until
+        local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone))
+        now = local.time()
+        if start == end or not (start <= now or now < end if start > end else start <= now < end):
+            return None
+        day = local.date() + timedelta(days=1 if start > end and now >= start else 0)
+        # In UTC: subtracting two times in one zone would count wall-clock hours across a change.
+        return datetime.combine(day, end, zoneinfo.ZoneInfo(zone)).astimezone(UTC)
 
     @property
     def contact_phone_link(self) -> str:

@@ -13,7 +13,7 @@ texts switched off), so a choice never leaves them with nothing.
 """
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import phonenumbers
 from django.conf import settings
@@ -24,7 +24,7 @@ from django.utils.crypto import constant_time_compare
 
 from core import outbox
 from core.models import Notification
-from members.models import TextNumber, User
+from members.models import Organisation, TextNumber, User
 
 CODE = "text_code"
 CODE_LIFETIME = timedelta(minutes=10)
@@ -250,4 +250,10 @@ def wanted(row: Notification, topic: str) -> bool:
     return choice != Choice.TEXT or settings.SMS is None or not people_texted({row.recipient_id})
 
 
-RULES = outbox.TextRules(number=number_for, channels=channels, wanted=wanted)
+def quiet_until(row: Notification, now: datetime) -> datetime | None:
+    return Organisation.current().quiet_hours_end(row.recipient.timezone, now)
+
+
+RULES = outbox.TextRules(
+    number=number_for, channels=channels, wanted=wanted, quiet_until=quiet_until
+)

@@ -346,6 +346,16 @@ def text_time_changed(row: Notification, now: datetime) -> outbox.Text | None:
     return outbox.Text(f"New time: your group now meets {when}. {link('home')}")
 
 
+URGENT = timedelta(hours=24)  # a change this close to the session is not held overnight
+
+
+def change_is_urgent(row: Notification, now: datetime) -> bool:
+    """A new time or a cancellation for a session in the next 24 hours (a move counts from
+    the earlier of the two times: someone may be about to set out)."""
+    first = min(row.occurrence, row.previous_occurrence or row.occurrence)
+    return first - now <= URGENT
+
+
 def text_cancelled(row: Notification, now: datetime) -> outbox.Text | None:
     session = _ahead(_session(row), now)
     if session is None or not session.is_cancelled:
@@ -384,7 +394,7 @@ def _sessions_that_day(row: Notification):
 
 
 def text_day_summary(row: Notification, now: datetime) -> outbox.Text | None:
-    sessions = list(_sessions_that_day(row))
+    sessions = list(_sessions_that_day(row)) if now < row.occurrence else []  # "tomorrow" still
     if not sessions:
         return None
     first = time_for(row.recipient, sessions[0].starts_at)
@@ -498,6 +508,7 @@ def register() -> None:
         email(render_time_changed),
         text=text_time_changed,
         topic=Topic.CHANGES,
+        urgent=change_is_urgent,
     )
     outbox.register_kind(
         CANCELLED,
@@ -505,6 +516,7 @@ def register() -> None:
         email(render_cancelled),
         text=text_cancelled,
         topic=Topic.CHANGES,
+        urgent=change_is_urgent,
     )
     outbox.register_kind(
         DAY_SUMMARY,

@@ -119,6 +119,8 @@ def test_settings_change_the_crisis_text_and_version_the_agreement(admin_client)
             "participants_see_scores": "on",
             "agreement_text": "New agreement.",
             "timezone": "America/Chicago",
+            "quiet_from": "21:00",
+            "quiet_until": "08:00",
         },
         follow=True,
     )

@@ -38,6 +38,7 @@ def kind_and_numbers():
             number=lambda row: numbers.get(row.recipient_id),
             channels=lambda people, topic: {},
             wanted=lambda row, topic: True,
+            quiet_until=lambda row, now: None,
         )
     )
     sms.LocmemBackend.sent.clear()
