@@ -342,7 +342,7 @@ def delivery_health(request):
 
 def texts_by_month(now, months: int = 3) -> list[dict]:
     """Texts sent and the segments they cost, this month and the ones before (what the
-    provider bills)."""
+    provider bills), with what the provider's reports said reached the phone."""
     since = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     for _ in range(months - 1):
         since = (since - timedelta(days=1)).replace(day=1)
@@ -352,7 +352,12 @@ def texts_by_month(now, months: int = 3) -> list[dict]:
         )
         .annotate(month=TruncMonth("sent_at"))
         .values("month")
-        .annotate(texts=Count("pk"), segments=Coalesce(Sum("segments"), 0))
+        .annotate(
+            texts=Count("pk"),
+            segments=Coalesce(Sum("segments"), 0),
+            delivered=Count("pk", filter=Q(delivery_status__in=["delivered", "read"])),
+            not_delivered=Count("pk", filter=Q(delivery_status__in=delivery.NOT_DELIVERED)),
+        )
         .order_by("-month")
     )
     return list(sent)

@@ -192,6 +192,8 @@ def _send_each(rows, token, now, started, sender) -> tuple[int, bool]:
         except sms.Refused as error:
             log.warning("notification %s: the text was refused (%s)", row.pk, type(error).__name__)
             _finish(row, token, State.FAILED, last_error=type(error).__name__)
+            if isinstance(error, sms.OptedOut):
+                outbox.text_opted_out(row)
         except Exception as error:
             _retry(row, token, error, now)
     else:
@@ -219,7 +221,8 @@ def _send_one(row, token, sender, now) -> int:
         _hold(row, token, message.until, now)
         return 0
     if isinstance(message, OutgoingText):
-        fields = {"segments": sender.send(message.to, message.body).segments}
+        sent = sender.send(message.to, message.body, status_callback=outbox.status_callback())
+        fields = {"segments": sent.segments, "provider_id": sent.provider_id}
     else:
         sender.send_messages([message])
         fields = {}
@@ -331,6 +334,42 @@ def _hand_back(rows, token, error: Exception | None = None, retry_after: int | N
         attempts=F("attempts") - 1,
         **fields,
     )
+
+
+# Delivery reports ------------------------------------------------------------------------
+
+# A provider's reports may arrive out of order: a later stage is never overwritten by an
+# earlier one ("sent" arriving after "delivered").
+REPORT_STAGES = {
+    "queued": 0,
+    "accepted": 0,
+    "scheduled": 0,
+    "sending": 1,
+    "sent": 2,
+    "delivered": 3,
+    "undelivered": 3,
+    "failed": 3,
+    "canceled": 3,
+    "read": 4,
+}
+NOT_DELIVERED = ("undelivered", "failed")
+
+
+@transaction.atomic
+def record_report(provider_id: str, status: str) -> Notification | None:
+    """What the provider says became of a text it took; returns its row, if we know it."""
+    status = status.lower()
+    row = (
+        Notification.objects.select_for_update()
+        .filter(provider_id=provider_id, channel=Channel.TEXT)
+        .first()
+        if provider_id and status in REPORT_STAGES
+        else None
+    )
+    if row is not None and REPORT_STAGES[status] >= REPORT_STAGES.get(row.delivery_status, -1):
+        row.delivery_status = status
+        row.save(update_fields=["delivery_status"])
+    return row
 
 
 # Holding after a restore ---------------------------------------------------------------

@@ -92,6 +92,9 @@ class Notification(models.Model):
     claim_token = models.UUIDField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     segments = models.PositiveSmallIntegerField(null=True, blank=True, help_text="A text's cost.")
+    # A text's id at the provider, and what the provider last reported of it (status callbacks).
+    provider_id = models.CharField(max_length=64, blank=True)
+    delivery_status = models.CharField(max_length=12, blank=True)
     link_used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -142,6 +145,11 @@ class Notification(models.Model):
                 name="notification_sending_lease",
             ),
             models.Index(fields=["created_at", "state"], name="notification_recent_state"),
+            models.Index(
+                fields=["provider_id"],
+                condition=~models.Q(provider_id=""),
+                name="notification_provider_id",
+            ),
         ]
 
     def __str__(self) -> str:

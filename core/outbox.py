@@ -94,6 +94,10 @@ class TextRules:
     wanted: Callable[[Notification, str], bool]
     # At sending: when the quiet hours the recipient is in end, or None outside them.
     quiet_until: Callable[[Notification, datetime], datetime | None]
+    # The provider refused a row's text because its number replied STOP there.
+    opted_out: Callable[[Notification], None]
+    # Where the provider reports what became of each text (core.delivery.record_report).
+    status_callback: Callable[[], str]
 
 
 _text_rules: list[TextRules] = []
@@ -105,6 +109,15 @@ def register_text_rules(rules: TextRules) -> None:
 
 def text_number(row: Notification) -> str | None:
     return _text_rules[0].number(row) if _text_rules else None
+
+
+def text_opted_out(row: Notification) -> None:
+    if _text_rules:
+        _text_rules[0].opted_out(row)
+
+
+def status_callback() -> str:
+    return _text_rules[0].status_callback() if _text_rules else ""
 
 
 def channels_for(people: list, topic: str) -> dict[int, list[str]]:

@@ -8,8 +8,12 @@ A provider is a class built with the URL's options and answering one call:
 `to` is an E.164 number ("+447700900123"). It returns what the provider said (its id for the
 message and the segments it will charge), or raises `Unavailable` (nothing was sent; try again
 later: the provider is down, slow or rate-limiting us) or `Refused` (this text to this number
-will never go: the number is invalid, or `OptedOut`, it replied STOP). A provider that posts
-delivery reports or replies back to us also checks their signature (`TwilioBackend.signed`).
+will never go: the number is invalid, or `OptedOut`, it replied STOP). A provider also checks
+the signature on what it posts back to us, replies and delivery reports:
+
+    signed(url, params, signature) -> bool
+
+Both come as Twilio's do (members/text_replies.py): a form POST with X-Twilio-Signature.
 
 Bundled: console:// (prints each text: development), locmem:// (keeps them in `sent`: tests)
 and Twilio's REST API.
@@ -26,6 +30,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 
 
@@ -77,7 +82,23 @@ def segments(text: str) -> int:
     return 1 if units <= single else -(-units // part)
 
 
-class ConsoleBackend:
+class DevelopmentReplies:
+    """Replies to the development backends come the way Twilio's do (a form POST signed in
+    X-Twilio-Signature), signed with a key derived from SECRET_KEY instead of an auth token:
+    `manage.py reply_text` signs them, so STOP can be tried end to end without a phone."""
+
+    @staticmethod
+    def key() -> str:
+        return salted_hmac("together.sms.development", "replies", algorithm="sha256").hexdigest()
+
+    def sign(self, url: str, params: dict[str, str]) -> str:
+        return sign(url, params, self.key())
+
+    def signed(self, url: str, params: dict[str, str], signature: str) -> bool:
+        return hmac.compare_digest(self.sign(url, params), signature or "")
+
+
+class ConsoleBackend(DevelopmentReplies):
     """Development: each text printed where `make run` shows its output."""
 
     def __init__(self, stream=None):
@@ -91,7 +112,7 @@ class ConsoleBackend:
         return Sent(provider_id="", segments=count)
 
 
-class LocmemBackend:
+class LocmemBackend(DevelopmentReplies):
     """Tests: each text kept in `LocmemBackend.sent`, as (to, body) pairs."""
 
     sent: list[tuple[str, str]] = []

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from core import sql
 from core.encryption import EncryptedCharField
@@ -471,6 +472,8 @@ class TextNumber(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="text_number"
     )
     number = EncryptedCharField(max_length=20)
+    # A keyed digest of the number: how a reply (STOP) finds it without decrypting every row.
+    number_digest = models.CharField(max_length=64, db_index=True, editable=False, default="")
     verified_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True, help_text="Replied STOP.")
     code = EncryptedCharField(max_length=6, blank=True)
@@ -486,6 +489,13 @@ class TextNumber(models.Model):
     @property
     def verified(self) -> bool:
         return self.verified_at is not None
+
+    @staticmethod
+    def digest(number: str, secret: str | None = None) -> str:
+        """HMAC-SHA256 of an E.164 number, keyed by SECRET_KEY (or `secret`, a fallback)."""
+        return salted_hmac(
+            "together.text-number", number, secret=secret, algorithm="sha256"
+        ).hexdigest()
 
 
 class CrisisLine(models.Model):

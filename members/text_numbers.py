@@ -19,6 +19,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -109,6 +110,7 @@ def send_code(*, person: User, number: str) -> TextNumber:
         )
     if found.number != number:
         found.number, found.verified_at, found.stopped_at = number, None, None
+        found.number_digest = TextNumber.digest(number)
     found.code = f"{secrets.randbelow(10**6):06d}"
     found.code_sent_at, found.wrong_tries = now, 0
     found.codes_sent += 1
@@ -164,6 +166,65 @@ def remove_number(*, person: User) -> None:
     """No more texts: the number is forgotten, and texts waiting for it will not go."""
     TextNumber.objects.filter(person=person).delete()
     outbox.cancel_pending(channel=Notification.Channel.TEXT, recipient=person)
+
+
+# Replies: STOP and START ------------------------------------------------------------------
+
+# Twilio's default keywords (a reply that is exactly one of them, in any case), which it also
+# acts on itself: we follow them so that what the person sees here matches what they get.
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+START_WORDS = {"START", "YES", "UNSTOP"}
+
+
+def with_number(number: str):
+    """Every TextNumber for `number` (a shared phone may be more than one person's), found by
+    its digest; digests made under a SECRET_KEY now in SECRET_KEY_FALLBACKS are renewed."""
+    current = TextNumber.digest(number)
+    older = [TextNumber.digest(number, key) for key in settings.SECRET_KEY_FALLBACKS]
+    if older:
+        TextNumber.objects.filter(number_digest__in=older).update(number_digest=current)
+    return TextNumber.objects.filter(number_digest=current)
+
+
+def reply_received(*, number: str, body: str, opt_out_type: str = "") -> str:
+    """A text `number` sent us. STOP (or a synonym) stops our texts to it at once, START brings
+    them back; anything else changes nothing (we never answer). Returns which it was. A provider
+    that knows the keywords itself says so in `opt_out_type` (Twilio's Advanced Opt-Out)."""
+    word = (opt_out_type or body).strip().upper()
+    if word in STOP_WORDS:
+        stop_texts(number)
+        return "stop"
+    if word in START_WORDS:
+        restart_texts(number)
+        return "start"
+    return ""
+
+
+@transaction.atomic
+def stop_texts(number: str) -> None:
+    """No more texts to `number`, from now: those waiting are cancelled (emails still go)."""
+    stopping = with_number(number).filter(stopped_at__isnull=True)
+    people = list(stopping.values_list("person_id", flat=True))
+    stopping.update(stopped_at=timezone.now())
+    outbox.cancel_pending(channel=TEXT, recipient_id__in=people)
+
+
+@transaction.atomic
+def restart_texts(number: str) -> None:
+    """Texts to `number` again; reminders already planned get their texts back."""
+    restarting = with_number(number).filter(stopped_at__isnull=False)
+    people = list(User.objects.filter(text_number__in=restarting))
+    restarting.update(stopped_at=None)
+    for person in people:
+        outbox.plan_for_person(person)
+
+
+def provider_says_stopped(row: Notification) -> None:
+    """The provider refused a text because its number replied STOP there (perhaps while our
+    reply address was down): the number is stopped here too."""
+    found = TextNumber.objects.filter(person_id=row.recipient_id).first()
+    if found is not None:
+        stop_texts(found.number)
 
 
 def checked_number(person) -> str:  # a person or their id
@@ -254,6 +315,15 @@ def quiet_until(row: Notification, now: datetime) -> datetime | None:
     return Organisation.current().quiet_hours_end(row.recipient.timezone, now)
 
 
+def status_callback() -> str:
+    return settings.SITE_URL + reverse("text_status")
+
+
 RULES = outbox.TextRules(
-    number=number_for, channels=channels, wanted=wanted, quiet_until=quiet_until
+    number=number_for,
+    channels=channels,
+    wanted=wanted,
+    quiet_until=quiet_until,
+    opted_out=provider_says_stopped,
+    status_callback=status_callback,
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import views
+from members import text_replies, views
 
 urlpatterns = [
     path("invitations/<token:token>/", views.invitation_accept, name="invitation_accept"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/contact/", views.contact_details, name="contact_details"),
     path("accounts/texts/", views.text_messages, name="text_messages"),
     path("t/<str:token>/", views.text_link, name="text_link"),
+    path("texts/replies/", text_replies.text_reply, name="text_reply"),
+    path("texts/status/", text_replies.text_status, name="text_status"),
     path("accounts/close/", views.close_account, name="close_account"),
     path("accounts/keep-alive/", views.keep_alive, name="keep_alive"),
 ]

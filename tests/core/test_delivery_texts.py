@@ -39,6 +39,8 @@ def kind_and_numbers():
             channels=lambda people, topic: {},
             wanted=lambda row, topic: True,
             quiet_until=lambda row, now: None,
+            opted_out=lambda row: None,
+            status_callback=lambda: "",
         )
     )
     sms.LocmemBackend.sent.clear()

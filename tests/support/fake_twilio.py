@@ -9,15 +9,26 @@ for the next requests (a rate limit, an unsubscribed recipient, a server error).
 """
 
 import base64
+import hmac
 import json
 import re
 import threading
+import urllib.error
+import urllib.request
 import uuid
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def twilio_signature(url: str, params: dict, auth_token: str) -> str:
+    """As Twilio documents it (written here apart from core.sms, so each checks the other):
+    the full URL, then each parameter's name and value in name order, HMAC-SHA1 with the auth
+    token, base64."""
+    data = url + "".join(f"{name}{params[name]}" for name in sorted(params))
+    return base64.b64encode(hmac.new(auth_token.encode(), data.encode(), "sha1").digest()).decode()
 
 
 def error(status: int, code: int, message: str) -> tuple[int, dict, dict]:
@@ -98,9 +109,56 @@ class FakeTwilio:
         if not 0 < len(form.get("Body", "")) <= 1600:
             self.problems.append("Body missing or over 1,600 characters")
             return error(400, 21602, "Message body is required.")
+        callback = form.get("StatusCallback")
+        if callback is not None and not callback.startswith(("https://", "http://")):
+            self.problems.append(f"StatusCallback is not an absolute URL: {callback!r}")
+            return error(400, 21609, "Invalid StatusCallback")
         if self.script:
             return self.script.pop(0)
         return 201, self.message(form), {}
+
+    # Twilio calling us: a reply to one of our texts, and a delivery report, form-encoded and
+    # signed in X-Twilio-Signature with the auth token, as Twilio's webhooks are.
+
+    def reply(self, url: str, *, number: str, body: str, **extra) -> tuple[int, str, str]:
+        sid = "SM" + uuid.uuid4().hex
+        params = {"MessageSid": sid, "SmsSid": sid, "SmsMessageSid": sid}
+        params |= {"AccountSid": self.account_sid, "From": number, "To": "+447700900001"}
+        params |= {"Body": body, "NumMedia": "0", "NumSegments": "1", "ApiVersion": "2010-04-01"}
+        return self.call(url, params | extra)
+
+    def report(self, url: str, *, sid: str, status: str, error_code: str = ""):
+        params = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "SmsStatus": status}
+        params |= {"AccountSid": self.account_sid, "ApiVersion": "2010-04-01"}
+        params |= {"From": "+447700900001", "To": "+447400123456"}
+        if error_code:
+            params["ErrorCode"] = error_code
+        return self.call(url, params)
+
+    def call(self, url: str, params: dict, signature: str | None = None) -> tuple[int, str, str]:
+        """POST `params` to `url`, signed unless a `signature` is given; returns (status,
+        content type, body)."""
+        request = urllib.request.Request(
+            url,
+            data=urlencode(params).encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": twilio_signature(url, params, self.auth_token)
+                if signature is None
+                else signature,
+                "User-Agent": "TwilioProxy/1.1",
+            },
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return (
+                    response.status,
+                    response.headers.get("Content-Type", ""),
+                    response.read().decode(),
+                )
+        except urllib.error.HTTPError as failure:
+            return failure.code, failure.headers.get("Content-Type", ""), failure.read().decode()
 
     def message(self, form: dict) -> dict:
         sid = "SM" + uuid.uuid4().hex

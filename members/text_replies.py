@@ -1,0 +1,65 @@
+"""What the text provider posts back to us: replies to our texts, and delivery reports.
+
+Both come as Twilio documents them (a form POST, signed in X-Twilio-Signature over the address
+Twilio called and every parameter; the development backends sign the same way with a key of
+their own: core/sms.py). Anything unsigned is refused with 403 before it is read. A reply is
+never answered with a text (the empty TwiML response): STOP and START act, the rest is ignored.
+Neither the number nor what it said is logged.
+"""
+
+import logging
+import re
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from core import delivery, sms
+from members import text_numbers
+from members.access import public
+
+log = logging.getLogger(__name__)
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+NOTHING = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+OPTED_OUT = "21610"  # Twilio's "Attempt to send to unsubscribed recipient"
+
+
+def _signed_params(request) -> dict[str, str] | None:
+    provider = sms.provider()
+    params = request.POST.dict()
+    url = settings.SITE_URL + request.get_full_path()  # the address the provider called
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if provider is None or not provider.signed(url, params, signature):
+        return None
+    return params
+
+
+@public
+@csrf_exempt
+@require_POST
+def text_reply(request):
+    params = _signed_params(request)
+    if params is None:
+        return HttpResponseForbidden("Not signed by the text provider.")
+    number = params.get("From", "")
+    if not E164.match(number):
+        return HttpResponseBadRequest("From must be a number in E.164.")
+    done = text_numbers.reply_received(
+        number=number, body=params.get("Body", ""), opt_out_type=params.get("OptOutType", "")
+    )
+    log.info("text reply received: %s", done or "nothing to do")
+    return HttpResponse(NOTHING, content_type="text/xml")
+
+
+@public
+@csrf_exempt
+@require_POST
+def text_status(request):
+    params = _signed_params(request)
+    if params is None:
+        return HttpResponseForbidden("Not signed by the text provider.")
+    row = delivery.record_report(params.get("MessageSid", ""), params.get("MessageStatus", ""))
+    if row is not None and params.get("ErrorCode") == OPTED_OUT:
+        text_numbers.provider_says_stopped(row)
+    return HttpResponse(status=204)
