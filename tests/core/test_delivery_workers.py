@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import threading
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -16,14 +17,17 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
+from config import env
 from config.celery import app
 from core import delivery
 from core.models import Notification
 from core.tasks import deliver_batch, tick
+from members.models import TextNumber
 from sessions import outbox
 from tests.members.factories import UserFactory
 from tests.sessions.factories import GroupSessionFactory
 from tests.support.celery_worker import start_worker_process
+from tests.support.fake_twilio import FakeTwilio
 from tests.support.smtp_sink import SmtpSink
 from tests.support.waiting import wait_until
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
@@ -219,3 +223,79 @@ def test_the_worker_survives_a_database_hiccup_and_resumes(monkeypatch):
             what="the retried batch",
         )
     assert failures == [1] and sorted(sent_emails()) == sorted(expected)
+
+
+# Texts keep the same guarantees: the provider is the fake Twilio, over HTTP -----------------
+
+
+def due_text_reminders(count: int) -> set[str]:
+    """`count` people who chose reminders by text only, each with one due now. Returns their
+    numbers."""
+    group = TherapyGroupFactory(
+        facilitators=[UserFactory(role="facilitator", is_active=False)], capacity=count + 1
+    )
+    numbers = {f"+4474001230{n:02d}" for n in range(count)}
+    for number in numbers:
+        person = UserFactory(role="participant", message_channels={"reminders": "text"})
+        EnrollmentFactory(group=group, participant=person)
+        TextNumber.objects.create(person=person, number=number, verified_at=timezone.now())
+    GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=2, seconds=-30))
+    outbox.plan(timezone.now())
+    texts = Notification.objects.filter(state=State.PENDING, channel=Notification.Channel.TEXT)
+    assert texts.count() == count
+    return numbers
+
+
+def test_two_ticks_and_two_workers_at_once_send_each_text_once(settings):
+    expected = due_text_reminders(30)
+    barrier = threading.Barrier(4)
+
+    def run(job):
+        try:
+            barrier.wait()
+            job()
+        finally:
+            connections.close_all()
+
+    with FakeTwilio() as fake:
+        settings.SMS = env.sms_config(fake.url)
+        jobs = [
+            lambda: outbox.plan(timezone.now()),
+            lambda: outbox.plan(timezone.now()),
+            lambda: delivery.deliver_due(limit=20),
+            lambda: delivery.deliver_due(limit=20),
+        ]
+        threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        while delivery.deliver_due():
+            pass
+    assert Counter(fake.accepted) == dict.fromkeys(expected, 1) and fake.problems == []
+    assert sent_emails() == []  # texts only, and each text reached its number
+
+
+def test_a_worker_killed_mid_text_loses_nothing_and_repeats_at_most_the_one_in_flight():
+    expected = due_text_reminders(20)
+    connection.close()
+    with SmtpSink() as sink, FakeTwilio(hold_after=7) as fake:
+        first = worker_process(sink, SMS_URL=fake.url)
+        try:
+            deliver_batch.delay()
+            assert fake.holding.wait(60), "the first worker never reached the 7th text"
+            first.send_signal(signal.SIGKILL)  # dies after Twilio took the 7th, before its answer
+            first.wait(10)
+        finally:
+            first.kill()
+        fake.release()
+        assert Notification.objects.filter(state=State.SENDING).count() == 20 - 6
+        Notification.objects.filter(state=State.SENDING).update(
+            lease_until=timezone.now() - timedelta(seconds=1)
+        )
+        delivery.expire_and_reclaim(timezone.now())
+        run_until_sent(20, worker_process(sink, SMS_URL=fake.url), batches=1)
+        counts = Counter(fake.accepted)
+    assert set(counts) == expected  # every expected text arrived
+    assert sum(counts.values()) - len(expected) <= 1  # at most the one in flight, twice
+    assert fake.problems == [] and sink.counts() == {}

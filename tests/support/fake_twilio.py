@@ -42,11 +42,23 @@ def error(status: int, code: int, message: str) -> tuple[int, dict, dict]:
 
 
 class FakeTwilio:
-    def __init__(self, account_sid="AC" + "0" * 31 + "1", auth_token="fake-auth-token"):
+    """`hold_after=n`: the n-th message is taken (recorded in `accepted`) but its answer waits
+    for release(), as when a worker dies after Twilio took a text and before it heard so."""
+
+    def __init__(
+        self,
+        account_sid="AC" + "0" * 31 + "1",
+        auth_token="fake-auth-token",
+        hold_after: int | None = None,
+    ):
         self.account_sid, self.auth_token = account_sid, auth_token
         self.received: list[dict] = []
+        self.accepted: list[str] = []  # the To of each message answered 201
         self.problems: list[str] = []
         self.script: list[tuple[int, dict, dict]] = []
+        self.hold_after = hold_after
+        self.holding, self._release = threading.Event(), threading.Event()
+        self._lock = threading.Lock()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -66,7 +78,11 @@ class FakeTwilio:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a held answer to a worker that was killed meanwhile: nobody to tell
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -82,6 +98,7 @@ class FakeTwilio:
         return self
 
     def __exit__(self, *exc):
+        self.release()
         self.server.shutdown()
         self.server.server_close()
 
@@ -115,7 +132,16 @@ class FakeTwilio:
             return error(400, 21609, "Invalid StatusCallback")
         if self.script:
             return self.script.pop(0)
+        with self._lock:
+            self.accepted.append(form["To"])
+            count = len(self.accepted)
+        if count == self.hold_after:
+            self.holding.set()
+            self._release.wait(60)
         return 201, self.message(form), {}
+
+    def release(self) -> None:
+        self._release.set()
 
     # Twilio calling us: a reply to one of our texts, and a delivery report, form-encoded and
     # signed in X-Twilio-Signature with the auth token, as Twilio's webhooks are.
