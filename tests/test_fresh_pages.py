@@ -103,6 +103,8 @@ def test_an_organisation_change_shows_in_the_header_at_once(world, personas, adm
             "participants_see_scores": "on",
             "agreement_text": "Be kind.",
             "timezone": "Europe/London",
+            "quiet_from": "21:00",
+            "quiet_until": "08:00",
         },
     )
     assert '<a href="/" class="brand">Harbour Clinic</a>' in client.get(url).text
