@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bootstrap lock lint browser bench-load clean
+.PHONY: run test bootstrap lock lint browser bench-load clean messages
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -44,3 +44,12 @@ lock:
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache
+
+# Gather every translatable message into locale/es/LC_MESSAGES/django.po (new ones arrive
+# empty: tests/test_translations.py fails until each has its Spanish), then compile django.mo.
+messages: bootstrap
+	@scripts/ensure_package.sh msgfmt gettext "translations" messages
+	@DEBUG=1 $(PY) manage.py makemessages -l es --no-obsolete --no-location \
+		--ignore='tests/*' --ignore='bench/*' --ignore='static/*' --ignore='staticfiles/*' \
+		--ignore='scripts/*'
+	@DEBUG=1 $(PY) manage.py compilemessages -l es --ignore='.venv/*'

@@ -2,6 +2,7 @@
 
 import holidays
 from django import forms
+from django.conf import settings
 
 from core.forms import LongSelect
 from members.models import (
@@ -79,6 +80,7 @@ class OrganisationForm(forms.ModelForm):
             "contact_phone",
             "contact_hours",
             "timezone",
+            "language",
             "holiday_country",
             "quiet_from",
             "quiet_until",
@@ -89,8 +91,26 @@ class OrganisationForm(forms.ModelForm):
             "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The crisis resources in each other language, as the organisation writes them.
+        written = self.instance.crisis_resources_in
+        for code, name in settings.LANGUAGES:
+            self.fields[f"crisis_resources_{code}"] = forms.CharField(
+                label=f"Crisis resources in {name}",
+                required=False,
+                initial=written.get(code, ""),
+                widget=forms.Textarea(attrs={"rows": 4, "lang": code}),
+                help_text="For people who read this language. Leave empty to show the text above.",
+            )
+
     def clean(self):
         data = super().clean()
+        data["crisis_resources_in"] = {
+            code: text.strip()
+            for code, _ in settings.LANGUAGES
+            if (text := data.pop(f"crisis_resources_{code}", "") or "").strip()
+        }
         allowed, defaults = (
             set(data.get("allowed_reminder_hours", [])),
             data.get("default_reminder_hours", []),

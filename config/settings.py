@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "members.middleware.SessionTimeoutMiddleware",
-    "members.middleware.UserTimezoneMiddleware",
+    "members.middleware.PersonLocaleMiddleware",
     "members.middleware.StaffSecondStepMiddleware",
     "core.transactions.AtomicChangesMiddleware",  # last: around the view, as ATOMIC_REQUESTS
 ]
@@ -102,6 +102,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.organisation",
@@ -214,9 +215,12 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_ENGINE = "members.sessions"  # in the database, read with the person in one query
 
 LANGUAGE_CODE = "en-gb"
+# What a person may choose (members.models.User.language); the organisation picks the default.
+LANGUAGES = [("en-gb", "English"), ("es", "Español")]
 TIME_ZONE = env.get("TIME_ZONE", "UTC")
 USE_I18N = True
-# Our English for third-party words (allauth's pages): locale/en_GB/LC_MESSAGES/django.po.
+# Our words in each language: locale/<language>/LC_MESSAGES/django.po (English: our voice for
+# allauth's pages). `make messages` gathers them; tests/test_translations.py keeps them complete.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 

@@ -53,7 +53,7 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
 from django.db.models import DateTimeField, F, Func
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import outbox, sms
 from core.models import Channel, Notification, OutboxMark
@@ -213,7 +213,8 @@ def _send_one(row, token, sender, now) -> int:
     if fresh is None:
         log.warning("notification %s: claim lost before sending; not sent", row.pk)
         return 0
-    message = build(fresh, now)
+    with translation.override(outbox.language_for(fresh)):
+        message = build(fresh, now)
     if isinstance(message, str):  # it must not go: close it as missed or cancelled
         _finish(row, token, message)
         return 0
@@ -271,7 +272,7 @@ def _build_text(row, now, kind):
     text = kind.text(row, now)
     if text is None or isinstance(text, str):
         return text or State.CANCELLED
-    return OutgoingText(number, text.body)
+    return OutgoingText(number, sms.fit(text.body))
 
 
 def _finish(row, token, state, **fields) -> bool:

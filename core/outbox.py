@@ -9,6 +9,7 @@
   plan for whom, whether a row's channel is still wanted when it is sent, and the number a text
   goes to at that moment (the person's verified number, unless they replied STOP; for the code
   that verifies a number, that number), or none.
+- Each message is written in its recipient's language (`register_language`; members knows it).
 - Apps register planners too: `register_tick_planner` for what the tick plans every minute,
   `register_person_planner` for what is owed to someone who joined a group or came back (apps
   below the planner's own call `plan_for_person` without knowing who plans).
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core import mail
 from django.db.models import Value
 from django.db.models.functions import Greatest
@@ -118,6 +120,18 @@ def text_opted_out(row: Notification) -> None:
 
 def status_callback() -> str:
     return _text_rules[0].status_callback() if _text_rules else ""
+
+
+_languages: list[Callable[[Notification], str]] = []
+
+
+def register_language(lookup: Callable[[Notification], str]) -> None:
+    """How to find the language a row's message is written in (its recipient's)."""
+    _languages[:] = [lookup]
+
+
+def language_for(row: Notification) -> str:
+    return _languages[0](row) if _languages else settings.LANGUAGE_CODE
 
 
 def channels_for(people: list, topic: str) -> dict[int, list[str]]:

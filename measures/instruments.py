@@ -36,6 +36,15 @@ class Instrument:
     loinc_risk_item: str = ""
     response_fraction: float | None = None  # "response": down by this share of the baseline
     remission_below: int | None = None  # "remission": a latest total below this
+    # Languages this wording is the validated, published version in. Another language is only
+    # ever offered with its validated translation, never a home-made one; none is bundled yet,
+    # so a participant who reads Spanish sees the English wording, with a note (language_shown).
+    languages: tuple[str, ...] = ("en",)
+
+    def language_shown(self, language: str) -> str:
+        """The language the instrument is shown in to someone reading `language`."""
+        base = language.split("-")[0]
+        return base if base in self.languages else self.languages[0]
 
     @property
     def max_total(self) -> int:

@@ -6,6 +6,7 @@ import zoneinfo
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext as _
 
 from core import outbox
 from core.models import Notification
@@ -87,7 +88,7 @@ def render_request(row: Notification, organisation: Organisation) -> Content | N
     if session is None:
         return None
     return Content(
-        f"A short check-in before {_weekday(row, session)}'s group",
+        _("A short check-in before %(weekday)s's group") % {"weekday": _weekday(row, session)},
         "measure_request",
         {
             "link": link("measure_link", link_token(row)),
@@ -101,10 +102,12 @@ def text_request(row: Notification, now) -> outbox.Text | None:
     session = _still_asking(row)
     if session is None or not queries.is_open(session, now):  # held overnight, it may be shut
         return None
-    opening = "Reminder: a" if row.kind == MEASURE_REMINDER else "A"
-    return outbox.Text(
-        f"{opening} short check-in before {_weekday(row, session)}'s group: {text_link(row)}"
+    words = (
+        _("Reminder: a short check-in before %(weekday)s's group: %(link)s")
+        if row.kind == MEASURE_REMINDER
+        else _("A short check-in before %(weekday)s's group: %(link)s")
     )
+    return outbox.Text(words % {"weekday": _weekday(row, session), "link": text_link(row)})
 
 
 def request_opens(row: Notification) -> str:

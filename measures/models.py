@@ -88,6 +88,8 @@ class MeasureResponse(models.Model):
     total = models.PositiveSmallIntegerField()
     band = models.CharField(max_length=30)
     channel = models.CharField(max_length=10, choices=Channel.choices)
+    # The language the questions were shown in (only ever a validated version of them).
+    language = models.CharField(max_length=10, default="en")
     completed_at = models.DateTimeField(default=timezone.now)
 
     objects = MeasureResponseQuerySet.as_manager()

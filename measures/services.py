@@ -56,9 +56,11 @@ def record_answers(
     difficulty: int | None = None,
     session: GroupSession | None = None,
     channel: Channel,
+    language: str = "en",
 ) -> MeasureResponse:
-    """Keep a completed questionnaire with its total and band. Any answer above 0 to a risk
-    item (PHQ-9 item 9), whatever the total, opens a follow-up for the group's facilitators."""
+    """Keep a completed questionnaire with its total and band, and the language its questions
+    were shown in. Any answer above 0 to a risk item (PHQ-9 item 9), whatever the total, opens
+    a follow-up for the group's facilitators."""
     if not Enrollment.objects.filter(
         group=group, participant=participant, status=Enrollment.Status.ACTIVE
     ).exists():
@@ -71,6 +73,7 @@ def record_answers(
         group=group,
         session=session,
         instrument=instrument.code,
+        language=language,
         answers=json.dumps({"items": list(scored.answers), "difficulty": scored.difficulty}),
         total=scored.total,
         band=scored.band.label,

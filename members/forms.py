@@ -4,6 +4,8 @@ from allauth.account.forms import SignupForm
 from allauth.core import context
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import LongSelect
 from core.validators import single_line
@@ -22,10 +24,10 @@ class InvitationSignupForm(SignupForm):
     """allauth's signup form, bound to the invitation in the visitor's session."""
 
     display_name = forms.CharField(
-        label="What should we call you?",
+        label=_("What should we call you?"),
         max_length=80,
         validators=[single_line],
-        help_text="Your first name or a name you choose. Other people in your group see this.",
+        help_text=_("Your first name or a name you choose. Other people in your group see this."),
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     # Filled in by static/js/timezone.js from the browser; the server default otherwise.
@@ -55,45 +57,59 @@ class InvitationSignupForm(SignupForm):
 
 class PreferencesForm(forms.ModelForm):
     timezone = forms.ChoiceField(
-        help_text="Every time in the app is shown in this zone.", widget=LongSelect
+        help_text=_("Every time in the app is shown in this zone."), widget=LongSelect
     )
     reminder_hours = forms.TypedMultipleChoiceField(
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="When to remind you",
+        label=_("When to remind you"),
     )
 
     class Meta:
         model = User
-        fields = ["display_name", "timezone", "session_reminders", "reminder_hours", "goal_prompts"]
+        fields = [
+            "display_name",
+            "language",
+            "timezone",
+            "session_reminders",
+            "reminder_hours",
+            "goal_prompts",
+        ]
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["timezone"].choices = timezone_choices()
+        usual = dict(settings.LANGUAGES)[organisation.language]
+        self.fields["language"].choices = [
+            ("", gettext("%(language)s, the organisation's language") % {"language": usual}),
+            *settings.LANGUAGES,
+        ]
         labels = dict(REMINDER_HOUR_CHOICES)
 
         def before(hours: int) -> str:
-            return f"{labels.get(hours, f'{hours} hours')} before"
+            when = labels.get(hours) or gettext("%(hours)s hours") % {"hours": hours}
+            return gettext("%(when)s before") % {"when": when}
 
         self.fields["reminder_hours"].choices = [
             (h, before(h)) for h in sorted(organisation.allowed_reminder_hours)
         ]
         usual = sorted(organisation.default_reminder_hours, reverse=True)
         self.fields["reminder_hours"].help_text = (
-            "Leave all unticked for the usual times: "
-            + " and ".join(before(h) for h in usual)
-            + " each session."
+            gettext("Leave all unticked for the usual times: %(times)s each session.")
+            % {"times": gettext(" and ").join(before(h) for h in usual)}
             if usual
-            else "Leave all unticked for no reminders."
+            else gettext("Leave all unticked for no reminders.")
         )
 
 
 class ClosureForm(forms.Form):
     reason = forms.CharField(
-        max_length=300, required=False, label="Anything you'd like us to know (optional)"
+        max_length=300, required=False, label=_("Anything you'd like us to know (optional)")
     )
-    confirm = forms.BooleanField(label="I understand I will be signed out and cannot sign in again")
+    confirm = forms.BooleanField(
+        label=_("I understand I will be signed out and cannot sign in again")
+    )
 
 
 class ContactDetailsForm(forms.ModelForm):
@@ -104,7 +120,7 @@ class ContactDetailsForm(forms.ModelForm):
 
 class TextNumberForm(forms.Form):
     number = forms.CharField(
-        label="Your mobile number",
+        label=_("Your mobile number"),
         max_length=30,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
@@ -115,7 +131,7 @@ class TextNumberForm(forms.Form):
 
 class TextCodeForm(forms.Form):
     code = forms.CharField(
-        label="The six-digit code we texted you",
+        label=_("The six-digit code we texted you"),
         max_length=6,
         min_length=6,
         widget=forms.TextInput(

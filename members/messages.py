@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core import outbox
 from core.models import Notification
@@ -69,7 +71,10 @@ def when_for(person: User | None, moment: datetime) -> str:
     return when_in(person.timezone if person else settings.TIME_ZONE, moment)
 
 
-def when_in(zone_name: str, moment: datetime, shape: str = "l j F, H:i") -> str:
+def when_in(zone_name: str, moment: datetime, shape: str = "") -> str:
+    """'Tuesday 3 March, 18:00 (Europe/London)', in the language active (each language's
+    order: 'martes 3 de marzo, 18:00')."""
+    shape = shape or pgettext("date format: a moment in a message", "l j F, H:i")
     local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone_name))
     return f"{format_date(local, shape)} ({zone_name})"
 
@@ -77,6 +82,13 @@ def when_in(zone_name: str, moment: datetime, shape: str = "l j F, H:i") -> str:
 def time_for(person: User, moment: datetime) -> str:
     """'18:00 (Europe/London)': the time of day alone, in the recipient's own zone."""
     return when_in(person.timezone, moment, "H:i")
+
+
+def language_of(row: Notification) -> str:
+    """A message's language: its person's, or, for an invitation, the organisation's."""
+    if row.recipient_id:
+        return row.recipient.language_in_use
+    return Organisation.current().language
 
 
 def link(name: str, *args) -> str:
@@ -116,7 +128,7 @@ def render_invitation(row: Notification, organisation: Organisation) -> Content 
     inviter = invitation.invited_by.short_name if invitation.invited_by else None
     staff = invitation.role != Role.PARTICIPANT
     return Content(
-        "You're invited",
+        _("You're invited"),
         "invitation",
         {
             "url": invitation_url(invitation),
@@ -155,3 +167,4 @@ def register() -> None:
         urgent=lambda row, now: True,  # the person is waiting for it, whatever the hour
     )
     outbox.register_text_rules(text_numbers.RULES)
+    outbox.register_language(language_of)

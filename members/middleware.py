@@ -8,13 +8,16 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from members import second_step
+from members.models import Organisation
 
 
-class UserTimezoneMiddleware:
-    """Show every time in the viewer's own zone (templates name the zone next to the time)."""
+class PersonLocaleMiddleware:
+    """Each person sees the app in their own zone (templates name it beside each time) and
+    their own language: theirs, or else the organisation's. Someone not signed in sees the
+    language they picked at the foot of a page (a cookie), or else the organisation's."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -23,9 +26,17 @@ class UserTimezoneMiddleware:
         user = request.user
         if user.is_authenticated:
             timezone.activate(zoneinfo.ZoneInfo(user.timezone))
+            language = user.language_in_use
         else:
             timezone.deactivate()
-        return self.get_response(request)
+            picked = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+            known = dict(settings.LANGUAGES)
+            language = picked if picked in known else Organisation.current().language
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 class StaffSecondStepMiddleware:

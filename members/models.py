@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models.functions import Upper
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy
 
 from core import sql
 from core.encryption import EncryptedCharField
@@ -108,17 +109,27 @@ class User(AbstractUser):
     )
     last_name = models.CharField("last name", max_length=150, blank=True, validators=[single_line])
     display_name = models.CharField(
+        gettext_lazy("display name"),
         max_length=80,
         blank=True,
         validators=[single_line],
-        help_text="The name other people in your groups see.",
+        help_text=gettext_lazy("The name other people in your groups see."),
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
     timezone = models.CharField(
-        max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone]
+        gettext_lazy("time zone"),
+        max_length=64,
+        default=settings.TIME_ZONE,
+        validators=[validate_timezone],
+    )
+    # Everything the person sees and receives is in this language; blank: the organisation's.
+    language = models.CharField(
+        gettext_lazy("language"), max_length=10, blank=True, choices=settings.LANGUAGES
     )
     session_reminders = models.BooleanField(
-        "session reminders", default=True, help_text="An email before each session."
+        gettext_lazy("session reminders"),
+        default=True,
+        help_text=gettext_lazy("A message before each session."),
     )
     # Hours before a session to remind; empty means the organisation's defaults.
     reminder_hours = models.JSONField(default=list, blank=True)
@@ -127,7 +138,9 @@ class User(AbstractUser):
         max_length=64, unique=True, null=True, blank=True, editable=False
     )
     goal_prompts = models.BooleanField(
-        "goal check-in prompts", default=True, help_text="A gentle email between sessions."
+        gettext_lazy("goal check-in prompts"),
+        default=True,
+        help_text=gettext_lazy("A gentle message between sessions."),
     )
     # How each topic reaches the person once they have a checked number: {topic: "email",
     # "text" or "both"}; a topic left out has its default (members/text_numbers.py).
@@ -157,6 +170,10 @@ class User(AbstractUser):
     @property
     def short_name(self) -> str:
         return short_name(self.display_name, self.first_name)
+
+    @property
+    def language_in_use(self) -> str:
+        return self.language or Organisation.current().language
 
     @property
     def is_staff_role(self) -> bool:
@@ -264,14 +281,14 @@ If you need to talk to someone today, a crisis line below can listen."""
 
 
 REMINDER_HOUR_CHOICES = [
-    (1, "1 hour"),
-    (2, "2 hours"),
-    (3, "3 hours"),
-    (6, "6 hours"),
-    (12, "12 hours"),
-    (24, "1 day"),
-    (48, "2 days"),
-    (72, "3 days"),
+    (1, gettext_lazy("1 hour")),
+    (2, gettext_lazy("2 hours")),
+    (3, gettext_lazy("3 hours")),
+    (6, gettext_lazy("6 hours")),
+    (12, gettext_lazy("12 hours")),
+    (24, gettext_lazy("1 day")),
+    (48, gettext_lazy("2 days")),
+    (72, gettext_lazy("3 days")),
 ]
 
 
@@ -313,8 +330,11 @@ class Organisation(models.Model):
     )
     crisis_resources = models.TextField(
         default=DEFAULT_CRISIS_RESOURCES,
-        help_text="Shown on the crisis page, linked from every page.",
+        help_text="Shown on the crisis page, linked from every page, in the organisation's "
+        "language.",
     )
+    # The same, as the organisation writes it for people who read another language: {code: text}.
+    crisis_resources_in = models.JSONField(default=dict, blank=True)
     support_contact = models.CharField(
         max_length=200, blank=True, help_text="Who people can contact about the app itself."
     )
@@ -338,6 +358,13 @@ class Organisation(models.Model):
         default="Europe/London",
         validators=[validate_timezone],
         help_text="New groups start in this zone.",
+    )
+    language = models.CharField(
+        "the organisation's language",
+        max_length=10,
+        default="en-gb",
+        choices=settings.LANGUAGES,
+        help_text="For everyone who has not chosen their own, and for invitations.",
     )
     holiday_country = models.CharField(
         "country for public holidays",
@@ -387,6 +414,14 @@ class Organisation(models.Model):
     def contact_phone_link(self) -> str:
         return dial_link("tel", self.contact_phone)
 
+    @property
+    def crisis_text(self) -> str:
+        """The crisis resources in the language in use, where the organisation wrote them in
+        it; in the organisation's own language otherwise."""
+        return self.crisis_resources_in.get(translation.get_language() or "") or (
+            self.crisis_resources
+        )
+
     def subject(self, message: str) -> str:
         """An email subject: the message first; the organisation's name only if it chose so."""
         return f"{message} · {self.name}" if self.name_in_subjects else message
@@ -430,19 +465,25 @@ class ContactDetails(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_details"
     )
     phone = EncryptedCharField(
-        "your phone number", max_length=30, blank=True, validators=[phone_number]
+        gettext_lazy("your phone number"), max_length=30, blank=True, validators=[phone_number]
     )
     may_call = models.BooleanField(
-        "my group's facilitators may phone me if they are worried about me", default=False
+        gettext_lazy("my group's facilitators may phone me if they are worried about me"),
+        default=False,
     )
     emergency_name = EncryptedCharField(
-        "an emergency contact (name)", max_length=120, blank=True, validators=[single_line]
+        gettext_lazy("an emergency contact (name)"),
+        max_length=120,
+        blank=True,
+        validators=[single_line],
     )
     emergency_phone = EncryptedCharField(
-        "their phone number", max_length=30, blank=True, validators=[phone_number]
+        gettext_lazy("their phone number"), max_length=30, blank=True, validators=[phone_number]
     )
     may_call_emergency = models.BooleanField(
-        "they may phone my emergency contact if they cannot reach me and fear for my safety",
+        gettext_lazy(
+            "they may phone my emergency contact if they cannot reach me and fear for my safety"
+        ),
         default=False,
     )
     updated_at = models.DateTimeField(auto_now=True)

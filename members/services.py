@@ -104,6 +104,11 @@ def update_organisation(
     )
 
 
+def choose_language(*, person: User, language: str) -> None:
+    person.language = language
+    person.save(update_fields=["language"])
+
+
 def reminder_hours_for(user: User, organisation: Organisation) -> list[int]:
     allowed = set(organisation.allowed_reminder_hours)
     chosen = [h for h in user.reminder_hours if h in allowed]

@@ -22,6 +22,8 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from core import outbox
 from core.models import Notification
@@ -38,11 +40,11 @@ EMAIL, TEXT = Notification.Channel.EMAIL, Notification.Channel.TEXT
 class Topic(models.TextChoices):
     """What a person's messages are about; each may come by email, by text or both."""
 
-    REMINDERS = "reminders", "Reminders before each session"
-    CHANGES = "changes", "A session's new time, or a cancellation"
-    QUESTIONNAIRES = "questionnaires", "A short check-in before a session"
-    GOAL_PROMPTS = "goal_prompts", "Goal check-in prompts between sessions"
-    DAY_SUMMARY = "day_summary", "The evening before you run sessions"
+    REMINDERS = "reminders", gettext_lazy("Reminders before each session")
+    CHANGES = "changes", gettext_lazy("A session's new time, or a cancellation")
+    QUESTIONNAIRES = "questionnaires", gettext_lazy("A short check-in before a session")
+    GOAL_PROMPTS = "goal_prompts", gettext_lazy("Goal check-in prompts between sessions")
+    DAY_SUMMARY = "day_summary", gettext_lazy("The evening before you run sessions")
 
 
 PARTICIPANT_TOPICS = [Topic.REMINDERS, Topic.CHANGES, Topic.QUESTIONNAIRES, Topic.GOAL_PROMPTS]
@@ -50,9 +52,9 @@ STAFF_TOPICS = [Topic.DAY_SUMMARY]
 
 
 class Choice(models.TextChoices):
-    EMAIL = "email", "Email"
-    TEXT = "text", "Text"
-    BOTH = "both", "Both"
+    EMAIL = "email", gettext_lazy("Email")
+    TEXT = "text", gettext_lazy("Text")
+    BOTH = "both", gettext_lazy("Both")
 
 
 # Reminders and changes are what texts are best at; the rest carry a link better read on email.
@@ -74,13 +76,15 @@ def normalised(raw: str) -> str:
         parsed = None
     if parsed is None or not phonenumbers.is_valid_number(parsed):
         raise ValidationError(
-            "That doesn't look like a mobile number. Check the digits, or start with the country "
-            "code, such as +44.",
+            _(
+                "That doesn't look like a mobile number. Check the digits, or start with the "
+                "country code, such as +44."
+            ),
             code="invalid",
         )
     if phonenumbers.number_type(parsed) not in MOBILE:
         raise ValidationError(
-            "That looks like a landline. Texts need a mobile number.", code="landline"
+            _("That looks like a landline. Texts need a mobile number."), code="landline"
         )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
@@ -104,8 +108,11 @@ def send_code(*, person: User, number: str) -> TextNumber:
     if found.codes_sent >= CODES_PER_HOUR:
         wait = found.codes_since + timedelta(hours=1) - now
         raise ValidationError(
-            f"We have sent {CODES_PER_HOUR} codes in the last hour. Please try again in "
-            f"{max(1, round(wait.total_seconds() / 60))} minutes.",
+            _(
+                "We have sent %(codes)s codes in the last hour. Please try again in "
+                "%(minutes)s minutes."
+            )
+            % {"codes": CODES_PER_HOUR, "minutes": max(1, round(wait.total_seconds() / 60))},
             code="too_many_codes",
         )
     if found.number != number:
@@ -141,19 +148,27 @@ def confirm_number(*, person: User, code: str) -> None:
 def _check_code(person: User, code: str) -> tuple[str, str] | None:
     found = TextNumber.objects.select_for_update().filter(person=person).first()
     if found is None or not found.code:
-        return "There is no code waiting. Ask for a new one.", "no_code"
+        return _("There is no code waiting. Ask for a new one."), "no_code"
     if timezone.now() - found.code_sent_at > CODE_LIFETIME or found.wrong_tries >= MAX_WRONG_TRIES:
         found.code = ""
         found.save(update_fields=["code"])
-        return "That code has run out. Ask for a new one.", "expired"
+        return _("That code has run out. Ask for a new one."), "expired"
     if not constant_time_compare(code, found.code):
         found.wrong_tries += 1
         found.save(update_fields=["wrong_tries"])
         left = MAX_WRONG_TRIES - found.wrong_tries
         if not left:
-            return "That code doesn't match, and it has now run out. Ask for a new one.", "expired"
+            return (
+                _("That code doesn't match, and it has now run out. Ask for a new one."),
+                "expired",
+            )
         return (
-            f"That code doesn't match. {left} tr{'y' if left == 1 else 'ies'} left.",
+            ngettext(
+                "That code doesn't match. %(left)s try left.",
+                "That code doesn't match. %(left)s tries left.",
+                left,
+            )
+            % {"left": left},
             "wrong_code",
         )
     found.verified_at, found.code, found.wrong_tries = timezone.now(), "", 0
@@ -259,8 +274,11 @@ def code_text(row: Notification, now) -> outbox.Text | None:
     if found is None or not found.code:
         return None
     return outbox.Text(
-        f"Your Together code is {found.code}. It works for 10 minutes. "
-        "If you didn't ask for it, you can ignore this text."
+        _(
+            "Your Together code is %(code)s. It works for 10 minutes. If you didn't ask for "
+            "it, you can ignore this text."
+        )
+        % {"code": found.code}
     )
 
 

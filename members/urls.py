@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/overview/", views.account_overview, name="account_overview"),
     path("help/crisis/", views.crisis_resources, name="crisis_resources"),
     path("accounts/preferences/", views.preferences, name="preferences"),
+    path("language/", views.choose_language, name="choose_language"),
     path("accounts/calendar/", views.calendar_settings, name="calendar_settings"),
     path("accounts/contact/", views.contact_details, name="contact_details"),
     path("accounts/texts/", views.text_messages, name="text_messages"),

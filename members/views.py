@@ -13,6 +13,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -56,7 +58,9 @@ def invitation_accept(request, token: str):
             request, "members/invitation_problem.html", {"problem": "expired"}, status=410
         )
     if request.user.is_authenticated:
-        messages.info(request, "You are already signed in. Sign out first to use this invitation.")
+        messages.info(
+            request, _("You are already signed in. Sign out first to use this invitation.")
+        )
         return redirect("home")
     invitations.remember(request, invitation)
     # The link reached this address's inbox: that is the proof a verification email would
@@ -89,7 +93,7 @@ def preferences(request):
     )
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Preferences saved.")
+        messages.success(request, _("Preferences saved."))
         return redirect("preferences")
     return render(request, "members/preferences.html", {"form": form})
 
@@ -101,7 +105,7 @@ def contact_details(request):
     form = ContactDetailsForm(request.POST if request.method == "POST" else None, instance=details)
     if request.method == "POST" and form.is_valid():
         services.save_contact_details(person=request.user, **form.cleaned_data)
-        messages.success(request, "Saved. Only your group's facilitators can see these.")
+        messages.success(request, _("Saved. Only your group's facilitators can see these."))
         return redirect("contact_details")
     return render(request, "members/contact_details.html", {"form": form})
 
@@ -119,20 +123,20 @@ def text_messages(request):
     found = TextNumber.objects.filter(person=person).first()
     if action == "remove":
         text_numbers.remove_number(person=person)
-        return _done(request, "Your number is removed. We won't send you texts.")
+        return _done(request, _("Your number is removed. We won't send you texts."))
     if action == "channels" and channels_form.is_valid():
         text_numbers.choose_channels(person=person, choices=channels_form.cleaned_data)
-        return _done(request, "Saved. Your messages will come the way you chose.")
+        return _done(request, _("Saved. Your messages will come the way you chose."))
     try:
         if action == "send_code" and number_form.is_valid():
             text_numbers.send_code(person=person, number=number_form.cleaned_data["number"])
-            return _done(request, "We've sent you a code. It can take a minute to arrive.")
+            return _done(request, _("We've sent you a code. It can take a minute to arrive."))
         if action == "resend" and found is not None:
             text_numbers.send_code(person=person, number=found.number)
-            return _done(request, "We've sent you a new code.")
+            return _done(request, _("We've sent you a new code."))
         if action == "confirm" and code_form.is_valid():
             text_numbers.confirm_number(person=person, code=code_form.cleaned_data["code"])
-            return _done(request, "Thank you. Your number is checked.")
+            return _done(request, _("Thank you. Your number is checked."))
     except ValidationError as error:
         (number_form if action == "send_code" else code_form).add_error(None, error)
     return render(
@@ -174,6 +178,31 @@ def _done(request, message: str):
     return redirect("text_messages")
 
 
+@public
+@require_POST
+def choose_language(request):
+    """The language picker at the foot of every page: kept on the person's account when signed
+    in, in a cookie otherwise; back to the page it was picked on."""
+    language = request.POST.get("language", "")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("home")
+    response = redirect(back)
+    if language not in dict(settings.LANGUAGES):
+        return response
+    if request.user.is_authenticated:
+        services.choose_language(person=request.user, language=language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
 @signed_in
 def calendar_settings(request):
     """Shows the private feed address; only a POST makes one (or replaces it)."""
@@ -183,15 +212,17 @@ def calendar_settings(request):
         if replacing and not confirmed(request):
             return ask_once(
                 request,
-                question="Make a new calendar address?",
-                consequences="The old address stops working at once. Calendars that use it "
-                "stop showing your sessions until you add the new one.",
-                button="Yes, make a new address",
+                question=_("Make a new calendar address?"),
+                consequences=_(
+                    "The old address stops working at once. Calendars that use it stop "
+                    "showing your sessions until you add the new one."
+                ),
+                button=_("Yes, make a new address"),
                 back=reverse("calendar_settings"),
             )
         services.regenerate_calendar_token(user=user)
         if replacing:
-            messages.success(request, "New calendar address made. The old one no longer works.")
+            messages.success(request, _("New calendar address made. The old one no longer works."))
         return redirect("calendar_settings")
     feed = (
         request.build_absolute_uri(reverse("calendar_feed", args=[user.calendar_token]))

@@ -8,6 +8,7 @@ from django.core import signing
 from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from core import audit
@@ -60,7 +61,7 @@ def goal_prompt_check_in(request, token: str):
                     "goals": goals,
                     "person": prompt.recipient,
                     "scale": range(11),
-                    "error": "Choose a number from 0 to 10 for at least one goal.",
+                    "error": _("Choose a number from 0 to 10 for at least one goal."),
                 },
                 status=400,
             )

@@ -1,6 +1,7 @@
 """Forms of the participants' pages."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class CheckInForm(forms.Form):
@@ -9,5 +10,5 @@ class CheckInForm(forms.Form):
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="A note (optional)",
+        label=_("A note (optional)"),
     )

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.charts import progress_chart
@@ -25,7 +26,7 @@ def _own_goal(request, goal_id: int) -> Goal:
 def goal_new(request):
     groups = TherapyGroup.objects.joined_by(request.user)
     if not groups:
-        messages.info(request, "You can set goals once you are in a group.")
+        messages.info(request, _("You can set goals once you are in a group."))
         return redirect("home")
     form = GoalForm(request.POST if request.method == "POST" else None)
     asked = whole_number(request.POST.get("group", ""), low=1, high=2**63 - 1)
@@ -36,7 +37,7 @@ def goal_new(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Goal saved. Check in on it whenever you like.")
+            messages.success(request, _("Goal saved. Check in on it whenever you like."))
             return redirect("goal_detail", goal_id=goal.pk)
     return render(
         request, "participation/goal_form.html", {"form": form, "groups": groups, "chosen": chosen}
@@ -80,7 +81,7 @@ def goal_edit(request, goal_id: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Goal updated.")
+            messages.success(request, _("Goal updated."))
             return redirect("goal_detail", goal_id=goal.pk)
     return render(request, "participation/goal_form.html", {"form": form, "goal": goal})
 
@@ -93,15 +94,19 @@ def goal_status(request, goal_id: int):
     if (declining or request.POST.get("status") == Goal.Status.DROPPED) and not confirmed(request):
         return ask_once(
             request,
-            question="Say no to this goal?" if declining else "Let go of this goal?",
+            question=_("Say no to this goal?") if declining else _("Let go of this goal?"),
             consequences=(
-                "Your facilitator's suggestion is set aside. You can always talk about it in "
-                "your group, or set a goal of your own."
+                _(
+                    "Your facilitator's suggestion is set aside. You can always talk about it "
+                    "in your group, or set a goal of your own."
+                )
                 if declining
-                else "That's alright: goals change. Its check-ins stay in your history, and "
-                "you can pick it up again later."
+                else _(
+                    "That's alright: goals change. Its check-ins stay in your history, and "
+                    "you can pick it up again later."
+                )
             ),
-            button="Yes, say no to it" if declining else "Yes, let it go",
+            button=_("Yes, say no to it") if declining else _("Yes, let it go"),
             back=reverse("goal_detail", args=[goal.pk]),
         )
     try:
@@ -126,14 +131,14 @@ def goal_check_in(request, goal_id: int):
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
-        error = "Choose a number from 0 to 10."
+        error = _("Choose a number from 0 to 10.")
     context = _goal_context(goal, error=error, checked_in=error is None)
     if request.headers.get("HX-Request"):
         return render(request, "participation/goal_detail.html#progress", context)
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, "Check-in saved. Well done for taking a moment for this.")
+        messages.success(request, _("Check-in saved. Well done for taking a moment for this."))
     return redirect("goal_detail", goal_id=goal.pk)
 
 

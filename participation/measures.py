@@ -6,7 +6,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 
 from core.models import Notification
@@ -59,6 +59,9 @@ def _questionnaires(due: list[Instrument], chosen: dict, checked: bool) -> list[
         shown.append(
             {
                 "code": measure.code,
+                "language": measure.language_shown(translation.get_language()),
+                "foreign": measure.language_shown(translation.get_language())
+                != translation.get_language().split("-")[0],
                 "frame": measure.frame,
                 "options": list(enumerate(measure.options)),
                 "items": rows,
@@ -86,6 +89,7 @@ def _record(request, session: GroupSession, person, due, channel) -> tuple[str, 
                     difficulty=difficulty,
                     session=session,
                     channel=channel,
+                    language=measure.language_shown(translation.get_language()),
                 )
     except ValidationError as refused:
         return refused.messages[0], chosen

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -75,7 +76,10 @@ def cant_make_it(request, session_id: int):
         else:
             messages.success(
                 request,
-                "Thank you for letting us know. We'll miss you, and we hope to see you next time.",
+                _(
+                    "Thank you for letting us know. We'll miss you, and we hope to see you "
+                    "next time."
+                ),
             )
         return redirect("home")
     return render(request, "participation/cant_make_it.html", {"session": session})
@@ -90,7 +94,7 @@ def can_come_after_all(request, session_id: int):
     except ValidationError as error:
         report(request, error)
     else:
-        messages.success(request, "Good news. We've told your facilitator you're coming.")
+        messages.success(request, _("Good news. We've told your facilitator you're coming."))
     return redirect("home")
 
 
@@ -159,9 +163,9 @@ def place_answer(request, enrollment_id: int):
         name = enrollment.group.member_name
         messages.success(
             request,
-            f"Welcome: you have a place in {name}."
+            _("Welcome: you have a place in %(group)s.") % {"group": name}
             if accept
-            else f"Thank you. We let {name} know.",
+            else _("Thank you. We let %(group)s know.") % {"group": name},
         )
     return redirect("home")
 

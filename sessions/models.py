@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from core.encryption import EncryptedCharField, EncryptedTextField
 from core.validators import known_choice, single_line
@@ -164,11 +165,11 @@ class GroupSession(models.Model):
 
 
 class AttendanceStatus(models.TextChoices):
-    PRESENT = "present", "Present"
-    LATE = "late", "Late"
-    LEFT_EARLY = "left_early", "Left early"
-    ABSENT = "absent", "Absent"
-    EXCUSED = "excused", "Excused"
+    PRESENT = "present", gettext_lazy("Present")
+    LATE = "late", gettext_lazy("Late")
+    LEFT_EARLY = "left_early", gettext_lazy("Left early")
+    ABSENT = "absent", gettext_lazy("Absent")
+    EXCUSED = "excused", gettext_lazy("Excused")
 
 
 class Attendance(models.Model):

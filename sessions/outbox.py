@@ -23,6 +23,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext, pgettext
 
 from core import outbox
 from core.models import Notification, OutboxMark
@@ -301,11 +303,16 @@ def _ics(session: GroupSession, person: User | None) -> tuple[str, bytes, str]:
 def _about_session(
     row: Notification, session: GroupSession | None, label: str, template: str
 ) -> Content | None:
-    """Reminders and notices about one session: its time in the recipient's zone, and an .ics."""
+    """Reminders and notices about one session: its time in the recipient's zone, and an .ics.
+    `label` is the subject's opening, such as "Reminder" (translated here, as it is sent)."""
     if session is None:
         return None
     context = _session_context(session, row.recipient)
-    subject = f"{label}: {context['group_name']}, {context['when']}"
+    subject = _("%(label)s: %(group)s, %(when)s") % {
+        "label": _(label),
+        "group": context["group_name"],
+        "when": context["when"],
+    }
     return Content(subject, template, context, _ics(session, row.recipient))
 
 
@@ -318,7 +325,7 @@ def _reminder_wanted(row: Notification, organisation: Organisation) -> bool:
 def render_reminder(row: Notification, organisation: Organisation) -> Content | None:
     if not _reminder_wanted(row, organisation):
         return None
-    return _about_session(row, _live_session(row), "Reminder", "session_reminder")
+    return _about_session(row, _live_session(row), gettext_noop("Reminder"), "session_reminder")
 
 
 # Texts are short and discreet: no group name, nothing clinical, one segment wherever possible
@@ -335,7 +342,9 @@ def text_reminder(row: Notification, now: datetime) -> outbox.Text | None:
     if not _ahead(session, now):
         return None
     when = when_for(row.recipient, session.starts_at)
-    return outbox.Text(f"Reminder: your group meets {when}. {link('home')}")
+    return outbox.Text(
+        _("Reminder: your group meets %(when)s. %(link)s") % {"when": when, "link": link("home")}
+    )
 
 
 def text_time_changed(row: Notification, now: datetime) -> outbox.Text | None:
@@ -343,7 +352,10 @@ def text_time_changed(row: Notification, now: datetime) -> outbox.Text | None:
     if session is None:
         return None
     when = when_for(row.recipient, session.starts_at)
-    return outbox.Text(f"New time: your group now meets {when}. {link('home')}")
+    return outbox.Text(
+        _("New time: your group now meets %(when)s. %(link)s")
+        % {"when": when, "link": link("home")}
+    )
 
 
 URGENT = timedelta(hours=24)  # a change this close to the session is not held overnight
@@ -361,11 +373,14 @@ def text_cancelled(row: Notification, now: datetime) -> outbox.Text | None:
     if session is None or not session.is_cancelled:
         return None
     when = when_for(row.recipient, session.starts_at)
-    return outbox.Text(f"Cancelled: your group won't meet {when}. {link('home')}")
+    return outbox.Text(
+        _("Cancelled: your group won't meet %(when)s. %(link)s")
+        % {"when": when, "link": link("home")}
+    )
 
 
 def render_time_changed(row: Notification, organisation: Organisation) -> Content | None:
-    content = _about_session(row, _live_session(row), "New time", "time_changed")
+    content = _about_session(row, _live_session(row), gettext_noop("New time"), "time_changed")
     if content is not None and row.previous_occurrence is not None:
         content.context["was"] = when_for(row.recipient, row.previous_occurrence)
     return content
@@ -374,7 +389,10 @@ def render_time_changed(row: Notification, organisation: Organisation) -> Conten
 def render_cancelled(row: Notification, organisation: Organisation) -> Content | None:
     session = _session(row)
     return _about_session(
-        row, session if session and session.is_cancelled else None, "Cancelled", "cancelled"
+        row,
+        session if session and session.is_cancelled else None,
+        gettext_noop("Cancelled"),
+        "cancelled",
     )
 
 
@@ -398,8 +416,14 @@ def text_day_summary(row: Notification, now: datetime) -> outbox.Text | None:
     if not sessions:
         return None
     first = time_for(row.recipient, sessions[0].starts_at)
-    count = f"{len(sessions)} sessions" if len(sessions) > 1 else "a session"
-    return outbox.Text(f"Tomorrow you run {count}, the first at {first}. {link('home')}")
+    return outbox.Text(
+        ngettext(
+            "Tomorrow you run a session, at %(first)s. %(link)s",
+            "Tomorrow you run %(count)s sessions, the first at %(first)s. %(link)s",
+            len(sessions),
+        )
+        % {"count": len(sessions), "first": first, "link": link("home")}
+    )
 
 
 def render_day_summary(row: Notification, organisation: Organisation) -> Content | None:
@@ -434,9 +458,12 @@ def render_day_summary(row: Notification, organisation: Organisation) -> Content
         }
         for s in sessions
     ]
-    day = format_date(timezone.localtime(day_start, zone), "l j F")
+    day = format_date(
+        timezone.localtime(day_start, zone),
+        pgettext("date format: weekday, day and month", "l j F"),
+    )
     return Content(
-        f"Your sessions on {day}",
+        _("Your sessions on %(day)s") % {"day": day},
         "day_summary",
         {"lines": lines, "unsigned": unsigned, "day": day, "home": link("home")},
     )
@@ -459,14 +486,16 @@ def goal_prompt_opens(row: Notification) -> str:
 def text_goal_prompt(row: Notification, now: datetime) -> outbox.Text | None:
     if not _goal_prompt_wanted(row.recipient):
         return None
-    return outbox.Text(f"How are your goals going? A quick check-in: {text_link(row)}")
+    return outbox.Text(
+        _("How are your goals going? A quick check-in: %(link)s") % {"link": text_link(row)}
+    )
 
 
 def render_goal_prompt(row: Notification, organisation: Organisation) -> Content | None:
     if not _goal_prompt_wanted(row.recipient):
         return None
     return Content(
-        "How are your goals going?",
+        _("How are your goals going?"),
         "goal_prompt",
         {"link": link("goal_prompt_check_in", goal_link_token(row))},
     )

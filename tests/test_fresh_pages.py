@@ -105,6 +105,7 @@ def test_an_organisation_change_shows_in_the_header_at_once(world, personas, adm
             "timezone": "Europe/London",
             "quiet_from": "21:00",
             "quiet_until": "08:00",
+            "language": "en-gb",
         },
     )
     assert '<a href="/" class="brand">Harbour Clinic</a>' in client.get(url).text

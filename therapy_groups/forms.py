@@ -3,6 +3,7 @@ and admins), a goal (participants write one, facilitators suggest one). Every ot
 with the pages that use it."""
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from core.forms import LongSelect
 from members.models import Organisation, Role, User, timezone_choices
@@ -84,8 +85,8 @@ class GoalForm(forms.ModelForm):
             "by_when": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         help_texts = {
-            "what": "A few words, e.g. “Walk outside three times a week”.",
-            "why": "Optional.",
-            "how_know": "Optional.",
-            "by_when": "Optional.",
+            "what": gettext_lazy("A few words, e.g. “Walk outside three times a week”."),
+            "why": gettext_lazy("Optional."),
+            "how_know": gettext_lazy("Optional."),
+            "by_when": gettext_lazy("Optional."),
         }

@@ -1,5 +1,7 @@
 """Messages about places in groups: invited to join, a place free from the waitlist."""
 
+from django.utils.translation import gettext as _
+
 from core import outbox
 from core.models import Notification
 from members.messages import Content, email, link
@@ -15,7 +17,7 @@ def render_waitlist_offer(row: Notification, organisation: Organisation) -> Cont
     if enrollment is None or not enrollment.has_offer:
         return None
     return Content(
-        "A place is free for you",
+        _("A place is free for you"),
         "waitlist_offer",
         {"group_name": enrollment.group.public_name, "home": link("home")},
     )
@@ -26,7 +28,7 @@ def render_added(row: Notification, organisation: Organisation) -> Content | Non
     if enrollment is None or not enrollment.awaits_answer:
         return None
     return Content(
-        "You're invited to join a group",
+        _("You're invited to join a group"),
         "added_to_group",
         {"group_name": enrollment.group.public_name, "home": link("home")},
     )

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.timezone import localdate, now
+from django.utils.translation import gettext_lazy
 
 from core.encryption import EncryptedCharField, EncryptedTextField
 from core.validators import known_choice, single_line
@@ -41,7 +42,7 @@ class TherapyGroupQuerySet(models.QuerySet):
         return self.exclude(status=TherapyGroup.Status.ARCHIVED)
 
 
-NEUTRAL_NAME = "Your group"
+NEUTRAL_NAME = gettext_lazy("Your group")
 
 
 class TherapyGroupStatus(models.TextChoices):
@@ -144,7 +145,7 @@ class TherapyGroup(models.Model):
     def public_name(self) -> str:
         """The name that may appear outside the app (emails, calendars): the discreet name, or
         a neutral one, never the real name, which may say what the group is for."""
-        return self.display_name or NEUTRAL_NAME
+        return self.display_name or str(NEUTRAL_NAME)
 
     @property
     def member_name(self) -> str:
@@ -179,11 +180,11 @@ class EnrollmentQuerySet(models.QuerySet):
 
 
 class EnrollmentStatus(models.TextChoices):
-    INVITED = "invited", "Invited"
-    ACTIVE = "active", "Active"
-    WAITLISTED = "waitlisted", "Waitlisted"
-    COMPLETED = "completed", "Completed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    INVITED = "invited", gettext_lazy("Invited")
+    ACTIVE = "active", gettext_lazy("Active")
+    WAITLISTED = "waitlisted", gettext_lazy("Waitlisted")
+    COMPLETED = "completed", gettext_lazy("Completed")
+    WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
 
 
 class Enrollment(models.Model):
@@ -306,12 +307,12 @@ class GoalQuerySet(models.QuerySet):
 
 
 class GoalStatus(models.TextChoices):
-    SUGGESTED = "suggested", "Suggested by your facilitator"
-    ACTIVE = "active", "Working on it"
-    PAUSED = "paused", "Paused"
-    ACHIEVED = "achieved", "Achieved"
-    DROPPED = "dropped", "Let go"
-    DECLINED = "declined", "Not for me"
+    SUGGESTED = "suggested", gettext_lazy("Suggested by your facilitator")
+    ACTIVE = "active", gettext_lazy("Working on it")
+    PAUSED = "paused", gettext_lazy("Paused")
+    ACHIEVED = "achieved", gettext_lazy("Achieved")
+    DROPPED = "dropped", gettext_lazy("Let go")
+    DECLINED = "declined", gettext_lazy("Not for me")
 
 
 class Goal(models.Model):
@@ -327,15 +328,17 @@ class Goal(models.Model):
     participant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="goals", db_index=False
     )
-    what = EncryptedCharField("what you want to do", max_length=200)
-    why = EncryptedTextField("why it matters to you", blank=True)
-    how_know = EncryptedTextField("how you will know", blank=True)
-    by_when = models.DateField("by when", null=True, blank=True)
+    what = EncryptedCharField(gettext_lazy("what you want to do"), max_length=200)
+    why = EncryptedTextField(gettext_lazy("why it matters to you"), blank=True)
+    how_know = EncryptedTextField(gettext_lazy("how you will know"), blank=True)
+    by_when = models.DateField(gettext_lazy("by when"), null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     shared = models.BooleanField(
-        "share with my group",
+        gettext_lazy("share with my group"),
         default=False,
-        help_text="Your group then sees its title and latest progress, with your first name.",
+        help_text=gettext_lazy(
+            "Your group then sees its title and latest progress, with your first name."
+        ),
     )
     suggested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

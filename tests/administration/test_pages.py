@@ -121,6 +121,7 @@ def test_settings_change_the_crisis_text_and_version_the_agreement(admin_client)
             "timezone": "America/Chicago",
             "quiet_from": "21:00",
             "quiet_until": "08:00",
+            "language": "en-gb",
         },
         follow=True,
     )
