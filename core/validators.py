@@ -4,6 +4,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 # Control characters (C0, DEL, C1) and Unicode line and paragraph separators: a line break in a
 # name ends up in email headers and calendar lines, where it breaks them or forges new ones.
@@ -15,7 +16,7 @@ CONTROL_SQL = r"[\x01-\x1f\x7f\u0080-\u009f\u2028\u2029]"
 def single_line(value: str) -> None:
     if CONTROL.search(value or ""):
         raise ValidationError(
-            "Use one line of plain text: no line breaks, tabs or other control characters.",
+            _("Use one line of plain text: no line breaks, tabs or other control characters."),
             code="control_characters",
         )
 
@@ -27,7 +28,10 @@ def phone_number(value: str) -> None:
     """A number a phone can dial: digits, an optional leading +, spaces, hyphens, brackets."""
     if value and not (PHONE.fullmatch(value) and sum(c.isdigit() for c in value) >= 3):
         raise ValidationError(
-            "Use digits, with spaces or hyphens if you like, such as 116 123 or +44 20 7946 0958.",
+            _(
+                "Use digits, with spaces or hyphens if you like, such as 116 123 or "
+                "+44 20 7946 0958."
+            ),
             code="phone_number",
         )
 

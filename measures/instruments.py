@@ -7,6 +7,8 @@ frame and the answer labels are kept exactly as published.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 
 @dataclass(frozen=True)
 class Band:
@@ -69,7 +71,7 @@ DIFFICULTY_OPTIONS = (
 PHQ9 = Instrument(
     code="phq9",
     name="PHQ-9",
-    plain_name="mood questions",
+    plain_name=gettext_lazy("mood questions"),
     title="Patient Health Questionnaire (PHQ-9)",
     frame=(
         "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
@@ -110,7 +112,7 @@ PHQ9 = Instrument(
 GAD7 = Instrument(
     code="gad7",
     name="GAD-7",
-    plain_name="worry questions",
+    plain_name=gettext_lazy("worry questions"),
     title="Generalized Anxiety Disorder 7-item (GAD-7)",
     frame="Over the last 2 weeks, how often have you been bothered by the following problems?",
     items=(

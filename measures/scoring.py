@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from measures.instruments import Band, Instrument
 
@@ -120,13 +121,25 @@ def in_plain_words(change: Change) -> str:
     instrument here."""
     measure = change.instrument
     if change.previous is None:
-        return (
-            f"Your first score on the {measure.plain_name}: {change.latest} out of "
-            f"{measure.max_total}. Lower scores mean the problems bothered you less."
-        )
-    went = f"Your score went from {change.baseline} to {change.latest}"
+        return _(
+            "Your first score on the %(questions)s: %(score)s out of %(most)s. Lower scores "
+            "mean the problems bothered you less."
+        ) % {"questions": measure.plain_name, "score": change.latest, "most": measure.max_total}
+    went = {"first": change.baseline, "latest": change.latest}
     if change.reliable == Reliable.IMPROVEMENT:
-        return f"{went}: that is a real change."
+        return _("Your score went from %(first)s to %(latest)s: that is a real change.") % went
     if change.reliable == Reliable.DETERIORATION:
-        return f"{went}. That is a big change. Your facilitator will talk it through with you."
-    return f"{went}. Scores go up and down from week to week; what counts is the trend."
+        return (
+            _(
+                "Your score went from %(first)s to %(latest)s. That is a big change. Your "
+                "facilitator will talk it through with you."
+            )
+            % went
+        )
+    return (
+        _(
+            "Your score went from %(first)s to %(latest)s. Scores go up and down from week to "
+            "week; what counts is the trend."
+        )
+        % went
+    )

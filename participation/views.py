@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -113,9 +113,10 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 def calendar_feed(request, token: str):
     """The private feed address: the token is the only key, so it must be a live one."""
     user = get_object_or_404(User.objects.filter(is_active=True), calendar_token=token)
-    body = calendars.sessions_calendar(
-        list(calendars.feed_sessions(user)), name=Organisation.current().name, person=user
-    )
+    with translation.override(user.language_in_use):  # a calendar app asks, not the person
+        body = calendars.sessions_calendar(
+            list(calendars.feed_sessions(user)), name=Organisation.current().name, person=user
+        )
     return _ics_response(body, "together.ics")
 
 

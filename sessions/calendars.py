@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress
 
 from members.models import Organisation, User
@@ -59,8 +60,12 @@ def session_event(session: GroupSession, *, cant_make_it: bool = False) -> Event
         event.add("location", where)
     if session.video_link:
         event.add("url", session.video_link)
-    lines = [f"Join by video: {session.video_link}"] if session.video_link else []
-    lines.append("Details and “I can't make it”: " + settings.SITE_URL + reverse("home"))
+    lines = (
+        [_("Join by video: %(link)s") % {"link": session.video_link}] if session.video_link else []
+    )
+    lines.append(
+        _("Details and “I can't make it”: %(link)s") % {"link": settings.SITE_URL + reverse("home")}
+    )
     event.add("description", "\n".join(lines))
     return event
 

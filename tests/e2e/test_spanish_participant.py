@@ -31,6 +31,7 @@ def test_a_spanish_speaker_uses_home_goal_and_questionnaire_on_a_phone(page, liv
     browser.get_by_role("button", name="Español").click()
     page.check()
     assert browser.locator("html").get_attribute("lang") == "es"
+    assert browser.get_by_role("heading", level=1).inner_text() == "Iniciar sesión"
     browser.locator('input[name="login"]').fill(person.email)
     browser.locator('input[name="password"]').fill(PASSWORD)
     browser.locator('form[action*="login"] button[type="submit"]').click()

@@ -146,3 +146,23 @@ def test_the_crisis_resources_are_as_the_organisation_writes_them_in_each_langua
     assert "Llama al" not in english and Organisation.objects.get().crisis_resources[:20] in (
         english
     )
+
+
+def test_the_calendar_feed_is_in_its_persons_language(world, participant):
+    speaks(participant, "es")
+    participant.calendar_token = "feed-token-for-a-test"
+    participant.save()
+    GroupSessionFactory(group=world.group, starts_at=timezone.now() + timedelta(days=2))
+    feed = Client().get(reverse("calendar_feed", args=[participant.calendar_token]))
+    assert "Detalles y «No puedo ir»" in feed.content.decode().replace("\r\n ", "")
+
+
+def test_allauths_emails_come_in_the_language_of_the_page(participant):
+    client = Client()
+    client.post(reverse("choose_language"), {"language": "es", "next": "/"})
+    client.post(reverse("account_reset_password"), {"email": participant.email})
+    [message] = mail.outbox
+    assert message.subject.startswith("Elige una contraseña nueva")
+    assert message.body.startswith("Hola:") and "Alguien ha pedido una contraseña nueva" in (
+        message.body
+    )
