@@ -15,52 +15,6 @@ from django.template.base import Lexer, TokenType
 ROOT = Path(settings.BASE_DIR)
 SPANISH = ROOT / "locale" / "es" / "LC_MESSAGES"
 
-# Templates still in English only: the staff pages, translated in the steps to come (issue
-# 18). The list may only shrink: a template that is now clean must leave it.
-NOT_YET = {
-    *(str(p.relative_to(ROOT / "templates")) for p in (ROOT / "templates").rglob("*.*")),
-} - {
-    "403.html",
-    "404.html",
-    "account/email/email_confirmation_signup_message.txt",
-    "allauth/layouts/base.html",
-    "facilitation/includes/session_list.html",
-    "500.html",
-    "base.html",
-    *(
-        str(p.relative_to(ROOT / "templates"))
-        for folder in ("emails", "account", "mfa")
-        for p in (ROOT / "templates" / folder).rglob("*.*")
-    ),
-    "home/welcome.html",
-    "includes/ask_once.html",
-    "includes/crisis_lines.html",
-    "includes/form_errors.html",
-    "includes/pagination.html",
-    "members/account.html",
-    "members/calendar.html",
-    "members/close_account.html",
-    "members/closed.html",
-    "members/contact_details.html",
-    "members/crisis.html",
-    "members/invitation_problem.html",
-    "members/preferences.html",
-    "members/text_link_problem.html",
-    "members/text_messages.html",
-    "participation/agreement.html",
-    "participation/cant_make_it.html",
-    "participation/check_in_link.html",
-    "participation/goal_detail.html",
-    "participation/goal_form.html",
-    "participation/home.html",
-    "participation/measure_closed.html",
-    "participation/measure_done.html",
-    "participation/measure_form.html",
-    "participation/measure_link_problem.html",
-    "participation/my_data.html",
-    "participation/my_scores.html",
-}
-
 
 def entries(po: Path) -> list[dict]:
     """A .po file's entries: msgctxt, msgid, msgid_plural, msgstr (a list), flags."""
@@ -195,16 +149,11 @@ def untranslated(source: str) -> list[str]:
 
 def test_templates_show_no_words_outside_translation():
     left = {}
-    clean = set()
     for path in sorted((ROOT / "templates").rglob("*.*")):
-        name = str(path.relative_to(ROOT / "templates"))
         words = untranslated(path.read_text())
-        if words and name not in NOT_YET:
-            left[name] = words[:8]
-        if not words:
-            clean.add(name)
+        if words:
+            left[str(path.relative_to(ROOT / "templates"))] = words[:8]
     assert left == {}
-    assert sorted(clean & NOT_YET) == [], "translated: take these off NOT_YET"
 
 
 def test_the_template_check_sees_words_left_out():
