@@ -3,6 +3,8 @@
 import holidays
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.forms import LongSelect
 from members.models import (
@@ -17,12 +19,12 @@ from therapy_groups.forms import GroupForm
 
 
 class InviteTherapistForm(forms.Form):
-    email = forms.EmailField(label="Invite a therapist by email")
+    email = forms.EmailField(label=gettext_lazy("Invite a therapist by email"))
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Someone already has an account with this email.")
+            raise forms.ValidationError(_("Someone already has an account with this email."))
         return email
 
 
@@ -38,31 +40,33 @@ class OrganisationForm(forms.ModelForm):
         coerce=int,
         choices=REMINDER_HOUR_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        label="Reminder times people may choose",
+        label=gettext_lazy("Reminder times people may choose"),
     )
     default_reminder_hours = forms.TypedMultipleChoiceField(
         coerce=int,
         choices=REMINDER_HOUR_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        label="Reminder times for people who have not chosen",
+        label=gettext_lazy("Reminder times for people who have not chosen"),
     )
     agreement_text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8}),
-        label="Group confidentiality agreement",
-        help_text="Changing it makes a new version: participants accept it again.",
+        label=gettext_lazy("Group confidentiality agreement"),
+        help_text=gettext_lazy("Changing it makes a new version: participants accept it again."),
     )
 
     timezone = forms.ChoiceField(
         choices=timezone_choices,
         widget=LongSelect,
-        label="The organisation's time zone",
-        help_text="New groups start in this zone.",
+        label=gettext_lazy("The organisation's time zone"),
+        help_text=gettext_lazy("New groups start in this zone."),
     )
     holiday_country = forms.ChoiceField(
         choices=holiday_countries,
         required=False,
-        label="Country for public holidays",
-        help_text="Scheduling warns when a session falls on one of its public holidays.",
+        label=gettext_lazy("Country for public holidays"),
+        help_text=gettext_lazy(
+            "Scheduling warns when a session falls on one of its public holidays."
+        ),
     )
 
     class Meta:
@@ -97,11 +101,13 @@ class OrganisationForm(forms.ModelForm):
         written = self.instance.crisis_resources_in
         for code, name in settings.LANGUAGES:
             self.fields[f"crisis_resources_{code}"] = forms.CharField(
-                label=f"Crisis resources in {name}",
+                label=_("Crisis resources in %(language)s") % {"language": name},
                 required=False,
                 initial=written.get(code, ""),
                 widget=forms.Textarea(attrs={"rows": 4, "lang": code}),
-                help_text="For people who read this language. Leave empty to show the text above.",
+                help_text=_(
+                    "For people who read this language. Leave empty to show the text above."
+                ),
             )
 
     def clean(self):
@@ -133,7 +139,7 @@ class GroupFacilitatorsForm(forms.Form):
     facilitators = forms.ModelMultipleChoiceField(
         queryset=_facilitator_choices(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Everyone ticked runs the group and sees its notes.",
+        help_text=gettext_lazy("Everyone ticked runs the group and sees its notes."),
     )
 
     def __init__(self, *args, **kwargs):

@@ -17,6 +17,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from administration.forms import (
@@ -63,8 +65,8 @@ def therapists(request):
         )
         messages.success(
             request,
-            f"Invitation sent to {form.cleaned_data['email']}. "
-            "They set up two-step sign-in when they first sign in.",
+            _("Invitation sent to %(email)s. They set up two-step sign-in when they first sign in.")
+            % {"email": form.cleaned_data["email"]},
         )
         return redirect("admin_therapists")
     return render(
@@ -118,27 +120,39 @@ def therapist_access(request, user_id: int):
         groups = therapist.facilitated_groups.filter(status=TherapyGroup.Status.ACTIVE).count()
         return ask_once(
             request,
-            question=f"Deactivate {name}?",
-            consequences=f"{name} is signed out everywhere at once and can no longer sign in. "
-            f"Their {groups} active group{'s' if groups != 1 else ''} will show as needing a "
-            "facilitator. Their notes stay. You can reactivate them later.",
-            button=f"Deactivate {name}",
+            question=_("Deactivate %(name)s?") % {"name": name},
+            consequences=ngettext(
+                "%(name)s is signed out everywhere at once and can no longer sign in. Their "
+                "%(groups)s active group will show as needing a facilitator. Their notes stay. "
+                "You can reactivate them later.",
+                "%(name)s is signed out everywhere at once and can no longer sign in. Their "
+                "%(groups)s active groups will show as needing a facilitator. Their notes stay. "
+                "You can reactivate them later.",
+                groups,
+            )
+            % {"name": name, "groups": groups},
+            button=_("Deactivate %(name)s") % {"name": name},
             back=reverse("admin_therapists"),
         )
     if request.POST.get("action") == "deactivate":
         member_services.deactivate_user(user=therapist)
         messages.success(
             request,
-            f"{therapist.get_full_name() or therapist.email} can no longer sign "
-            "in and was signed out everywhere. Their groups need a facilitator.",
+            _(
+                "%(name)s can no longer sign in and was signed out everywhere. Their groups "
+                "need a facilitator."
+            )
+            % {"name": therapist.get_full_name() or therapist.email},
         )
     elif request.POST.get("action") == "reactivate":
         member_services.reactivate_user(user=therapist)
         messages.success(
-            request, f"{therapist.get_full_name() or therapist.email} can sign in again."
+            request,
+            _("%(name)s can sign in again.")
+            % {"name": therapist.get_full_name() or therapist.email},
         )
     else:
-        messages.error(request, "Choose deactivate or reactivate.")
+        messages.error(request, _("Choose deactivate or reactivate."))
     return redirect("admin_therapists")
 
 
@@ -164,7 +178,7 @@ def group_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         group = group_services.create_group(facilitators=list(data.pop("facilitators")), **data)
-        messages.success(request, f"{group.name} created.")
+        messages.success(request, _("%(group)s created.") % {"group": group.name})
         return redirect("admin_groups")
     return render(request, "administration/group_form.html", {"form": form})
 
@@ -178,7 +192,7 @@ def group_facilitators(request, group_id: int):
     )
     if request.method == "POST" and form.is_valid():
         group_services.set_facilitators(group=group, facilitators=form.cleaned_data["facilitators"])
-        messages.success(request, f"Facilitators of {group.name} saved.")
+        messages.success(request, _("Facilitators of %(group)s saved.") % {"group": group.name})
         return redirect("admin_groups")
     return render(request, "administration/group_facilitators.html", {"group": group, "form": form})
 
@@ -201,12 +215,13 @@ def organisation_settings(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            note = (
-                f" Participants will be asked to accept version {new_version.version}."
+            messages.success(
+                request,
+                _("Settings saved. Participants will be asked to accept version %(version)s.")
+                % {"version": new_version.version}
                 if new_version
-                else ""
+                else _("Settings saved."),
             )
-            messages.success(request, "Settings saved." + note)
             return redirect("admin_settings")
     return render(request, "administration/settings.html", {"form": form, "agreement": agreement})
 
@@ -224,7 +239,7 @@ def crisis_lines(request):
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         member_services.set_crisis_lines(lines=kept)
-        messages.success(request, "Crisis lines saved. The crisis page shows them now.")
+        messages.success(request, _("Crisis lines saved. The crisis page shows them now."))
         return redirect("admin_crisis_lines")
     return render(request, "administration/crisis_lines.html", {"formset": formset})
 
@@ -235,7 +250,7 @@ def reports_page(request):
     page = Paginator(report.groups, PAGE_SIZE).get_page(request.GET.get("page"))
     chart = bar_chart(
         [(row.group_name, row.rate) for row in page],
-        label="Attendance rate per group over the last six months",
+        label=_("Attendance rate per group over the last six months"),
     )
     return render(
         request, "administration/reports.html", {"report": report, "page": page, "chart": chart}
@@ -286,7 +301,7 @@ def closure_handled(request, request_id: int):
         )
     closure = get_object_or_404(scope.distinct(), pk=request_id)
     member_services.mark_closure_handled(closure=closure, by=request.user)
-    messages.success(request, "Marked as handled.")
+    messages.success(request, _("Marked as handled."))
     return redirect("admin_closures" if request.user.role == Role.ADMIN else "home")
 
 
@@ -344,7 +359,7 @@ def texts_by_month(now, months: int = 3) -> list[dict]:
     """Texts sent and the segments they cost, this month and the ones before (what the
     provider bills), with what the provider's reports said reached the phone."""
     since = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    for _ in range(months - 1):
+    for __ in range(months - 1):
         since = (since - timedelta(days=1)).replace(day=1)
     sent = (
         Notification.objects.filter(
@@ -370,7 +385,13 @@ def delivery_resume(request):
     page first: it says how many)."""
     skipped = delivery.resume()
     messages.success(
-        request, f"Delivery resumed. {skipped} messages due before the restore were skipped."
+        request,
+        ngettext(
+            "Delivery resumed. %(skipped)s message due before the restore was skipped.",
+            "Delivery resumed. %(skipped)s messages due before the restore were skipped.",
+            skipped,
+        )
+        % {"skipped": skipped},
     )
     return redirect("admin_delivery")
 

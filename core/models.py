@@ -4,6 +4,7 @@ the user model named in settings, and records only by type and id."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from core.validators import known_choice
 
@@ -14,17 +15,17 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class NotificationState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-    MISSED = "missed", "Missed"
+    PENDING = "pending", gettext_lazy("Pending")
+    SENDING = "sending", gettext_lazy("Sending")
+    SENT = "sent", gettext_lazy("Sent")
+    FAILED = "failed", gettext_lazy("Failed")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
+    MISSED = "missed", gettext_lazy("Missed")
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    TEXT = "text", "Text message"
+    EMAIL = "email", gettext_lazy("Email")
+    TEXT = "text", gettext_lazy("Text message")
 
 
 class OutboxMark(models.Model):
@@ -74,16 +75,18 @@ class Notification(models.Model):
     # reached by their account: the address is read when the message is sent.
     email = models.EmailField(blank=True)
     subject_id = models.BigIntegerField(
-        help_text="The session, enrollment or invitation it is about."
+        help_text=gettext_lazy("The session, enrollment or invitation it is about.")
     )
     occurrence = models.DateTimeField(
-        help_text="The moment it refers to, e.g. the session's start."
+        help_text=gettext_lazy("The moment it refers to, e.g. the session's start.")
     )
     offset_minutes = models.PositiveIntegerField(default=0)
     # For a change notice: the time the person last heard of, so the notice can name it.
     previous_occurrence = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField()
-    expires_at = models.DateTimeField(help_text="Not sent after this: marked missed instead.")
+    expires_at = models.DateTimeField(
+        help_text=gettext_lazy("Not sent after this: marked missed instead.")
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
@@ -91,7 +94,9 @@ class Notification(models.Model):
     # Fencing: a worker sends and marks a row only while its claim token is still the row's.
     claim_token = models.UUIDField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    segments = models.PositiveSmallIntegerField(null=True, blank=True, help_text="A text's cost.")
+    segments = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=gettext_lazy("A text's cost.")
+    )
     # A text's id at the provider, and what the provider last reported of it (status callbacks).
     provider_id = models.CharField(max_length=64, blank=True)
     delivery_status = models.CharField(max_length=12, blank=True)
@@ -157,22 +162,22 @@ class Notification(models.Model):
 
 
 class AuditAction(models.TextChoices):
-    CREATE = "create", "Created"
-    CHANGE = "change", "Changed"
-    DELETE = "delete", "Deleted"
-    SIGN = "sign", "Signed"
-    ADDENDUM = "addendum", "Added an addendum"
-    VIEW = "view", "Viewed"
-    EXPORT = "export", "Exported"
-    ROLE = "role", "Role set"
-    DEACTIVATE = "deactivate", "Deactivated"
-    REACTIVATE = "reactivate", "Reactivated"
-    FACILITATORS = "facilitators", "Facilitators changed"
-    LOGIN = "login", "Signed in"
-    LOGOUT = "logout", "Signed out"
-    LOGIN_FAILED = "login_failed", "Sign-in failed"
-    KEYS_ROTATED = "keys_rotated", "Encryption keys rotated"
-    ESCALATE = "escalate", "Escalated"
+    CREATE = "create", gettext_lazy("Created")
+    CHANGE = "change", gettext_lazy("Changed")
+    DELETE = "delete", gettext_lazy("Deleted")
+    SIGN = "sign", gettext_lazy("Signed")
+    ADDENDUM = "addendum", gettext_lazy("Added an addendum")
+    VIEW = "view", gettext_lazy("Viewed")
+    EXPORT = "export", gettext_lazy("Exported")
+    ROLE = "role", gettext_lazy("Role set")
+    DEACTIVATE = "deactivate", gettext_lazy("Deactivated")
+    REACTIVATE = "reactivate", gettext_lazy("Reactivated")
+    FACILITATORS = "facilitators", gettext_lazy("Facilitators changed")
+    LOGIN = "login", gettext_lazy("Signed in")
+    LOGOUT = "logout", gettext_lazy("Signed out")
+    LOGIN_FAILED = "login_failed", gettext_lazy("Sign-in failed")
+    KEYS_ROTATED = "keys_rotated", gettext_lazy("Encryption keys rotated")
+    ESCALATE = "escalate", gettext_lazy("Escalated")
 
 
 # Account and role events, which admins see; the rest is the clinical record (a view of a
@@ -214,20 +219,24 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     action = models.CharField(max_length=20, choices=Action.choices)
-    object_type = models.CharField(max_length=60, help_text="app_label.model")
+    object_type = models.CharField(max_length=60, help_text=gettext_lazy("app_label.model"))
     object_id = models.BigIntegerField(null=True)
-    group_id = models.BigIntegerField(null=True, help_text="The group whose record it is.")
+    group_id = models.BigIntegerField(
+        null=True, help_text=gettext_lazy("The group whose record it is.")
+    )
     participant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
-        help_text="The person the record is about.",
+        help_text=gettext_lazy("The person the record is about."),
     )
     ip = models.GenericIPAddressField(null=True)
     request_id = models.CharField(max_length=32, blank=True)
-    detail = models.JSONField(default=dict, blank=True, help_text="Field names, never values.")
+    detail = models.JSONField(
+        default=dict, blank=True, help_text=gettext_lazy("Field names, never values.")
+    )
 
     class Meta:
         db_table = "members_auditevent"  # made by members before the trail moved here

@@ -4,6 +4,7 @@ closes it with how contact was made and what was done."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import audit
@@ -44,7 +45,7 @@ def _risk_answer(follow_up: FollowUp) -> dict | None:
     response = follow_up.response
     if response is None or not response.measure.risk_item:
         return None
-    items, _ = response.item_answers()
+    items, __ = response.item_answers()
     measure = response.measure
     answer = items[measure.risk_item - 1]
     return {
@@ -71,7 +72,7 @@ def follow_up_detail(request, follow_up_id: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Follow-up closed. Thank you.")
+            messages.success(request, _("Follow-up closed. Thank you."))
             return redirect("home")
     return render(
         request,
@@ -93,5 +94,5 @@ def follow_up_detail(request, follow_up_id: int):
 def follow_up_acknowledge(request, follow_up_id: int):
     follow_up = _follow_up(request, follow_up_id)
     services.acknowledge_follow_up(follow_up=follow_up, by=request.user)
-    messages.success(request, "Acknowledged: the group's other facilitators see it is in hand.")
+    messages.success(request, _("Acknowledged: the group's other facilitators see it is in hand."))
     return redirect("follow_up_detail", follow_up_id=follow_up.pk)

@@ -1,6 +1,9 @@
 from datetime import date, timedelta
 
 from django import forms
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.validators import single_line
 from measures.models import ContactMethod, FollowUpAction, Instruments, Schedule
@@ -33,7 +36,8 @@ class SessionDateField(forms.DateField):
         if value and not today - self.BACK <= value <= today + self.AHEAD:
             first, last = today - self.BACK, today + self.AHEAD
             raise forms.ValidationError(
-                f"Choose a date between {first:%-d %B %Y} and {last:%-d %B %Y}.",
+                _("Choose a date between %(first)s and %(last)s.")
+                % {"first": date_format(first, "j F Y"), "last": date_format(last, "j F Y")},
                 code="date_out_of_range",
             )
 
@@ -41,30 +45,34 @@ class SessionDateField(forms.DateField):
 class ScheduleForm(forms.Form):
     REPEAT_CHOICES = [("once", "Just once"), *SessionSeries.Frequency.choices]
 
-    first_date = SessionDateField(widget=DATE, label="Date")
-    at = forms.TimeField(widget=TIME, label="Start time (the group's time zone)")
-    duration = forms.IntegerField(min_value=15, max_value=480, label="Length (minutes)")
+    first_date = SessionDateField(widget=DATE, label=gettext_lazy("Date"))
+    at = forms.TimeField(widget=TIME, label=gettext_lazy("Start time (the group's time zone)"))
+    duration = forms.IntegerField(
+        min_value=15, max_value=480, label=gettext_lazy("Length (minutes)")
+    )
     repeat = forms.ChoiceField(choices=REPEAT_CHOICES, initial="weekly")
     count = forms.IntegerField(
         min_value=1,
         max_value=MAX_SERIES_SESSIONS,
         required=False,
-        label="Number of sessions",
-        help_text="For a series: how many.",
+        label=gettext_lazy("Number of sessions"),
+        help_text=gettext_lazy("For a series: how many."),
     )
     until = SessionDateField(
         widget=DATE,
         required=False,
-        label="Or: last date",
-        help_text="For a series: the last possible date.",
+        label=gettext_lazy("Or: last date"),
+        help_text=gettext_lazy("For a series: the last possible date."),
     )
     location = forms.CharField(
         max_length=200,
         required=False,
         validators=[single_line],
-        help_text="Leave empty to use the group's place.",
+        help_text=gettext_lazy("Leave empty to use the group's place."),
     )
-    video_link = forms.URLField(required=False, help_text="Leave empty to use the group's link.")
+    video_link = forms.URLField(
+        required=False, help_text=gettext_lazy("Leave empty to use the group's link.")
+    )
 
     def clean(self):
         data = super().clean()
@@ -72,7 +80,7 @@ class ScheduleForm(forms.Form):
             count, until = data.get("count"), data.get("until")
             if (count is None) == (until is None):
                 raise forms.ValidationError(
-                    "For a series, give either the number of sessions or the last date."
+                    _("For a series, give either the number of sessions or the last date.")
                 )
             if until and data.get("first_date") and until < data["first_date"]:
                 self.add_error("until", "The last date must be after the first date.")
@@ -80,19 +88,22 @@ class ScheduleForm(forms.Form):
 
 
 class ChangeSessionForm(forms.Form):
-    day = SessionDateField(widget=DATE, label="Date")
-    at = forms.TimeField(widget=TIME, label="Start time (the group's time zone)")
-    duration = forms.IntegerField(min_value=15, max_value=480, label="Length (minutes)")
+    day = SessionDateField(widget=DATE, label=gettext_lazy("Date"))
+    at = forms.TimeField(widget=TIME, label=gettext_lazy("Start time (the group's time zone)"))
+    duration = forms.IntegerField(
+        min_value=15, max_value=480, label=gettext_lazy("Length (minutes)")
+    )
     location = forms.CharField(max_length=200, required=False, validators=[single_line])
     video_link = forms.URLField(required=False)
     topic = forms.CharField(max_length=200, required=False, validators=[single_line])
     and_following = forms.BooleanField(
-        required=False, label="Also change the later sessions in this series (time, place, link)"
+        required=False,
+        label=gettext_lazy("Also change the later sessions in this series (time, place, link)"),
     )
 
 
 class CancelSessionForm(forms.Form):
-    reason = forms.CharField(max_length=300, help_text="Participants see this.")
+    reason = forms.CharField(max_length=300, help_text=gettext_lazy("Participants see this."))
 
 
 class PlanForm(forms.ModelForm):
@@ -118,26 +129,35 @@ class PlanForm(forms.ModelForm):
 
 class MeasurePlanForm(forms.Form):
     instruments = forms.MultipleChoiceField(
-        label="Questionnaires",
+        label=gettext_lazy("Questionnaires"),
         choices=Instruments.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="PHQ-9 for depression, GAD-7 for anxiety. Choose none to stop asking.",
+        help_text=gettext_lazy(
+            "PHQ-9 for depression, GAD-7 for anxiety. Choose none to stop asking."
+        ),
     )
     schedule = forms.ChoiceField(
-        label="When", choices=Schedule.choices, widget=forms.RadioSelect, initial="every"
+        label=gettext_lazy("When"),
+        choices=Schedule.choices,
+        widget=forms.RadioSelect,
+        initial="every",
     )
 
 
 class CloseFollowUpForm(forms.Form):
     contact = forms.ChoiceField(
-        label="How did you make contact?", choices=ContactMethod.choices, widget=forms.RadioSelect
+        label=gettext_lazy("How did you make contact?"),
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
     )
     actions = forms.MultipleChoiceField(
-        label="What was done?", choices=FollowUpAction.choices, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("What was done?"),
+        choices=FollowUpAction.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     outcome = forms.CharField(
-        label="Notes (kept encrypted; the participant does not see them)",
+        label=gettext_lazy("Notes (kept encrypted; the participant does not see them)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
         required=False,
@@ -166,19 +186,21 @@ class GroupNoteForm(forms.Form):
 class IndividualNoteForm(forms.Form):
     progress = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     participation = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    risk_flag = forms.BooleanField(required=False, label="Risk concern")
+    risk_flag = forms.BooleanField(required=False, label=gettext_lazy("Risk concern"))
 
 
 class AddendumForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Addendum")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("Addendum"))
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(help_text="We email them a link. People with an account join at once.")
+    email = forms.EmailField(
+        help_text=gettext_lazy("We email them a link. People with an account join at once.")
+    )
     override_reason = forms.CharField(
         required=False,
         max_length=300,
-        label="Reason to add to a closed group (if it has met)",
+        label=gettext_lazy("Reason to add to a closed group (if it has met)"),
     )
 
 
@@ -190,7 +212,8 @@ class EndEnrollmentForm(forms.Form):
         ]
     )
     left_on = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Last day"
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=gettext_lazy("Last day"),
     )
     reason = forms.CharField(required=False, max_length=300)
 
@@ -202,5 +225,5 @@ class SuggestGoalForm(GoalForm):
 
 class CommentForm(forms.Form):
     text = forms.CharField(
-        max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
+        max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Comment")
     )

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from facilitation.forms import CommentForm, SuggestGoalForm
@@ -24,7 +25,9 @@ def goal_suggest(request, group_id: int, participant_id: int):
             facilitator=request.user, group=group, participant=member, **form.cleaned_data
         )
         messages.success(
-            request, f"Suggestion sent to {member.short_name}. They can accept it or not."
+            request,
+            _("Suggestion sent to %(name)s. They can accept it or not.")
+            % {"name": member.short_name},
         )
         return redirect("participant_record", group_id=group.pk, participant_id=member.pk)
     return render(
@@ -41,9 +44,9 @@ def goal_comment(request, goal_id: int):
     form = CommentForm(request.POST)
     if form.is_valid():
         services.comment_on_goal(goal=goal, author=request.user, text=form.cleaned_data["text"])
-        messages.success(request, "Comment added.")
+        messages.success(request, _("Comment added."))
     else:
-        messages.error(request, "Write a comment first.")
+        messages.error(request, _("Write a comment first."))
     return redirect(
         "participant_record", group_id=goal.group_id, participant_id=goal.participant_id
     )

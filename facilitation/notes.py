@@ -5,6 +5,7 @@ carries the text across, and a draft saved by the page is there after a sign-in.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import audit
@@ -33,8 +34,10 @@ def _signed_meanwhile(request, session, typed: str, *, participant):
         return _draft_status(
             request,
             error=ValidationError(
-                "This note has just been signed. "
-                "Press Save draft to keep your text for an addendum."
+                _(
+                    "This note has just been signed. "
+                    "Press Save draft to keep your text for an addendum."
+                )
             ),
         )
     return render(
@@ -67,7 +70,7 @@ def group_note(request, session_id: int):
             # Every section in one text, under its heading.
             typed = carry_over(texts, old=texts.pop("format"), new=NoteFormat.FREE)["free_text"]
             return _signed_meanwhile(request, session, typed, participant=None)
-        messages.info(request, "This note is signed. Add an addendum to correct it.")
+        messages.info(request, _("This note is signed. Add an addendum to correct it."))
         return redirect("session_detail", session_id=session.pk)
     if request.method == "POST":
         form = GroupNoteForm(request.POST)
@@ -94,13 +97,14 @@ def group_note(request, session_id: int):
             if switching:
                 messages.success(
                     request,
-                    f"Now in {NoteFormat(new).label}. Everything you typed is still here.",
+                    _("Now in %(format)s. Everything you typed is still here.")
+                    % {"format": NoteFormat(new).label},
                 )
                 return redirect(f"{request.path}?format={new}")
-            messages.success(request, "Group note saved as a draft.")
+            messages.success(request, _("Group note saved as a draft."))
             return redirect("session_detail", session_id=session.pk)
         if _autosaving(request):
-            return _draft_status(request, error=ValidationError("Choose a note format."))
+            return _draft_status(request, error=ValidationError(_("Choose a note format.")))
         posted = request.POST.get("format")
         chosen = posted if posted in NOTE_FIELDS else NoteFormat.DAP
     else:
@@ -137,7 +141,7 @@ def notes_sign(request, session_id: int):
             report(request, error)
             return redirect("notes_sign", session_id=session.pk)
         messages.success(
-            request, "Notes signed. They can no longer change; add an addendum to correct them."
+            request, _("Notes signed. They can no longer change; add an addendum to correct them.")
         )
         return redirect("session_detail", session_id=session.pk)
     review = signing_review(session)
@@ -192,7 +196,9 @@ def individual_note(request, session_id: int, participant_id: int):
         else:
             if _autosaving(request):
                 return _draft_status(request, saved=saved)
-            messages.success(request, f"Note about {participant.short_name} saved.")
+            messages.success(
+                request, _("Note about %(name)s saved.") % {"name": participant.short_name}
+            )
             return redirect("session_detail", session_id=session.pk)
     if note is not None and request.method == "GET":
         audit.viewed(request, note, group_id=session.group_id, participant_id=participant.pk)
@@ -223,9 +229,9 @@ def addendum(request, session_id: int, participant_id: int | None = None):
     if form.is_valid():
         try:
             services.add_addendum(note=note, text=form.cleaned_data["text"], signer=request.user)
-            messages.success(request, "Addendum signed and added.")
+            messages.success(request, _("Addendum signed and added."))
         except ValidationError as error:
             report(request, error)
     else:
-        messages.error(request, "Write the addendum before signing it.")
+        messages.error(request, _("Write the addendum before signing it."))
     return back

@@ -15,6 +15,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core import audit
@@ -79,7 +81,9 @@ def group_create(request):
         data = dict(form.cleaned_data)
         co_facilitators = data.pop("co_facilitators")
         group = group_services.create_group(facilitators=[request.user, *co_facilitators], **data)
-        messages.success(request, f"{group.name} is ready. Next: schedule its sessions.")
+        messages.success(
+            request, _("%(group)s is ready. Next: schedule its sessions.") % {"group": group.name}
+        )
         return redirect("session_schedule", group_id=group.pk)
     return render(request, "facilitation/group_form.html", {"form": form})
 
@@ -98,7 +102,7 @@ def group_edit(request, group_id: int):
             group_services.set_facilitators(
                 group=group, facilitators=[request.user, *co_facilitators]
             )
-        messages.success(request, "Group details saved.")
+        messages.success(request, _("Group details saved."))
         return redirect("group_detail", group_id=group.pk)
     return render(request, "facilitation/group_form.html", {"form": form, "group": group})
 
@@ -114,15 +118,20 @@ def group_status(request, group_id: int):
         coming = group.sessions.not_cancelled().filter(starts_at__gt=timezone.now()).count()
         return ask_once(
             request,
-            question=f"Mark {group.name} as {TherapyGroup.Status(status).label.lower()}?",
-            consequences=(
-                f"Its {coming} coming session{'s are' if coming != 1 else ' is'} cancelled, and "
-                "members are told and get no more reminders. "
-                if coming
-                else "It has no coming sessions. "
+            question=_("Mark %(group)s as %(status)s?")
+            % {"group": group.name, "status": TherapyGroup.Status(status).label.lower()},
+            consequences=ngettext(
+                "Its %(coming)s coming session is cancelled, and members are told and get no "
+                "more reminders. Its records stay.",
+                "Its %(coming)s coming sessions are cancelled, and members are told and get no "
+                "more reminders. Its records stay.",
+                coming,
             )
-            + "Its records stay.",
-            button=f"Yes, mark it {TherapyGroup.Status(status).label.lower()}",
+            % {"coming": coming}
+            if coming
+            else _("It has no coming sessions. Its records stay."),
+            button=_("Yes, mark it %(status)s")
+            % {"status": TherapyGroup.Status(status).label.lower()},
             back=reverse("group_detail", args=[group.pk]),
         )
     try:
@@ -130,10 +139,20 @@ def group_status(request, group_id: int):
     except ValidationError as error:
         report(request, error)
     else:
-        later = (
-            f" Its {cancelled} coming sessions are cancelled and members told." if cancelled else ""
+        status = group.get_status_display().lower()
+        messages.success(
+            request,
+            ngettext(
+                "The group is now %(status)s. Its %(cancelled)s coming session is cancelled and "
+                "members told.",
+                "The group is now %(status)s. Its %(cancelled)s coming sessions are cancelled and "
+                "members told.",
+                cancelled,
+            )
+            % {"status": status, "cancelled": cancelled}
+            if cancelled
+            else _("The group is now %(status)s.") % {"status": status},
         )
-        messages.success(request, f"The group is now {group.get_status_display().lower()}.{later}")
     return redirect("group_detail", group_id=group.pk)
 
 
@@ -170,10 +189,10 @@ def group_invite(request, group_id: int):
             form.add_error(None, error)
         else:
             outcome = {
-                Enrollment.Status.INVITED: "has been invited by email.",
-                Enrollment.Status.WAITLISTED: "is on the waitlist: the group is full.",
+                Enrollment.Status.INVITED: _("%(email)s has been invited by email."),
+                Enrollment.Status.WAITLISTED: _("%(email)s is on the waitlist: the group is full."),
             }[enrollment.status]
-            messages.success(request, f"{form.cleaned_data['email']} {outcome}")
+            messages.success(request, outcome % {"email": form.cleaned_data["email"]})
             return redirect("group_detail", group_id=group.pk)
     return render(
         request,
@@ -203,7 +222,9 @@ def enrollment_end(request, group_id: int, enrollment_id: int):
             form.add_error(None, error)
         else:
             messages.success(
-                request, f"{enrollment.person_label} has left the group. Their history stays."
+                request,
+                _("%(person)s has left the group. Their history stays.")
+                % {"person": enrollment.person_label},
             )
             return redirect("group_detail", group_id=group.pk)
     return render(
@@ -220,7 +241,9 @@ def seat_confirm(request, group_id: int, enrollment_id: int):
     enrollment = get_object_or_404(group.enrollments, pk=enrollment_id)
     try:
         group_services.accept_offer(enrollment=enrollment)
-        messages.success(request, f"{enrollment.person_label} has the free place.")
+        messages.success(
+            request, _("%(person)s has the free place.") % {"person": enrollment.person_label}
+        )
     except ValidationError as error:
         report(request, error)
     return redirect("group_detail", group_id=group.pk)
@@ -371,7 +394,7 @@ def session_schedule(request, group_id: int):
             }
             if once:
                 session = services.schedule_session(day=data["first_date"], **common)
-                messages.success(request, "Session scheduled.")
+                messages.success(request, _("Session scheduled."))
                 return redirect("session_detail", session_id=session.pk)
             services.schedule_series(
                 frequency=data["repeat"],
@@ -381,7 +404,13 @@ def session_schedule(request, group_id: int):
                 created_by=request.user,
                 **common,
             )
-            messages.success(request, f"{len(starts)} sessions scheduled.")
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s session scheduled.", "%(count)s sessions scheduled.", len(starts)
+                )
+                % {"count": len(starts)},
+            )
             return redirect("group_detail", group_id=group.pk)
     return render(
         request,
@@ -456,7 +485,11 @@ def session_change(request, session_id: int):
                 form.add_error(None, error)
             else:
                 messages.success(
-                    request, f"{len(changed)} session{'s' if len(changed) > 1 else ''} changed."
+                    request,
+                    ngettext(
+                        "%(count)s session changed.", "%(count)s sessions changed.", len(changed)
+                    )
+                    % {"count": len(changed)},
                 )
                 return redirect("session_detail", session_id=session.pk)
     return render(
@@ -477,7 +510,7 @@ def session_cancel(request, session_id: int):
             form.add_error(None, error)
         else:
             messages.success(
-                request, "Session cancelled. It stays on the schedule, marked cancelled."
+                request, _("Session cancelled. It stays on the schedule, marked cancelled.")
             )
             return redirect("session_detail", session_id=session.pk)
     return render(request, "facilitation/session_cancel.html", {"session": session, "form": form})
@@ -500,7 +533,7 @@ def session_plan(request, session_id: int):
     form = PlanForm(request.POST if request.method == "POST" else None, instance=session)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Session plan saved.")
+        messages.success(request, _("Session plan saved."))
         return redirect("session_detail", session_id=session.pk)
     return render(request, "facilitation/session_plan.html", {"session": session, "form": form})
 
@@ -557,7 +590,11 @@ def attendance_all_present(request, session_id: int):
     session = session_for(request, session_id)
     try:
         count = services.mark_everyone_present(session=session, marked_by=request.user)
-        messages.success(request, f"Marked {count} {'person' if count == 1 else 'people'} present.")
+        messages.success(
+            request,
+            ngettext("Marked %(count)s person present.", "Marked %(count)s people present.", count)
+            % {"count": count},
+        )
     except ValidationError as error:
         report(request, error)
     return redirect("session_detail", session_id=session.pk)

@@ -36,7 +36,7 @@ def render_alert(row: Notification, organisation: Organisation) -> Content | Non
     if follow_up is None:
         return None
     return Content(
-        "Someone in your group needs a call",
+        _("Someone in your group needs a call"),
         "follow_up_alert",
         {"link": link("follow_up_detail", follow_up.pk)},
     )
@@ -54,7 +54,7 @@ def render_overdue(row: Notification, organisation: Organisation) -> Content | N
         else link("follow_up_detail", follow_up.pk)
     )
     return Content(
-        "A follow-up is waiting for someone",
+        _("A follow-up is waiting for someone"),
         "follow_up_overdue",
         {"link": staff_page, "hours": organisation.follow_up_window_hours},
     )
@@ -115,8 +115,8 @@ def request_opens(row: Notification) -> str:
 
 
 def register() -> None:
-    outbox.register_kind(FOLLOW_UP_ALERT, "Follow-up alert", email(render_alert))
-    outbox.register_kind(FOLLOW_UP_OVERDUE, "Follow-up overdue", email(render_overdue))
+    outbox.register_kind(FOLLOW_UP_ALERT, _("Follow-up alert"), email(render_alert))
+    outbox.register_kind(FOLLOW_UP_OVERDUE, _("Follow-up overdue"), email(render_overdue))
     for code, label in [
         (MEASURE_REQUEST, "Questionnaire request"),
         (MEASURE_REMINDER, "Questionnaire reminder"),

@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from core.encryption import EncryptedTextField
 from core.validators import known_choice
@@ -22,9 +23,9 @@ Instruments = models.TextChoices(
 
 
 class Schedule(models.TextChoices):
-    EVERY_SESSION = "every", "Before every session"
-    EVERY_OTHER = "every_other", "Before every other session"
-    FIRST_AND_LAST = "first_and_last", "At the first and last session"
+    EVERY_SESSION = "every", gettext_lazy("Before every session")
+    EVERY_OTHER = "every_other", gettext_lazy("Before every other session")
+    FIRST_AND_LAST = "first_and_last", gettext_lazy("At the first and last session")
 
 
 class MeasurePlan(models.Model):
@@ -55,9 +56,9 @@ class MeasurePlan(models.Model):
 
 
 class Channel(models.TextChoices):
-    LINK = "link", "From the emailed link"
-    ROOM = "room", "In the room"
-    HOME = "home", "From their home page"
+    LINK = "link", gettext_lazy("From the emailed link")
+    ROOM = "room", gettext_lazy("In the room")
+    HOME = "home", gettext_lazy("From their home page")
 
 
 ONE_ANSWER_PER_SESSION = "measures_one_answer_per_session"
@@ -84,7 +85,9 @@ class MeasureResponse(models.Model):
         GroupSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     instrument = models.CharField(max_length=10, choices=Instruments.choices)
-    answers = EncryptedTextField(help_text="JSON: the item answers, then the difficulty answer.")
+    answers = EncryptedTextField(
+        help_text=gettext_lazy("JSON: the item answers, then the difficulty answer.")
+    )
     total = models.PositiveSmallIntegerField()
     band = models.CharField(max_length=30)
     channel = models.CharField(max_length=10, choices=Channel.choices)
@@ -126,25 +129,25 @@ class MeasureResponse(models.Model):
 
 
 class FollowUpReason(models.TextChoices):
-    RISK_ANSWER = "risk_answer", "Answered the question about self-harm above 0"
-    RISK_NOTE = "risk_note", "Risk concern marked in a session note"
-    ABSENCES = "absences", "Missed the last two sessions"
+    RISK_ANSWER = "risk_answer", gettext_lazy("Answered the question about self-harm above 0")
+    RISK_NOTE = "risk_note", gettext_lazy("Risk concern marked in a session note")
+    ABSENCES = "absences", gettext_lazy("Missed the last two sessions")
 
 
 class ContactMethod(models.TextChoices):
-    PHONE = "phone", "Phone call"
-    IN_PERSON = "in_person", "In person"
-    VIDEO = "video", "Video call"
-    MESSAGE = "message", "Message"
-    NOT_REACHED = "not_reached", "Could not reach them"
+    PHONE = "phone", gettext_lazy("Phone call")
+    IN_PERSON = "in_person", gettext_lazy("In person")
+    VIDEO = "video", gettext_lazy("Video call")
+    MESSAGE = "message", gettext_lazy("Message")
+    NOT_REACHED = "not_reached", gettext_lazy("Could not reach them")
 
 
 class FollowUpAction(models.TextChoices):
-    SAFETY_PLAN = "safety_plan", "Safety plan reviewed"
-    REFERRED = "referred", "Referred"
-    EMERGENCY = "emergency", "Emergency services"
-    EXTRA_SESSION = "extra_session", "Extra session arranged"
-    NO_FURTHER = "no_further", "No further action needed"
+    SAFETY_PLAN = "safety_plan", gettext_lazy("Safety plan reviewed")
+    REFERRED = "referred", gettext_lazy("Referred")
+    EMERGENCY = "emergency", gettext_lazy("Emergency services")
+    EXTRA_SESSION = "extra_session", gettext_lazy("Extra session arranged")
+    NO_FURTHER = "no_further", gettext_lazy("No further action needed")
 
 
 class FollowUpQuerySet(models.QuerySet):
@@ -185,10 +188,15 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     contact = models.CharField(max_length=20, blank=True, choices=ContactMethod.choices)
-    actions = models.JSONField(default=list, blank=True, help_text="FollowUpAction values.")
-    outcome = EncryptedTextField(blank=True, help_text="What happened, in the facilitator's words.")
+    actions = models.JSONField(
+        default=list, blank=True, help_text=gettext_lazy("FollowUpAction values.")
+    )
+    outcome = EncryptedTextField(
+        blank=True, help_text=gettext_lazy("What happened, in the facilitator's words.")
+    )
     escalations = models.PositiveSmallIntegerField(
-        default=0, help_text="Windows that passed without an acknowledgement, each alerted."
+        default=0,
+        help_text=gettext_lazy("Windows that passed without an acknowledgement, each alerted."),
     )
 
     objects = FollowUpQuerySet.as_manager()

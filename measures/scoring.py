@@ -33,14 +33,16 @@ def score(instrument: Instrument, answers: Sequence[int | None], difficulty=None
     """Score a completed questionnaire. Every item must be answered; the difficulty question,
     unscored, may be left out."""
     if len(answers) != len(instrument.items) or any(answer is None for answer in answers):
-        raise ValidationError("Please answer every question.", code="incomplete")
+        raise ValidationError(_("Please answer every question."), code="incomplete")
     top = len(instrument.options) - 1
     if any(type(answer) is not int or not 0 <= answer <= top for answer in answers):
-        raise ValidationError(f"Each answer is a number from 0 to {top}.", code="out_of_range")
+        raise ValidationError(
+            _("Each answer is a number from 0 to %(top)s.") % {"top": top}, code="out_of_range"
+        )
     if difficulty is not None and not (
         type(difficulty) is int and 0 <= difficulty < len(instrument.difficulty_options)
     ):
-        raise ValidationError("That answer is not one of the choices.", code="out_of_range")
+        raise ValidationError(_("That answer is not one of the choices."), code="out_of_range")
     total = sum(answers)
     return Scored(instrument, tuple(answers), difficulty, total, instrument.band(total))
 

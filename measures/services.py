@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import outbox
 from measures.instruments import INSTRUMENTS, Instrument
@@ -33,14 +34,14 @@ def set_measure_plan(
     """Choose which questionnaires the group's members answer, and before which sessions;
     choosing none stops asking (answers already given stay)."""
     if any(code not in INSTRUMENTS for code in instruments):
-        raise ValidationError("Choose from the questionnaires listed.")
+        raise ValidationError(_("Choose from the questionnaires listed."))
     if schedule not in Schedule.values:
-        raise ValidationError("Choose when the questionnaires are asked.")
+        raise ValidationError(_("Choose when the questionnaires are asked."))
     if not instruments:
         MeasurePlan.objects.filter(group=group).delete()
         return None
     chosen = [code for code in INSTRUMENTS if code in instruments]  # the listed order
-    plan, _ = MeasurePlan.objects.update_or_create(
+    plan, __ = MeasurePlan.objects.update_or_create(
         group=group, defaults={"instruments": chosen, "schedule": schedule}
     )
     return plan
@@ -64,9 +65,9 @@ def record_answers(
     if not Enrollment.objects.filter(
         group=group, participant=participant, status=Enrollment.Status.ACTIVE
     ).exists():
-        raise ValidationError("These questions are for members of the group.")
+        raise ValidationError(_("These questions are for members of the group."))
     if session is not None and session.group_id != group.pk:
-        raise ValidationError("That session is not one of this group's.")
+        raise ValidationError(_("That session is not one of this group's."))
     scored = score(instrument, answers, difficulty)
     response = MeasureResponse(
         participant=participant,
@@ -86,7 +87,7 @@ def record_answers(
         if getattr(refused.__cause__.diag, "constraint_name", "") != ONE_ANSWER_PER_SESSION:
             raise
         raise ValidationError(
-            "This questionnaire is already answered for that session.", code="answered"
+            _("This questionnaire is already answered for that session."), code="answered"
         ) from refused
     if scored.risk_answer:
         open_follow_up(
@@ -160,12 +161,12 @@ def close_follow_up(
 ) -> FollowUp:
     """Close it with what was done: how contact was made, the actions taken, and a note."""
     if contact not in ContactMethod.values:
-        raise ValidationError("Say how you made contact, or that you could not reach them.")
+        raise ValidationError(_("Say how you made contact, or that you could not reach them."))
     if not actions or any(action not in FollowUpAction.values for action in actions):
-        raise ValidationError("Choose at least one thing that was done.")
+        raise ValidationError(_("Choose at least one thing that was done."))
     current = _locked(follow_up)
     if current.closed_at is not None:
-        raise ValidationError("This follow-up is already closed.")
+        raise ValidationError(_("This follow-up is already closed."))
     now = timezone.now()
     if current.acknowledged_at is None:  # closing it is the strongest acknowledgement
         current.acknowledged_at, current.acknowledged_by = now, by

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.request_context import client_ip
 from members import invitations
@@ -58,8 +59,10 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
             invitation = invitations.usable_invitation(request)
             if invitation is not None and invitation.email.lower() != email.lower():
                 raise ValidationError(
-                    "This invitation is for a different email address. "
-                    "Use the address the invitation was sent to."
+                    _(
+                        "This invitation is for a different email address. "
+                        "Use the address the invitation was sent to."
+                    )
                 )
         return super().clean_email(email)
 

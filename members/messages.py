@@ -111,7 +111,7 @@ def text_link(row: Notification) -> str:
 
 def read_text_link(token: str) -> int | None:
     """The row id a text link names, or None if it is not one we made."""
-    encoded, _, signature = token.partition("-")
+    encoded, __, signature = token.partition("-")
     try:
         pk = signing.b62_decode(encoded)
     except (ValueError, IndexError):
@@ -157,11 +157,11 @@ def register_invitation_details(details: Callable[[Invitation], dict]) -> None:
 def register() -> None:
     from members import text_numbers
 
-    outbox.register_kind(INVITATION, "Invitation", email(render_invitation))
+    outbox.register_kind(INVITATION, _("Invitation"), email(render_invitation))
     # A code goes by text only: its email builder says it never applies.
     outbox.register_kind(
         text_numbers.CODE,
-        "Code for a text number",
+        _("Code for a text number"),
         lambda row, now: None,
         text=text_numbers.code_text,
         urgent=lambda row, now: True,  # the person is waiting for it, whatever the hour

@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from members import second_step
 from members.models import Organisation
@@ -63,7 +64,7 @@ class StaffSecondStepMiddleware:
         ):
             if second_step.has_totp(user):
                 logout(request)
-                messages.info(request, "Please sign in again with your authenticator code.")
+                messages.info(request, _("Please sign in again with your authenticator code."))
                 return redirect_to_login(request.get_full_path())
             if not request.path.startswith(self.ENROLMENT):
                 return HttpResponseRedirect(reverse("mfa_activate_totp"))
@@ -90,17 +91,22 @@ class SessionTimeoutMiddleware:
             seen = session.get(self.SEEN, now)
             if now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 hours = settings.SESSION_ABSOLUTE_SECONDS // 3600
-                why = f"{hours} hours after you signed in"
+                why = _("%(hours)s hours after you signed in") % {"hours": hours}
             elif now - seen > idle_seconds(user):
-                why = f"after {idle_seconds(user) // 60} minutes without activity"
+                why = _("after %(minutes)s minutes without activity") % {
+                    "minutes": idle_seconds(user) // 60
+                }
             else:
                 why = None
             if why:
                 logout(request)
                 messages.info(
                     request,
-                    f"We signed you out {why}, to keep your information private. "
-                    "Please sign in again.",
+                    _(
+                        "We signed you out %(why)s, to keep your information private. Please "
+                        "sign in again."
+                    )
+                    % {"why": why},
                 )
                 return redirect_to_login(request.get_full_path())
             if now - seen >= self.WRITE_EVERY or self.SEEN not in session:

@@ -14,6 +14,7 @@ from django.db import connection, models
 from django.db.models.functions import Upper
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import sql
@@ -26,7 +27,7 @@ INVITATION_LIFETIME = timedelta(days=14)
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known time zone.")
+        raise ValidationError(_("%(zone)r is not a known time zone.") % {"zone": value})
 
 
 # The zones most of our clinics are in, offered first; every other zone follows.
@@ -69,9 +70,9 @@ def timezone_choices() -> list:
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    FACILITATOR = "facilitator", "Facilitator"
-    PARTICIPANT = "participant", "Participant"
+    ADMIN = "admin", gettext_lazy("Admin")
+    FACILITATOR = "facilitator", gettext_lazy("Facilitator")
+    PARTICIPANT = "participant", gettext_lazy("Participant")
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.FACILITATOR})
@@ -103,11 +104,13 @@ class UserManager(DjangoUserManager):
 
 class User(AbstractUser):
     username = None
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(gettext_lazy("email address"), unique=True)
     first_name = models.CharField(
-        "first name", max_length=150, blank=True, validators=[single_line]
+        gettext_lazy("first name"), max_length=150, blank=True, validators=[single_line]
     )
-    last_name = models.CharField("last name", max_length=150, blank=True, validators=[single_line])
+    last_name = models.CharField(
+        gettext_lazy("last name"), max_length=150, blank=True, validators=[single_line]
+    )
     display_name = models.CharField(
         gettext_lazy("display name"),
         max_length=80,
@@ -306,88 +309,101 @@ class Organisation(models.Model):
     name = models.CharField(max_length=120, default="Together", validators=[single_line])
     allowed_reminder_hours = models.JSONField(
         default=default_allowed_reminder_hours,
-        help_text="Reminder times (hours before a session) people may choose from.",
+        help_text=gettext_lazy("Reminder times (hours before a session) people may choose from."),
     )
     default_reminder_hours = models.JSONField(
         default=default_reminder_hours,
-        help_text="Reminder times for people who have not chosen.",
+        help_text=gettext_lazy("Reminder times for people who have not chosen."),
     )
     goal_prompt_days = models.PositiveSmallIntegerField(
-        default=3, help_text="Days after a session to send the goal check-in prompt."
+        default=3, help_text=gettext_lazy("Days after a session to send the goal check-in prompt.")
     )
     follow_up_window_hours = models.PositiveSmallIntegerField(
-        "hours to acknowledge a follow-up",
+        gettext_lazy("hours to acknowledge a follow-up"),
         default=4,
         validators=[MinValueValidator(1), MaxValueValidator(72)],
-        help_text="If no facilitator acknowledges a safety follow-up within this many hours, "
-        "the group's facilitators and the admins are alerted again, and again each time as long "
-        "passes.",
+        help_text=gettext_lazy(
+            "If no facilitator acknowledges a safety follow-up within this many hours, the "
+            "group's facilitators and the admins are alerted again, and again each time as "
+            "long passes."
+        ),
     )
     participants_see_scores = models.BooleanField(
-        "participants see their own questionnaire scores",
+        gettext_lazy("participants see their own questionnaire scores"),
         default=True,
-        help_text="In plain words, over time; never anyone else's.",
+        help_text=gettext_lazy("In plain words, over time; never anyone else's."),
     )
     crisis_resources = models.TextField(
         default=DEFAULT_CRISIS_RESOURCES,
-        help_text="Shown on the crisis page, linked from every page, in the organisation's "
-        "language.",
+        help_text=gettext_lazy(
+            "Shown on the crisis page, linked from every page, in the organisation's language."
+        ),
     )
     # The same, as the organisation writes it for people who read another language: {code: text}.
     crisis_resources_in = models.JSONField(default=dict, blank=True)
     support_contact = models.CharField(
-        max_length=200, blank=True, help_text="Who people can contact about the app itself."
+        max_length=200,
+        blank=True,
+        help_text=gettext_lazy("Who people can contact about the app itself."),
     )
     contact_phone = models.CharField(
-        "the organisation's phone number",
+        gettext_lazy("the organisation's phone number"),
         max_length=30,
         blank=True,
         validators=[phone_number],
-        help_text="Shown on the crisis page as a button to call you, after the crisis lines.",
+        help_text=gettext_lazy(
+            "Shown on the crisis page as a button to call you, after the crisis lines."
+        ),
     )
     contact_hours = models.CharField(
-        "when that phone is answered",
+        gettext_lazy("when that phone is answered"),
         max_length=80,
         blank=True,
         validators=[single_line],
-        help_text="For example: Monday to Friday, 9:00 to 17:00.",
+        help_text=gettext_lazy("For example: Monday to Friday, 9:00 to 17:00."),
     )
     timezone = models.CharField(
-        "the organisation's time zone",
+        gettext_lazy("the organisation's time zone"),
         max_length=64,
         default="Europe/London",
         validators=[validate_timezone],
-        help_text="New groups start in this zone.",
+        help_text=gettext_lazy("New groups start in this zone."),
     )
     language = models.CharField(
-        "the organisation's language",
+        gettext_lazy("the organisation's language"),
         max_length=10,
         default="en-gb",
         choices=settings.LANGUAGES,
-        help_text="For everyone who has not chosen their own, and for invitations.",
+        help_text=gettext_lazy("For everyone who has not chosen their own, and for invitations."),
     )
     holiday_country = models.CharField(
-        "country for public holidays",
+        gettext_lazy("country for public holidays"),
         max_length=3,
         blank=True,
-        help_text="Scheduling warns when a session falls on one of its public holidays.",
+        help_text=gettext_lazy(
+            "Scheduling warns when a session falls on one of its public holidays."
+        ),
     )
     quiet_from = models.TimeField(
-        "quiet hours start",
+        gettext_lazy("quiet hours start"),
         default=time(21, 0),
-        help_text="Texts that can wait are held from this time until quiet hours end, in each "
-        "person's own time zone. A cancellation within 24 hours is never held.",
+        help_text=gettext_lazy(
+            "Texts that can wait are held from this time until quiet hours end, in each "
+            "person's own time zone. A cancellation within 24 hours is never held."
+        ),
     )
     quiet_until = models.TimeField(
-        "quiet hours end",
+        gettext_lazy("quiet hours end"),
         default=time(8, 0),
-        help_text="Make it the same as the start for no quiet hours.",
+        help_text=gettext_lazy("Make it the same as the start for no quiet hours."),
     )
     name_in_subjects = models.BooleanField(
-        "name the organisation in email subjects",
+        gettext_lazy("name the organisation in email subjects"),
         default=False,
-        help_text="Off: a phone's lock screen shows only the message, such as “Reminder: "
-        "Tuesday group at 18:00”. On: the organisation's name follows it.",
+        help_text=gettext_lazy(
+            "Off: a phone's lock screen shows only the message, such as “Reminder: "
+            "Tuesday group at 18:00”. On: the organisation's name follows it."
+        ),
     )
 
     class Meta:
@@ -516,7 +532,9 @@ class TextNumber(models.Model):
     # A keyed digest of the number: how a reply (STOP) finds it without decrypting every row.
     number_digest = models.CharField(max_length=64, db_index=True, editable=False, default="")
     verified_at = models.DateTimeField(null=True, blank=True)
-    stopped_at = models.DateTimeField(null=True, blank=True, help_text="Replied STOP.")
+    stopped_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("Replied STOP.")
+    )
     code = EncryptedCharField(max_length=6, blank=True)
     code_sent_at = models.DateTimeField(null=True, blank=True)
     wrong_tries = models.PositiveSmallIntegerField(default=0)
@@ -546,12 +564,15 @@ class CrisisLine(models.Model):
     name = models.CharField(max_length=80, validators=[single_line])
     phone = models.CharField(max_length=30, blank=True, validators=[phone_number])
     text_number = models.CharField(
-        "number to text", max_length=30, blank=True, validators=[phone_number]
+        gettext_lazy("number to text"), max_length=30, blank=True, validators=[phone_number]
     )
     hours = models.CharField(
-        max_length=80, blank=True, validators=[single_line], help_text="For example: 24 hours."
+        max_length=80,
+        blank=True,
+        validators=[single_line],
+        help_text=gettext_lazy("For example: 24 hours."),
     )
-    web = models.URLField("website", blank=True)
+    web = models.URLField(gettext_lazy("website"), blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -612,7 +633,7 @@ class ConfidentialityAgreement(models.Model):
         """The version in force; the default text is version 1 until an admin writes another."""
         latest = cls.objects.order_by("-version").first()
         if latest is None:
-            latest, _ = cls.objects.get_or_create(version=1, defaults={"text": DEFAULT_AGREEMENT})
+            latest, __ = cls.objects.get_or_create(version=1, defaults={"text": DEFAULT_AGREEMENT})
         return latest
 
 

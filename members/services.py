@@ -148,7 +148,7 @@ def reactivate_user(*, user: User) -> None:
 
 @transaction.atomic
 def request_closure(*, user: User, reason: str = "") -> ClosureRequest:
-    request, _ = ClosureRequest.objects.get_or_create(
+    request, __ = ClosureRequest.objects.get_or_create(
         user=user, defaults={"reason": reason.strip()}
     )
     deactivate_user(user=user)
@@ -178,7 +178,7 @@ def set_crisis_lines(*, lines: list[dict]) -> None:
 def save_contact_details(*, person: User, **fields) -> ContactDetails:
     """The person's own phone and emergency contact, and what they agree to. Consent without
     a number to use it means nothing, so it is kept only with one."""
-    details, _ = ContactDetails.objects.get_or_create(person=person)
+    details, __ = ContactDetails.objects.get_or_create(person=person)
     for name, value in fields.items():
         setattr(details, name, value.strip() if isinstance(value, str) else value)
     details.may_call = details.may_call and bool(details.phone)

@@ -19,13 +19,15 @@ class SessionSeries(models.Model):
     """A recurrence (RFC 5545 RRULE) expanded into GroupSession rows in the group's zone."""
 
     class Frequency(models.TextChoices):
-        WEEKLY = "weekly", "Every week"
-        BIWEEKLY = "biweekly", "Every two weeks"
-        MONTHLY = "monthly", "Every month (same weekday, e.g. 2nd Tuesday)"
+        WEEKLY = "weekly", gettext_lazy("Every week")
+        BIWEEKLY = "biweekly", gettext_lazy("Every two weeks")
+        MONTHLY = "monthly", gettext_lazy("Every month (same weekday, e.g. 2nd Tuesday)")
 
     group = models.ForeignKey(TherapyGroup, on_delete=models.PROTECT, related_name="series")
     frequency = models.CharField(max_length=10, choices=Frequency.choices)
-    rrule = models.CharField(max_length=200, help_text="RFC 5545 RRULE, in the group's time zone.")
+    rrule = models.CharField(
+        max_length=200, help_text=gettext_lazy("RFC 5545 RRULE, in the group's time zone.")
+    )
     first_date = models.DateField()
     local_time = models.TimeField()
     duration = models.PositiveSmallIntegerField()
@@ -85,10 +87,10 @@ class GroupSessionQuerySet(models.QuerySet):
 
 
 class GroupSessionStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    HELD = "held", "Took place"
-    NOT_HELD = "not_held", "Did not take place"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", gettext_lazy("Scheduled")
+    HELD = "held", gettext_lazy("Took place")
+    NOT_HELD = "not_held", gettext_lazy("Did not take place")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
 class GroupSession(models.Model):
@@ -104,7 +106,7 @@ class GroupSession(models.Model):
         SessionSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
     )
     starts_at = models.DateTimeField()
-    duration = models.PositiveSmallIntegerField("length (minutes)")
+    duration = models.PositiveSmallIntegerField(gettext_lazy("length (minutes)"))
     location = models.CharField(max_length=200, blank=True, validators=[single_line])
     video_link = models.URLField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
@@ -115,12 +117,14 @@ class GroupSession(models.Model):
     curriculum_module = models.CharField(max_length=120, blank=True)
     materials_link = models.URLField(blank=True)
     materials_shared = models.BooleanField(
-        "participants see the materials link",
+        gettext_lazy("participants see the materials link"),
         default=False,
-        help_text="Tick if the link is for participants too (a worksheet, a reading). "
-        "Otherwise only facilitators see it.",
+        help_text=gettext_lazy(
+            "Tick if the link is for participants too (a worksheet, a reading). "
+            "Otherwise only facilitators see it."
+        ),
     )
-    take_home = models.TextField("take-home assignment", blank=True)
+    take_home = models.TextField(gettext_lazy("take-home assignment"), blank=True)
     # Bumped on every change participants should hear about (calendar SEQUENCE, notices).
     sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -254,10 +258,10 @@ class TakeHomeDone(models.Model):
 
 
 class NoteFormat(models.TextChoices):
-    DAP = "dap", "DAP (Data, Assessment, Plan)"
-    SOAP = "soap", "SOAP (Subjective, Objective, Assessment, Plan)"
-    BIRP = "birp", "BIRP (Behaviour, Intervention, Response, Plan)"
-    FREE = "free", "Free text"
+    DAP = "dap", gettext_lazy("DAP (Data, Assessment, Plan)")
+    SOAP = "soap", gettext_lazy("SOAP (Subjective, Objective, Assessment, Plan)")
+    BIRP = "birp", gettext_lazy("BIRP (Behaviour, Intervention, Response, Plan)")
+    FREE = "free", gettext_lazy("Free text")
 
 
 # The structured fields each format uses, in order.
@@ -347,7 +351,7 @@ class IndividualNote(SignedNote):
     )
     progress = EncryptedTextField(blank=True)
     participation = EncryptedTextField(blank=True)
-    risk_flag = models.BooleanField("risk concern", default=False)
+    risk_flag = models.BooleanField(gettext_lazy("risk concern"), default=False)
 
     class Meta(SignedNote.Meta):
         constraints = [

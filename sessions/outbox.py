@@ -526,14 +526,14 @@ def register() -> None:
     register_invitation_details(invited_groups)
     outbox.register_kind(
         SESSION_REMINDER,
-        "Session reminder",
+        _("Session reminder"),
         email(render_reminder),
         text=text_reminder,
         topic=Topic.REMINDERS,
     )
     outbox.register_kind(
         TIME_CHANGED,
-        "Session time changed",
+        _("Session time changed"),
         email(render_time_changed),
         text=text_time_changed,
         topic=Topic.CHANGES,
@@ -541,7 +541,7 @@ def register() -> None:
     )
     outbox.register_kind(
         CANCELLED,
-        "Session cancelled",
+        _("Session cancelled"),
         email(render_cancelled),
         text=text_cancelled,
         topic=Topic.CHANGES,
@@ -549,14 +549,14 @@ def register() -> None:
     )
     outbox.register_kind(
         DAY_SUMMARY,
-        "Facilitator's day-before summary",
+        _("Facilitator's day-before summary"),
         email(render_day_summary),
         text=text_day_summary,
         topic=Topic.DAY_SUMMARY,
     )
     outbox.register_kind(
         GOAL_PROMPT,
-        "Goal check-in prompt",
+        _("Goal check-in prompt"),
         email(render_goal_prompt),
         text=text_goal_prompt,
         topic=Topic.GOAL_PROMPTS,

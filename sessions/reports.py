@@ -53,7 +53,7 @@ def cached_organisation_report(*, months: int = 6) -> OrganisationReport:
 def _months_back(count: int) -> list[date]:
     today = timezone.localdate()
     months, year, month = [], today.year, today.month
-    for _ in range(count):
+    for __ in range(count):
         months.append(date(year, month, 1))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return months[::-1]

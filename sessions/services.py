@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import audit, outbox
 from core.models import Notification
@@ -153,11 +154,14 @@ def _series_starts(rule: str, *, first_date: date, at: time, zone: str) -> list[
         rrule_text=rule, first_date=first_date, at=at, zone=zone, limit=MAX_SERIES_SESSIONS + 1
     )
     if not starts:
-        raise ValidationError("That series has no sessions: check its end date.")
+        raise ValidationError(_("That series has no sessions: check its end date."))
     if len(starts) > MAX_SERIES_SESSIONS:
         raise ValidationError(
-            f"That series would have more than {MAX_SERIES_SESSIONS} sessions. Choose an "
-            "earlier last date, or schedule the rest later as a new series."
+            _(
+                "That series would have more than %(most)s sessions. Choose an earlier last "
+                "date, or schedule the rest later as a new series."
+            )
+            % {"most": MAX_SERIES_SESSIONS}
         )
     return starts
 
@@ -184,7 +188,7 @@ def change_session(
     local time. The topic is per session, so it changes on this one only.
     """
     if session.is_cancelled:
-        raise ValidationError("A cancelled session cannot be changed.")
+        raise ValidationError(_("A cancelled session cannot be changed."))
     shift = day - _local(session).date()
     targets = [session]
     if and_following and session.series_id:
@@ -277,9 +281,9 @@ def _notify_members(session: GroupSession, kind: str) -> None:
 @transaction.atomic
 def cancel_session(*, session: GroupSession, reason: str) -> None:
     if not reason.strip():
-        raise ValidationError("Please say why the session is cancelled; participants see it.")
+        raise ValidationError(_("Please say why the session is cancelled; participants see it."))
     if session.status != GroupSession.Status.SCHEDULED:
-        raise ValidationError("Only a scheduled session can be cancelled.")
+        raise ValidationError(_("Only a scheduled session can be cancelled."))
     session.status = GroupSession.Status.CANCELLED
     session.cancel_reason = reason.strip()
     session.sequence += 1
@@ -297,7 +301,7 @@ def set_group_status(*, group: TherapyGroup, status: str) -> int:
     """Activate, finish or archive a group. A group that stops meeting cancels its coming
     sessions (their reminders with them, members told); returns how many were cancelled."""
     if status not in TherapyGroup.Status.values:
-        raise ValidationError("Choose active, finished or archived.")
+        raise ValidationError(_("Choose active, finished or archived."))
     group.status = status
     group.save(update_fields=["status"])
     if status == TherapyGroup.Status.ACTIVE:
@@ -325,11 +329,11 @@ SETTABLE_STATUSES = {
 
 def set_session_status(*, session: GroupSession, status: str) -> None:
     if status not in SETTABLE_STATUSES:
-        raise ValidationError("Choose scheduled, took place or did not take place.")
+        raise ValidationError(_("Choose scheduled, took place or did not take place."))
     if session.is_cancelled:
-        raise ValidationError("A cancelled session stays cancelled.")
+        raise ValidationError(_("A cancelled session stays cancelled."))
     if status == GroupSession.Status.CANCELLED:
-        raise ValidationError("Use cancel, with a reason, to cancel a session.")
+        raise ValidationError(_("Use cancel, with a reason, to cancel a session."))
     session.status = status
     session.save(update_fields=["status", "updated_at"])
 
@@ -368,9 +372,9 @@ def mark_attendance(
             "Before then, you can mark someone as excused."
         )
     if status not in Attendance.Status.values:
-        raise ValidationError("Unknown attendance status.")
+        raise ValidationError(_("Unknown attendance status."))
     if not roster_for(session).filter(participant=participant).exists():
-        raise ValidationError("This person was not in the group on the session's date.")
+        raise ValidationError(_("This person was not in the group on the session's date."))
     # Locked so that signing waits for this change, or this change sees the signature.
     note = GroupNote.objects.select_for_update().filter(session=session).first()
     before = Attendance.objects.filter(session=session, participant=participant).first()
@@ -379,10 +383,12 @@ def mark_attendance(
         return before
     if signed and not reason.strip():
         raise ValidationError(
-            "The notes for this session are signed. Say why attendance changes: "
-            "it is added to the group note as an addendum."
+            _(
+                "The notes for this session are signed. Say why attendance changes: "
+                "it is added to the group note as an addendum."
+            )
         )
-    attendance, _ = Attendance.objects.update_or_create(
+    attendance, __ = Attendance.objects.update_or_create(
         session=session,
         participant=participant,
         defaults={
@@ -411,8 +417,10 @@ def mark_everyone_present(*, session: GroupSession, marked_by: User) -> int:
     """Everyone not yet marked is present; marks already made stay."""
     if notes_signed(session):
         raise ValidationError(
-            "The notes for this session are signed. Change attendance one person at a time, "
-            "with a reason."
+            _(
+                "The notes for this session are signed. Change attendance one person at a time, "
+                "with a reason."
+            )
         )
     marked = set(session.attendance.values_list("participant_id", flat=True))
     count = 0
@@ -432,7 +440,7 @@ def mark_everyone_present(*, session: GroupSession, marked_by: User) -> int:
 def notify_absence(*, session: GroupSession, participant: User, reason: str = "") -> Attendance:
     """ "I can't make it": the facilitator sees the person as excused, and can still change it."""
     if session.is_cancelled or session.starts_at <= timezone.now():
-        raise ValidationError("You can only let the group know before a session starts.")
+        raise ValidationError(_("You can only let the group know before a session starts."))
     attendance, created = Attendance.objects.get_or_create(
         session=session,
         participant=participant,
@@ -451,11 +459,11 @@ def notify_absence(*, session: GroupSession, participant: User, reason: str = ""
 def set_take_home_done(*, session: GroupSession, participant: User, done: bool) -> None:
     """A member says they did (or, correcting themselves, did not do) a session's take-home."""
     if not session.take_home:
-        raise ValidationError("This session has no take-home assignment.")
+        raise ValidationError(_("This session has no take-home assignment."))
     if not session.group.enrollments.filter(
         participant=participant, status=Enrollment.Status.ACTIVE
     ).exists():
-        raise ValidationError("Take-home assignments are for members of the group.")
+        raise ValidationError(_("Take-home assignments are for members of the group."))
     if done:
         TakeHomeDone.objects.get_or_create(session=session, participant=participant)
     else:
@@ -466,7 +474,7 @@ def withdraw_absence_notice(*, session: GroupSession, participant: User) -> None
     """Plans changed: they can come after all (only their own notice is removed, and only
     before the session: afterwards the facilitator's record stands)."""
     if session.is_cancelled or session.starts_at <= timezone.now():
-        raise ValidationError("This session has started: your facilitator records who came.")
+        raise ValidationError(_("This session has started: your facilitator records who came."))
     Attendance.objects.filter(
         session=session,
         participant=participant,
@@ -480,7 +488,7 @@ def withdraw_absence_notice(*, session: GroupSession, participant: User) -> None
 
 def _refuse_if_signed(note) -> None:
     if note.is_signed:
-        raise ValidationError("This note is signed and can no longer change. Add an addendum.")
+        raise ValidationError(_("This note is signed and can no longer change. Add an addendum."))
 
 
 @transaction.atomic
@@ -508,7 +516,7 @@ def save_individual_note(
 ) -> IndividualNote:
     attendance = session.attendance.filter(participant=participant).first()
     if attendance is None or not attendance.attended:
-        raise ValidationError("Individual notes are for people who attended this session.")
+        raise ValidationError(_("Individual notes are for people who attended this session."))
     note = (
         IndividualNote.objects.select_for_update()
         .filter(session=session, participant=participant)
@@ -517,8 +525,10 @@ def save_individual_note(
     if note is None:
         if notes_signed(session):
             raise ValidationError(
-                "This session's notes are already signed. Add what you want to say about "
-                "this person as an addendum to the group note."
+                _(
+                    "This session's notes are already signed. Add what you want to say about "
+                    "this person as an addendum to the group note."
+                )
             )
         note = IndividualNote(session=session, participant=participant, author=author)
     _refuse_if_signed(note)
@@ -537,13 +547,13 @@ def sign_notes(*, session: GroupSession, signer: User, reviewed: str) -> GroupNo
     the signer reviewed them (`reviewed`: the fingerprint of sessions.notes.signing_review)."""
     note = GroupNote.objects.select_for_update().filter(session=session).first()
     if note is None or not any(text for _, text in note.sections()):
-        raise ValidationError("Write the group note before signing it.")
+        raise ValidationError(_("Write the group note before signing it."))
     _refuse_if_signed(note)
     if session.starts_at > timezone.now():
-        raise ValidationError("Notes can be signed once the session has started.")
+        raise ValidationError(_("Notes can be signed once the session has started."))
     if reviewed != signing_review(session).fingerprint:
         raise ValidationError(
-            "Something changed since you reviewed the notes. Please review them again."
+            _("Something changed since you reviewed the notes. Please review them again.")
         )
     now = timezone.now()
     note.signed_by, note.signed_at = signer, now
@@ -560,8 +570,8 @@ def sign_notes(*, session: GroupSession, signer: User, reviewed: str) -> GroupNo
 @transaction.atomic
 def add_addendum(*, note: GroupNote | IndividualNote, text: str, signer: User) -> Addendum:
     if not note.is_signed:
-        raise ValidationError("Edit the draft directly; addenda are for signed notes.")
+        raise ValidationError(_("Edit the draft directly; addenda are for signed notes."))
     if not text.strip():
-        raise ValidationError("Write the correction or addition.")
+        raise ValidationError(_("Write the correction or addition."))
     target = {"group_note": note} if isinstance(note, GroupNote) else {"individual_note": note}
     return Addendum.objects.create(text=text.strip(), signed_by=signer, **target)

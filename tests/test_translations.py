@@ -2,6 +2,7 @@
 the code (gathered again here as `make messages` gathers them), the compiled catalogue is the
 one the .po makes, and templates have no words outside {% translate %}."""
 
+import ast
 import re
 import shutil
 import subprocess
@@ -165,3 +166,78 @@ def test_the_template_check_sees_words_left_out():
     assert untranslated('<a href="{% url \'home\' %}" class="brand">{{ name }}</a>') == []
     assert untranslated('{% load i18n %}<p>{% translate "Hello" %}</p>') == []
     assert untranslated("{% blocktranslate %}Hello {{ name }}{% endblocktranslate %}") == []
+
+
+# Python ---------------------------------------------------------------------------------
+
+APPS = ["core", "members", "therapy_groups", "sessions", "measures"]
+APPS += ["administration", "participation", "facilitation"]
+SHOWN_KEYWORDS = {"label", "help_text", "verbose_name", "question", "consequences", "button"}
+MESSAGES = {"success", "info", "warning", "error"}
+
+
+def words(node) -> bool:
+    """A literal with words in it: a string people would read, if shown."""
+    if isinstance(node, ast.JoinedStr):
+        return True
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and bool(WORDS.search(node.value))
+    )
+
+
+def untranslated_in_python(source: str) -> list[str]:
+    """Literal words reaching people without gettext: messages, refusals, form and field
+    labels and help, the review step's words, choice labels and message kinds' labels."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            name = ast.unparse(node.func)
+            shown = [k.value for k in node.keywords if k.arg in SHOWN_KEYWORDS]
+            if name.startswith("messages.") and name.split(".")[-1] in MESSAGES:
+                shown += node.args[1:2]
+            if name.endswith("ValidationError") or name in {"Content", "outbox.Text"}:
+                shown += node.args[:1]
+            if name.endswith("register_kind"):
+                shown += node.args[1:2]
+            if name.startswith(("models.", "Encrypted")) and name.endswith("Field"):
+                shown += node.args[:1]
+            found += [ast.unparse(n)[:70] for n in shown if words(n)]
+        elif isinstance(node, ast.ClassDef) and any(
+            ast.unparse(base).endswith("Choices") for base in node.bases
+        ):
+            for item in node.body:
+                value = getattr(item, "value", None)
+                if isinstance(value, ast.Tuple) and len(value.elts) == 2 and words(value.elts[1]):
+                    found.append(ast.unparse(value.elts[1])[:70])
+    return found
+
+
+def test_python_shows_no_words_outside_gettext():
+    left = {}
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" in path.parts or "management" in path.parts:
+                continue
+            if found := untranslated_in_python(path.read_text()):
+                left[str(path.relative_to(ROOT))] = found
+    assert left == {}
+
+
+def test_the_python_check_sees_words_left_out():
+    source = (
+        'messages.success(request, "Saved.")\n'
+        'messages.success(request, _("Saved."))\n'
+        'raise ValidationError(f"Too many: {n}")\n'
+        'forms.CharField(label="Your name")\n'
+        'models.CharField("first name", max_length=9)\n'
+        'class Colour(models.TextChoices):\n    RED = "red", "Red"\n    BLUE = "blue", _("Blue")\n'
+    )
+    assert sorted(untranslated_in_python(source)) == [
+        "'Red'",
+        "'Saved.'",
+        "'Your name'",
+        "'first name'",
+        "f'Too many: {n}'",
+    ]

@@ -3,6 +3,7 @@ and admins), a goal (participants write one, facilitators suggest one). Every ot
 with the pages that use it."""
 
 from django import forms
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.forms import LongSelect
@@ -14,13 +15,13 @@ class GroupForm(forms.ModelForm):
     timezone = forms.ChoiceField(
         choices=timezone_choices,
         widget=LongSelect,
-        help_text="Where the group meets. Type to jump in the list.",
+        help_text=gettext_lazy("Where the group meets. Type to jump in the list."),
     )
     co_facilitators = forms.ModelMultipleChoiceField(
         queryset=User.objects.filter(role=Role.FACILITATOR, is_active=True).order_by("first_name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Other facilitators who run this group with you.",
+        help_text=gettext_lazy("Other facilitators who run this group with you."),
     )
 
     class Meta:
@@ -67,7 +68,7 @@ class GroupForm(forms.ModelForm):
         data = super().clean()
         if not data.get("location") and not data.get("video_link"):
             raise forms.ValidationError(
-                "Give a place, a video link, or both, so people know where to go."
+                _("Give a place, a video link, or both, so people know where to go.")
             )
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:

@@ -35,5 +35,5 @@ def render_added(row: Notification, organisation: Organisation) -> Content | Non
 
 
 def register() -> None:
-    outbox.register_kind(WAITLIST_OFFER, "Waitlist place offered", email(render_waitlist_offer))
-    outbox.register_kind(ADDED_TO_GROUP, "Invited to join a group", email(render_added))
+    outbox.register_kind(WAITLIST_OFFER, _("Waitlist place offered"), email(render_waitlist_offer))
+    outbox.register_kind(ADDED_TO_GROUP, _("Invited to join a group"), email(render_added))

@@ -46,28 +46,28 @@ NEUTRAL_NAME = gettext_lazy("Your group")
 
 
 class TherapyGroupStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    FINISHED = "finished", "Finished"
-    ARCHIVED = "archived", "Archived"
+    ACTIVE = "active", gettext_lazy("Active")
+    FINISHED = "finished", gettext_lazy("Finished")
+    ARCHIVED = "archived", gettext_lazy("Archived")
 
 
 class TherapyGroup(models.Model):
     class Focus(models.TextChoices):
-        DEPRESSION = "depression", "Depression"
-        ANXIETY = "anxiety", "Anxiety"
-        GRIEF = "grief", "Grief and loss"
-        TRAUMA = "trauma", "Trauma"
-        OTHER = "other", "Other"
+        DEPRESSION = "depression", gettext_lazy("Depression")
+        ANXIETY = "anxiety", gettext_lazy("Anxiety")
+        GRIEF = "grief", gettext_lazy("Grief and loss")
+        TRAUMA = "trauma", gettext_lazy("Trauma")
+        OTHER = "other", gettext_lazy("Other")
 
     class Kind(models.TextChoices):
-        THERAPY = "therapy", "Therapy group"
-        PSYCHOEDUCATION = "psychoeducation", "Psychoeducation"
-        SKILLS = "skills", "Skills group"
-        SUPPORT = "support", "Support group"
+        THERAPY = "therapy", gettext_lazy("Therapy group")
+        PSYCHOEDUCATION = "psychoeducation", gettext_lazy("Psychoeducation")
+        SKILLS = "skills", gettext_lazy("Skills group")
+        SUPPORT = "support", gettext_lazy("Support group")
 
     class EnrollmentMode(models.TextChoices):
-        OPEN = "open", "Open (people join any time)"
-        CLOSED = "closed", "Closed cohort (no one joins after the first session)"
+        OPEN = "open", gettext_lazy("Open (people join any time)")
+        CLOSED = "closed", gettext_lazy("Closed cohort (no one joins after the first session)")
 
     Status = TherapyGroupStatus
 
@@ -76,7 +76,9 @@ class TherapyGroup(models.Model):
         max_length=120,
         blank=True,
         validators=[single_line],
-        help_text="A discreet name for emails and calendars. If empty, they say “Your group”.",
+        help_text=gettext_lazy(
+            "A discreet name for emails and calendars. If empty, they say “Your group”."
+        ),
     )
     description = models.TextField(blank=True)
     focus = models.CharField(max_length=20, choices=Focus.choices, default=Focus.DEPRESSION)
@@ -84,16 +86,21 @@ class TherapyGroup(models.Model):
     enrollment_mode = models.CharField(
         max_length=10, choices=EnrollmentMode.choices, default=EnrollmentMode.OPEN
     )
-    capacity = models.PositiveSmallIntegerField(default=10, help_text="Most people in the group.")
+    capacity = models.PositiveSmallIntegerField(
+        default=10, help_text=gettext_lazy("Most people in the group.")
+    )
     location = models.CharField(
-        max_length=200, blank=True, validators=[single_line], help_text="Room and address."
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text=gettext_lazy("Room and address."),
     )
     video_link = models.URLField(blank=True)
     timezone = models.CharField(
         max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone]
     )
     default_duration = models.PositiveSmallIntegerField(
-        "default session length (minutes)", default=90
+        gettext_lazy("default session length (minutes)"), default=90
     )
     start_date = models.DateField(default=localdate)
     end_date = models.DateField(null=True, blank=True)
@@ -220,9 +227,13 @@ class Enrollment(models.Model):
     # Reasons are free text that often holds health information: encrypted like notes.
     leaving_reason = EncryptedCharField(max_length=300, blank=True)
     waitlisted_at = models.DateTimeField(null=True, blank=True)
-    offered_at = models.DateTimeField(null=True, blank=True, help_text="When a seat was offered.")
+    offered_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("When a seat was offered.")
+    )
     override_reason = EncryptedCharField(
-        max_length=300, blank=True, help_text="Why a closed cohort took this person in late."
+        max_length=300,
+        blank=True,
+        help_text=gettext_lazy("Why a closed cohort took this person in late."),
     )
     created_at = models.DateTimeField(default=now)
 
@@ -368,7 +379,9 @@ class GoalCheckIn(models.Model):
     goal = models.ForeignKey(  # (goal, created_at) serves it
         Goal, on_delete=models.CASCADE, related_name="check_ins", db_index=False
     )
-    progress = models.PositiveSmallIntegerField(help_text="0 (not started) to 10 (done).")
+    progress = models.PositiveSmallIntegerField(
+        help_text=gettext_lazy("0 (not started) to 10 (done).")
+    )
     note = EncryptedCharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=now)
 

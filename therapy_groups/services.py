@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import outbox
 from members.models import Invitation, Role, User
@@ -34,7 +35,7 @@ def change_group(*, group: TherapyGroup, **fields) -> TherapyGroup:
 
 def set_facilitators(*, group: TherapyGroup, facilitators) -> None:
     if not facilitators:
-        raise ValidationError("A group needs at least one facilitator.")
+        raise ValidationError(_("A group needs at least one facilitator."))
     group.facilitators.set(facilitators)
 
 
@@ -66,19 +67,19 @@ def invite_to_group(
     group = _lock(group)
     email = email.strip().lower()
     if group.status != TherapyGroup.Status.ACTIVE:
-        raise ValidationError("This group is not active, so no one can join it.")
+        raise ValidationError(_("This group is not active, so no one can join it."))
     if group.is_closed_cohort and cohort_started and not override_reason.strip():
         raise ValidationError(
-            "This closed group has already met. To add someone anyway, give a reason."
+            _("This closed group has already met. To add someone anyway, give a reason.")
         )
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None and existing.role != Role.PARTICIPANT:
-        raise ValidationError("That email belongs to a staff account, not a participant.")
+        raise ValidationError(_("That email belongs to a staff account, not a participant."))
     live = group.enrollments.live()
     if (existing and live.filter(participant=existing).exists()) or live.filter(
         participant__isnull=True, invitation__email__iexact=email
     ).exists():
-        raise ValidationError("This person is already in the group or on its waitlist.")
+        raise ValidationError(_("This person is already in the group or on its waitlist."))
 
     now = timezone.now()
     enrollment = Enrollment(group=group, created_at=now, override_reason=override_reason.strip())
@@ -87,7 +88,7 @@ def invite_to_group(
         enrollment.participant = existing
         enrollment.status = Enrollment.Status.INVITED if has_seat else Enrollment.Status.WAITLISTED
     else:
-        enrollment.invitation, _ = create_invitation(
+        enrollment.invitation, __ = create_invitation(
             email=email, role=Role.PARTICIPANT, invited_by=invited_by
         )
         enrollment.status = Enrollment.Status.INVITED if has_seat else Enrollment.Status.WAITLISTED
@@ -122,15 +123,15 @@ def claim_invited_enrollments(*, invitation: Invitation, user: User) -> None:
 def end_enrollment(*, enrollment: Enrollment, status: str, reason: str = "", left_on=None) -> None:
     """Someone completes or leaves the group (or the waitlist). Their history stays."""
     if status not in (Enrollment.Status.COMPLETED, Enrollment.Status.WITHDRAWN):
-        raise ValidationError("An enrollment ends as completed or withdrawn.")
+        raise ValidationError(_("An enrollment ends as completed or withdrawn."))
     if enrollment.status not in Enrollment.LIVE:
-        raise ValidationError("This person has already left the group.")
+        raise ValidationError(_("This person has already left the group."))
     group = _lock(enrollment.group)
     enrollment.status = status
     enrollment.leaving_reason = reason.strip()
     enrollment.left_on = left_on or timezone.localdate()
     if enrollment.joined_on and enrollment.left_on < enrollment.joined_on:
-        raise ValidationError("The leaving date cannot be before the joining date.")
+        raise ValidationError(_("The leaving date cannot be before the joining date."))
     enrollment.save(update_fields=["status", "leaving_reason", "left_on"])
     offer_free_seats(group=group)
 
@@ -161,7 +162,7 @@ def answer_place(*, enrollment: Enrollment, accept: bool) -> None:
     group = _lock(enrollment.group)
     enrollment.refresh_from_db()
     if not enrollment.awaits_answer:
-        raise ValidationError("There is no place waiting for your answer in this group.")
+        raise ValidationError(_("There is no place waiting for your answer in this group."))
     if accept:
         enrollment.status = Enrollment.Status.ACTIVE
         enrollment.joined_on = timezone.localdate()
@@ -180,7 +181,7 @@ def accept_offer(*, enrollment: Enrollment) -> None:
     _lock(enrollment.group)
     enrollment.refresh_from_db()
     if not enrollment.has_offer:
-        raise ValidationError("There is no seat on offer for this person.")
+        raise ValidationError(_("There is no seat on offer for this person."))
     enrollment.status = (
         Enrollment.Status.ACTIVE if enrollment.participant_id else Enrollment.Status.INVITED
     )
@@ -199,7 +200,7 @@ def _require_member(group: TherapyGroup, participant: User) -> None:
     if not group.enrollments.filter(
         participant=participant, status=Enrollment.Status.ACTIVE
     ).exists():
-        raise ValidationError("Goals belong to a group you are in.")
+        raise ValidationError(_("Goals belong to a group you are in."))
 
 
 def _new_goal(
@@ -214,7 +215,7 @@ def _new_goal(
 ) -> Goal:
     _require_member(group, participant)
     if not what.strip():
-        raise ValidationError("Say in a few words what you want to do.")
+        raise ValidationError(_("Say in a few words what you want to do."))
     return Goal.objects.create(
         group=group,
         participant=participant,
@@ -249,7 +250,7 @@ def suggest_goal(
 
 def respond_to_suggestion(*, goal: Goal, accept: bool) -> None:
     if goal.status != Goal.Status.SUGGESTED:
-        raise ValidationError("This goal is not a suggestion waiting for an answer.")
+        raise ValidationError(_("This goal is not a suggestion waiting for an answer."))
     goal.status = Goal.Status.ACTIVE if accept else Goal.Status.DECLINED
     goal.save(update_fields=["status", "updated_at"])
 
@@ -260,7 +261,7 @@ def update_goal(*, goal: Goal, **fields) -> Goal:
             value = fields[name]
             setattr(goal, name, value.strip() if isinstance(value, str) else value)
     if not goal.what:
-        raise ValidationError("Say in a few words what you want to do.")
+        raise ValidationError(_("Say in a few words what you want to do."))
     goal.save()
     return goal
 
@@ -268,22 +269,22 @@ def update_goal(*, goal: Goal, **fields) -> Goal:
 def set_goal_status(*, goal: Goal, status: str) -> None:
     choosable = {Goal.Status.ACTIVE, Goal.Status.PAUSED, Goal.Status.ACHIEVED, Goal.Status.DROPPED}
     if status not in choosable:
-        raise ValidationError("Choose working on it, paused, achieved or let go.")
+        raise ValidationError(_("Choose working on it, paused, achieved or let go."))
     if goal.status in (Goal.Status.SUGGESTED, Goal.Status.DECLINED):
-        raise ValidationError("Accept the suggestion first.")
+        raise ValidationError(_("Accept the suggestion first."))
     goal.status = status
     goal.save(update_fields=["status", "updated_at"])
 
 
 def check_in(*, goal: Goal, progress: int, note: str = "") -> GoalCheckIn:
     if not goal.is_open:
-        raise ValidationError("Check-ins are for goals you are working on.")
+        raise ValidationError(_("Check-ins are for goals you are working on."))
     if not 0 <= progress <= 10:
-        raise ValidationError("Progress goes from 0 to 10.")
+        raise ValidationError(_("Progress goes from 0 to 10."))
     return GoalCheckIn.objects.create(goal=goal, progress=progress, note=note.strip()[:500])
 
 
 def comment_on_goal(*, goal: Goal, author: User, text: str) -> GoalComment:
     if not text.strip():
-        raise ValidationError("Write a comment first.")
+        raise ValidationError(_("Write a comment first."))
     return GoalComment.objects.create(goal=goal, author=author, text=text.strip()[:1000])

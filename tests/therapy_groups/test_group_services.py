@@ -60,7 +60,7 @@ def test_finishing_a_group_cancels_its_coming_sessions_and_their_reminders(
         {"status": "finished", "confirmed": "yes"},
         follow=True,
     )
-    assert "1 coming sessions are cancelled" in response.text
+    assert "1 coming session is cancelled" in response.text
     coming.refresh_from_db()
     past.refresh_from_db()
     assert coming.status == GroupSession.Status.CANCELLED
