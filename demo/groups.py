@@ -153,6 +153,8 @@ def _seed_organisation() -> None:
     agreement = ConfidentialityAgreement.current()
     for person in everyone_but_one:  # participant@example.com meets the agreement on first sign-in
         AgreementAcceptance.objects.get_or_create(user=person, agreement=agreement)
+    # One member reads the app, and gets their messages, in Spanish.
+    User.objects.filter(email="participant3@example.com").update(language="es")
     leaving = User.objects.get(email="participant12@example.com")
     if not ClosureRequest.objects.filter(user=leaving).exists():
         request_closure(user=leaving, reason="I'm moving to another city.")

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import outbox
 from core.models import Notification
@@ -115,11 +116,13 @@ def request_opens(row: Notification) -> str:
 
 
 def register() -> None:
-    outbox.register_kind(FOLLOW_UP_ALERT, _("Follow-up alert"), email(render_alert))
-    outbox.register_kind(FOLLOW_UP_OVERDUE, _("Follow-up overdue"), email(render_overdue))
+    outbox.register_kind(FOLLOW_UP_ALERT, gettext_lazy("Follow-up alert"), email(render_alert))
+    outbox.register_kind(
+        FOLLOW_UP_OVERDUE, gettext_lazy("Follow-up overdue"), email(render_overdue)
+    )
     for code, label in [
-        (MEASURE_REQUEST, "Questionnaire request"),
-        (MEASURE_REMINDER, "Questionnaire reminder"),
+        (MEASURE_REQUEST, gettext_lazy("Questionnaire request")),
+        (MEASURE_REMINDER, gettext_lazy("Questionnaire reminder")),
     ]:
         outbox.register_kind(
             code,

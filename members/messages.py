@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from core import outbox
 from core.models import Notification
@@ -157,11 +157,11 @@ def register_invitation_details(details: Callable[[Invitation], dict]) -> None:
 def register() -> None:
     from members import text_numbers
 
-    outbox.register_kind(INVITATION, _("Invitation"), email(render_invitation))
+    outbox.register_kind(INVITATION, gettext_lazy("Invitation"), email(render_invitation))
     # A code goes by text only: its email builder says it never applies.
     outbox.register_kind(
         text_numbers.CODE,
-        _("Code for a text number"),
+        gettext_lazy("Code for a text number"),
         lambda row, now: None,
         text=text_numbers.code_text,
         urgent=lambda row, now: True,  # the person is waiting for it, whatever the hour

@@ -15,7 +15,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core import sql
 from core.encryption import EncryptedCharField
@@ -276,11 +276,12 @@ class Invitation(models.Model):
         return not self.is_accepted and not self.is_expired
 
 
-DEFAULT_CRISIS_RESOURCES = """If you are in danger or might act on thoughts of harming yourself, \
-call your local emergency number now (for example 999 in the UK, 911 in the US and Canada, \
-112 in the EU, 000 in Australia).
-
-If you need to talk to someone today, a crisis line below can listen."""
+# Marked for translation: until the organisation writes its own, each language has this one.
+DEFAULT_CRISIS_RESOURCES = gettext_noop(
+    "If you are in danger or might act on thoughts of harming yourself, call your local "
+    "emergency number now (for example 999 in the UK, 911 in the US and Canada, 112 in the EU, "
+    "000 in Australia).\n\nIf you need to talk to someone today, a crisis line below can listen."
+)
 
 
 REMINDER_HOUR_CHOICES = [
@@ -433,10 +434,13 @@ class Organisation(models.Model):
     @property
     def crisis_text(self) -> str:
         """The crisis resources in the language in use, where the organisation wrote them in
-        it; in the organisation's own language otherwise."""
-        return self.crisis_resources_in.get(translation.get_language() or "") or (
-            self.crisis_resources
-        )
+        it; the default text translated, if it is still the default; else its own text."""
+        written = self.crisis_resources_in.get(translation.get_language() or "")
+        if written:
+            return written
+        if self.crisis_resources == DEFAULT_CRISIS_RESOURCES:
+            return translation.gettext(DEFAULT_CRISIS_RESOURCES)
+        return self.crisis_resources
 
     def subject(self, message: str) -> str:
         """An email subject: the message first; the organisation's name only if it chose so."""

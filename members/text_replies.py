@@ -9,6 +9,7 @@ Neither the number nor what it said is logged.
 
 import logging
 import re
+from functools import wraps
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
@@ -25,23 +26,28 @@ NOTHING = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 OPTED_OUT = "21610"  # Twilio's "Attempt to send to unsubscribed recipient"
 
 
-def _signed_params(request) -> dict[str, str] | None:
-    provider = sms.provider()
-    params = request.POST.dict()
-    url = settings.SITE_URL + request.get_full_path()  # the address the provider called
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if provider is None or not provider.signed(url, params, signature):
-        return None
-    return params
+def from_the_provider(view):
+    """A reply address the text provider calls: only what it signed is read, and the view
+    gets the parameters."""
+
+    @public
+    @csrf_exempt
+    @require_POST
+    @wraps(view)
+    def checked(request):
+        provider = sms.provider()
+        params = request.POST.dict()
+        url = settings.SITE_URL + request.get_full_path()  # the address the provider called
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if provider is None or not provider.signed(url, params, signature):
+            return HttpResponseForbidden("Not signed by the text provider.")
+        return view(request, params)
+
+    return checked
 
 
-@public
-@csrf_exempt
-@require_POST
-def text_reply(request):
-    params = _signed_params(request)
-    if params is None:
-        return HttpResponseForbidden("Not signed by the text provider.")
+@from_the_provider
+def text_reply(request, params):
     number = params.get("From", "")
     if not E164.match(number):
         return HttpResponseBadRequest("From must be a number in E.164.")
@@ -52,13 +58,8 @@ def text_reply(request):
     return HttpResponse(NOTHING, content_type="text/xml")
 
 
-@public
-@csrf_exempt
-@require_POST
-def text_status(request):
-    params = _signed_params(request)
-    if params is None:
-        return HttpResponseForbidden("Not signed by the text provider.")
+@from_the_provider
+def text_status(request, params):
     row = delivery.record_report(params.get("MessageSid", ""), params.get("MessageStatus", ""))
     if row is not None and params.get("ErrorCode") == OPTED_OUT:
         text_numbers.provider_says_stopped(row)

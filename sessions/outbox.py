@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext, pgettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext
 
 from core import outbox
 from core.models import Notification, OutboxMark
@@ -526,14 +526,14 @@ def register() -> None:
     register_invitation_details(invited_groups)
     outbox.register_kind(
         SESSION_REMINDER,
-        _("Session reminder"),
+        gettext_lazy("Session reminder"),
         email(render_reminder),
         text=text_reminder,
         topic=Topic.REMINDERS,
     )
     outbox.register_kind(
         TIME_CHANGED,
-        _("Session time changed"),
+        gettext_lazy("Session time changed"),
         email(render_time_changed),
         text=text_time_changed,
         topic=Topic.CHANGES,
@@ -541,7 +541,7 @@ def register() -> None:
     )
     outbox.register_kind(
         CANCELLED,
-        _("Session cancelled"),
+        gettext_lazy("Session cancelled"),
         email(render_cancelled),
         text=text_cancelled,
         topic=Topic.CHANGES,
@@ -549,14 +549,14 @@ def register() -> None:
     )
     outbox.register_kind(
         DAY_SUMMARY,
-        _("Facilitator's day-before summary"),
+        gettext_lazy("Facilitator's day-before summary"),
         email(render_day_summary),
         text=text_day_summary,
         topic=Topic.DAY_SUMMARY,
     )
     outbox.register_kind(
         GOAL_PROMPT,
-        _("Goal check-in prompt"),
+        gettext_lazy("Goal check-in prompt"),
         email(render_goal_prompt),
         text=text_goal_prompt,
         topic=Topic.GOAL_PROMPTS,

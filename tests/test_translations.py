@@ -201,6 +201,12 @@ def untranslated_in_python(source: str) -> list[str]:
                 shown += node.args[:1]
             if name.endswith("register_kind"):
                 shown += node.args[1:2]
+                # A label kept from start-up must be lazy: gettext then would fix its language.
+                found += [
+                    f"eager: {ast.unparse(n)[:60]}"
+                    for n in node.args[1:2]
+                    if isinstance(n, ast.Call) and ast.unparse(n.func) == "_"
+                ]
             if name.startswith(("models.", "Encrypted")) and name.endswith("Field"):
                 shown += node.args[:1]
             found += [ast.unparse(n)[:70] for n in shown if words(n)]
@@ -233,11 +239,13 @@ def test_the_python_check_sees_words_left_out():
         'forms.CharField(label="Your name")\n'
         'models.CharField("first name", max_length=9)\n'
         'class Colour(models.TextChoices):\n    RED = "red", "Red"\n    BLUE = "blue", _("Blue")\n'
+        'outbox.register_kind("x", _("Kind"), build)\n'
     )
     assert sorted(untranslated_in_python(source)) == [
         "'Red'",
         "'Saved.'",
         "'Your name'",
         "'first name'",
+        "eager: _('Kind')",
         "f'Too many: {n}'",
     ]

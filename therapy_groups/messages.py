@@ -1,6 +1,7 @@
 """Messages about places in groups: invited to join, a place free from the waitlist."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import outbox
 from core.models import Notification
@@ -35,5 +36,9 @@ def render_added(row: Notification, organisation: Organisation) -> Content | Non
 
 
 def register() -> None:
-    outbox.register_kind(WAITLIST_OFFER, _("Waitlist place offered"), email(render_waitlist_offer))
-    outbox.register_kind(ADDED_TO_GROUP, _("Invited to join a group"), email(render_added))
+    outbox.register_kind(
+        WAITLIST_OFFER, gettext_lazy("Waitlist place offered"), email(render_waitlist_offer)
+    )
+    outbox.register_kind(
+        ADDED_TO_GROUP, gettext_lazy("Invited to join a group"), email(render_added)
+    )

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.html import conditional_escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from members.models import CrisisLine, dial_link
 
@@ -31,28 +31,17 @@ def when(value):
     )
 
 
-@register.filter
-def day(value) -> str:
-    """'Tuesday 3 March' ('martes 3 de marzo'): the language's order."""
-    return date_filter(value, pgettext("date format: weekday, day and month", "l j F"))
-
-
-@register.filter
-def full_day(value) -> str:
-    """'Tuesday 3 March 2026' ('martes 3 de marzo de 2026')."""
-    return date_filter(value, pgettext("date format: weekday, day, month and year", "l j F Y"))
-
-
-@register.filter
-def day_month_year(value) -> str:
-    """'3 March 2026' ('3 de marzo de 2026')."""
-    return date_filter(value, pgettext("date format: day, month and year", "j F Y"))
-
-
-@register.filter
-def day_month(value) -> str:
-    """'3 March' ('3 de marzo')."""
-    return date_filter(value, pgettext("date format: day and month", "j F"))
+# Dates in each language's order: each format is itself a translated message. day: 'Tuesday
+# 3 March' ('martes 3 de marzo'); full_day adds the year; day_month_year: '3 March 2026';
+# day_month: '3 March'.
+DATE_SHAPES = {
+    "day": pgettext_lazy("date format: weekday, day and month", "l j F"),
+    "full_day": pgettext_lazy("date format: weekday, day, month and year", "l j F Y"),
+    "day_month_year": pgettext_lazy("date format: day, month and year", "j F Y"),
+    "day_month": pgettext_lazy("date format: day and month", "j F"),
+}
+for name, shape in DATE_SHAPES.items():
+    register.filter(name, lambda value, shape=shape: date_filter(value, str(shape)))
 
 
 @register.filter

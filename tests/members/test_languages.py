@@ -131,6 +131,9 @@ def test_the_questionnaire_stays_in_its_validated_english_and_the_answers_say_so
 def test_the_crisis_resources_are_as_the_organisation_writes_them_in_each_language(
     admin_user, participant
 ):
+    crisis = reverse("crisis_resources")
+    spanish = signed_in(speaks(participant, "es"))
+    assert "llama ahora al número de emergencias" in spanish.get(crisis).text  # the default's
     admin = signed_in(admin_user)
     form = admin.get(reverse("admin_settings")).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
@@ -140,8 +143,7 @@ def test_the_crisis_resources_are_as_the_organisation_writes_them_in_each_langua
     assert Organisation.objects.get().crisis_resources_in == {
         "es": "Llama al 024, la línea de atención a la conducta suicida."
     }
-    crisis = reverse("crisis_resources")
-    assert "Llama al" in signed_in(speaks(participant, "es")).get(crisis).text
+    assert "Llama al" in spanish.get(crisis).text
     english = signed_in(UserFactory(role="participant")).get(crisis).text
     assert "Llama al" not in english and Organisation.objects.get().crisis_resources[:20] in (
         english
