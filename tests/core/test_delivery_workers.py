@@ -73,8 +73,8 @@ def test_a_real_worker_and_a_tick_deliver_exactly_the_expected_set():
     assert sorted(sent_emails()) == sorted(expected)
 
 
-def test_two_ticks_and_two_workers_at_once_send_each_message_once():
-    expected = due_reminders(30)
+def two_ticks_and_two_workers_at_once() -> None:
+    """Two beats' planning and two workers' batches released together, then the rest sent."""
     barrier = threading.Barrier(4)
 
     def run(job):
@@ -97,6 +97,11 @@ def test_two_ticks_and_two_workers_at_once_send_each_message_once():
         thread.join()
     while delivery.deliver_due():
         pass
+
+
+def test_two_ticks_and_two_workers_at_once_send_each_message_once():
+    expected = due_reminders(30)
+    two_ticks_and_two_workers_at_once()
     assert sorted(sent_emails()) == sorted(expected)  # each exactly once
     assert Notification.objects.count() == 30
 
@@ -248,30 +253,9 @@ def due_text_reminders(count: int) -> set[str]:
 
 def test_two_ticks_and_two_workers_at_once_send_each_text_once(settings):
     expected = due_text_reminders(30)
-    barrier = threading.Barrier(4)
-
-    def run(job):
-        try:
-            barrier.wait()
-            job()
-        finally:
-            connections.close_all()
-
     with FakeTwilio() as fake:
         settings.SMS = env.sms_config(fake.url)
-        jobs = [
-            lambda: outbox.plan(timezone.now()),
-            lambda: outbox.plan(timezone.now()),
-            lambda: delivery.deliver_due(limit=20),
-            lambda: delivery.deliver_due(limit=20),
-        ]
-        threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        while delivery.deliver_due():
-            pass
+        two_ticks_and_two_workers_at_once()
     assert Counter(fake.accepted) == dict.fromkeys(expected, 1) and fake.problems == []
     assert sent_emails() == []  # texts only, and each text reached its number
 
