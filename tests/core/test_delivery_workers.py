@@ -169,26 +169,32 @@ def run_until_sent(count: int, worker: subprocess.Popen, batches: int) -> None:
             raise AssertionError("the worker did not finish its warm shutdown in 30 s") from None
 
 
+def kill_mid_send_then_finish(start_worker, held, release) -> None:
+    """A worker killed while the 7th of 20 messages awaits the server's answer (`held` is set
+    then); once its lease runs out, a new worker sends the rest."""
+    first = start_worker()
+    try:
+        deliver_batch.delay()
+        assert held.wait(60), "the first worker never reached the 7th message"
+        first.send_signal(signal.SIGKILL)  # dies after the server took the 7th, before its answer
+        first.wait(10)
+    finally:
+        first.kill()
+    release()
+    assert Notification.objects.filter(state=State.SENDING).count() == 20 - 6
+    # The lease runs out (on the database's clock); the next tick gives the rows back.
+    Notification.objects.filter(state=State.SENDING).update(
+        lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    delivery.expire_and_reclaim(timezone.now())
+    run_until_sent(20, start_worker(), batches=1)
+
+
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_flight():
     expected = due_reminders(20)
     connection.close()  # the worker processes need the rows committed and visible: they are
     with SmtpSink(hold_after=7) as sink:
-        first = worker_process(sink)
-        try:
-            deliver_batch.delay()
-            assert sink.holding.wait(60), "the first worker never reached the 7th message"
-            first.send_signal(signal.SIGKILL)  # dies while the 7th message awaits its "250 OK"
-            first.wait(10)
-        finally:
-            first.kill()
-        sink.release()
-        assert Notification.objects.filter(state=State.SENDING).count() == 20 - 6
-        # The lease runs out (on the database's clock); the next tick gives the rows back.
-        Notification.objects.filter(state=State.SENDING).update(
-            lease_until=timezone.now() - timedelta(seconds=1)
-        )
-        delivery.expire_and_reclaim(timezone.now())
-        run_until_sent(20, worker_process(sink), batches=1)
+        kill_mid_send_then_finish(lambda: worker_process(sink), sink.holding, sink.release)
         counts = sink.counts()
     assert set(counts) == expected  # every expected message arrived
     assert sum(counts.values()) - len(expected) <= 1  # at most the one in flight, twice
@@ -264,21 +270,9 @@ def test_a_worker_killed_mid_text_loses_nothing_and_repeats_at_most_the_one_in_f
     expected = due_text_reminders(20)
     connection.close()
     with SmtpSink() as sink, FakeTwilio(hold_after=7) as fake:
-        first = worker_process(sink, SMS_URL=fake.url)
-        try:
-            deliver_batch.delay()
-            assert fake.holding.wait(60), "the first worker never reached the 7th text"
-            first.send_signal(signal.SIGKILL)  # dies after Twilio took the 7th, before its answer
-            first.wait(10)
-        finally:
-            first.kill()
-        fake.release()
-        assert Notification.objects.filter(state=State.SENDING).count() == 20 - 6
-        Notification.objects.filter(state=State.SENDING).update(
-            lease_until=timezone.now() - timedelta(seconds=1)
+        kill_mid_send_then_finish(
+            lambda: worker_process(sink, SMS_URL=fake.url), fake.holding, fake.release
         )
-        delivery.expire_and_reclaim(timezone.now())
-        run_until_sent(20, worker_process(sink, SMS_URL=fake.url), batches=1)
         counts = Counter(fake.accepted)
     assert set(counts) == expected  # every expected text arrived
     assert sum(counts.values()) - len(expected) <= 1  # at most the one in flight, twice
