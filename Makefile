@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bootstrap lock lint browser bench-load clean messages
+.PHONY: run test test-any-hour bootstrap lock lint browser bench-load clean messages
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -24,6 +24,13 @@ test: bootstrap browser
 	@# Import layers first (a second): a broken contract stops the run before the suite.
 	@$(VENV)/bin/lint-imports --no-cache >/dev/null || $(VENV)/bin/lint-imports --no-cache
 	@$(VENV)/bin/pytest
+
+# The whole suite with every clock moved (this process, its workers and a PostgreSQL of its own,
+# under libfaketime) to each of these UK times, or `make test-any-hour AT="00:30 12:00"`.
+# "clocks-forward" is 00:30 on the Sunday the UK clocks go forward. About 7 minutes a moment.
+AT ?= 00:30 07:59 12:00 21:00 clocks-forward
+test-any-hour: bootstrap browser
+	@$(PY) scripts/any_hour.py $(AT)
 
 browser:
 	@# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).

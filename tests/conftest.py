@@ -205,3 +205,18 @@ def check_in_link(world, participant):
         expires_at=world.upcoming.starts_at,
     )
     return reverse("goal_prompt_check_in", args=[outbox.goal_link_token(prompt)])
+
+
+@pytest.fixture
+def no_quiet_hours():
+    """The organisation keeps no quiet hours, so a text goes whenever the test sends it. For
+    tests about texts but not about quiet hours, which by default (21:00-08:00) would hold
+    their texts whenever CI runs at night. Real workers take the database's clock, which a test
+    cannot pin, so this pins the rule instead. (tests/sessions/test_quiet_hours.py pins times.)"""
+    from datetime import time
+
+    from members.models import Organisation
+
+    Organisation.objects.update_or_create(
+        pk=1, defaults={"quiet_from": time(0), "quiet_until": time(0)}
+    )

@@ -257,6 +257,7 @@ def due_text_reminders(count: int) -> set[str]:
     return numbers
 
 
+@pytest.mark.usefixtures("no_quiet_hours")
 def test_two_ticks_and_two_workers_at_once_send_each_text_once(settings):
     expected = due_text_reminders(30)
     with FakeTwilio() as fake:
@@ -266,6 +267,7 @@ def test_two_ticks_and_two_workers_at_once_send_each_text_once(settings):
     assert sent_emails() == []  # texts only, and each text reached its number
 
 
+@pytest.mark.usefixtures("no_quiet_hours")
 def test_a_worker_killed_mid_text_loses_nothing_and_repeats_at_most_the_one_in_flight():
     expected = due_text_reminders(20)
     connection.close()

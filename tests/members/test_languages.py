@@ -86,6 +86,7 @@ def test_a_pick_when_signed_in_is_kept_on_the_account(participant):
     assert participant.language == ""  # back to the organisation's
 
 
+@pytest.mark.usefixtures("no_quiet_hours")
 def test_messages_go_in_each_recipients_language(world, participant, other_participant):
     speaks(participant, "es")
     EnrollmentFactory(group=world.group, participant=other_participant)

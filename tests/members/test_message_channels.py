@@ -18,7 +18,7 @@ from sessions import outbox
 from tests.sessions.factories import GroupSessionFactory
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_quiet_hours")]
 Channel, State = Notification.Channel, Notification.State
 MOBILE = "+447400123456"
 

@@ -53,7 +53,7 @@ def reply(body, number=MOBILE, signature=None, **extra):
 
 
 @pytest.fixture
-def member(facilitator, settings):
+def member(facilitator, settings, no_quiet_hours):
     settings.SITE_URL = SITE
     group = TherapyGroupFactory(facilitators=[facilitator])
     person = EnrollmentFactory(group=group).participant
@@ -160,7 +160,7 @@ def test_a_stop_the_provider_knew_of_first_stops_the_number_here(member, setting
 
 
 @pytest.fixture
-def twilio_live(live_server, settings, facilitator):
+def twilio_live(live_server, settings, facilitator, no_quiet_hours):
     """The fake Twilio, and where it calls us: `fake.webhook(name)`."""
     with FakeTwilio() as fake:
         fake.webhook = lambda name: live_server.url + reverse(name)

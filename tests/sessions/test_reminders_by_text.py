@@ -16,7 +16,7 @@ from tests.members.factories import UserFactory
 from tests.sessions.factories import GroupSessionFactory
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_quiet_hours")]
 Channel = Notification.Channel
 MOBILE = "+447400123456"
 

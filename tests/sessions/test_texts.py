@@ -25,7 +25,7 @@ from tests.sessions.factories import GroupSessionFactory
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 from therapy_groups.models import Goal
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_quiet_hours")]
 Channel, State, Topic = Notification.Channel, Notification.State, text_numbers.Topic
 MOBILE = "+447400123456"
 # The longest zone name there is, and a realistic address: the worst case for one segment.

@@ -1,5 +1,7 @@
 """A real Celery worker in its own process, as in production (tests and bench/reminders.py)."""
 
+import ctypes
+import signal
 import subprocess
 import sys
 
@@ -29,4 +31,11 @@ def start_worker_process(env: dict, queue: str, *options: str) -> subprocess.Pop
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
     )
+
+
+def die_with_parent() -> None:
+    """A worker whose test run was killed must not live on, taking the next run's tasks from
+    the same queue (PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
