@@ -2,8 +2,10 @@
 
 
 class Token:
-    """Signed or random tokens in links: URL-safe base64 with Django signing's ':' and '.'."""
+    """Signed or random tokens in links: URL-safe base64 with Django signing's ':' and '.'.
+    Secret: whoever holds one may open its page, so logs never show it (core/redaction.py)."""
 
+    secret = True
     regex = r"[A-Za-z0-9_\-:.=]{1,400}"
 
     def to_python(self, value: str) -> str:

@@ -112,9 +112,10 @@ def _form(request, session, due, *, chosen=None, error="", via=""):
     )
 
 
-def _done(request, session, person):
+def _done(request, session, person, *, echo: bool = True):
     """Thanks, and, after an answer about self-harm above 0, the crisis resources and a promise
-    that their facilitator will be in touch."""
+    that their facilitator will be in touch. `echo=False` (a link's page, which holds no sign-in)
+    never restates what was answered."""
     answered = MeasureResponse.objects.filter(session=session, participant=person)
     return render(
         request,
@@ -123,6 +124,7 @@ def _done(request, session, person):
             "session": session,
             "answered": answered.exists(),
             "risk": FollowUp.objects.filter(response__in=answered).exists(),
+            "echo": echo,
             "organisation": Organisation.current(),
         },
     )
@@ -194,7 +196,8 @@ def _link_problem(request, problem: str, status: int):
 @never_cache
 def measure_link(request, token: str):
     """The emailed link: answer this session's questionnaires without signing in. Signed, for
-    its recipient only, four days, once; only this session's questionnaires, nothing shown."""
+    its recipient only, four days, once; only this session's questionnaires. Whoever holds it
+    sees no answer: once the check-in is answered, by any path, it says only that it is done."""
     try:
         payload = requests.read_token(token)
     except signing.SignatureExpired:
@@ -222,8 +225,8 @@ def measure_link(request, token: str):
     if row.link_used_at is not None:
         return _link_problem(request, "used", 410)
     due = queries.unanswered(session, person)
-    if not due:
-        return _done(request, session, person)
+    if not due:  # answered at home or in the room
+        return _link_problem(request, "done", 200)
     if not queries.is_open(session):
         return render(request, "participation/measure_closed.html", {"session": session})
     if request.method != "POST":
@@ -239,4 +242,5 @@ def measure_link(request, token: str):
             transaction.set_rollback(True)  # the link stays usable for a complete answer
     if error:
         return _form(request, session, due, chosen=chosen, error=error)
-    return _done(request, session, person)
+    # This response goes only to whoever just answered; the link is now used.
+    return _done(request, session, person, echo=False)

@@ -154,18 +154,29 @@ def test_tokens_in_urls_never_reach_gunicorns_access_log(tmp_path):
         )
     try:
         wait_until(lambda: answers(port), what="gunicorn to start")
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/calendar/SecretFeedToken.ics?token=SecretQueryToken",
-            headers={"Referer": f"http://127.0.0.1:{port}/check-in/SecretReferrerToken/"},
-        )
-        with pytest.raises(urllib.error.HTTPError):
-            urllib.request.urlopen(request, timeout=10)
+        for path, referrer in [
+            ("/calendar/SecretFeedToken.ics?token=SecretQueryToken", "/check-in/SecretReferrer/"),
+            ("/m/SecretMeasureToken/", "/t/SecretTextLink/"),
+        ]:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}{path}",
+                headers={"Referer": f"http://127.0.0.1:{port}{referrer}"},
+            )
+            with pytest.raises(urllib.error.HTTPError):
+                urllib.request.urlopen(request, timeout=10)
     finally:
         server.terminate()
         server.wait(timeout=20)
     written = log.read_text()
-    assert "GET /calendar/[redacted]" in written
-    for secret in ("SecretFeedToken", "SecretQueryToken", "SecretReferrerToken"):
+    assert "GET /calendar/[redacted]" in written and "GET /m/[redacted]/" in written
+    assert "/t/[redacted]/" in written
+    for secret in (
+        "SecretFeedToken",
+        "SecretQueryToken",
+        "SecretReferrer",
+        "SecretMeasure",
+        "SecretText",
+    ):
         assert secret not in written
 
 
@@ -175,3 +186,64 @@ def answers(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+CANARY = "Canary-Secret:9x"
+
+
+def routes_with_secrets():
+    """Every URL pattern whose parameters are a secret (by converter or by name), and every
+    public one with a parameter that is not a plain number: whoever holds such a link may open
+    its page, so its parameter must be redacted too."""
+    from members.access import PUBLIC
+    from tests.test_access import ALL_PATTERNS, rule_for
+
+    for name, pattern in ALL_PATTERNS:
+        converters = getattr(pattern.pattern, "converters", {})
+        groups = pattern.pattern.regex.groupindex
+        secret = [
+            group
+            for group in groups
+            if getattr(converters.get(group), "secret", False)
+            or group in {"token", "key"}
+            or (
+                rule_for(name, pattern) == PUBLIC
+                and type(converters.get(group)).__name__ != "IntConverter"
+            )
+        ]
+        if secret:
+            yield pytest.param(name, pattern, secret, id=name)
+
+
+ROUTES_WITH_SECRETS = list(routes_with_secrets())
+
+
+def test_the_walk_finds_every_kind_of_link_that_carries_a_secret():
+    found = {name for name, *_ in (p.values for p in ROUTES_WITH_SECRETS)}
+    expected = {"measure_link", "text_link", "goal_prompt_check_in", "calendar_feed"}
+    expected |= {"invitation_accept", "account_confirm_email", "account_reset_password_from_key"}
+    assert expected <= found
+
+
+@pytest.mark.parametrize(("name", "pattern", "secret"), ROUTES_WITH_SECRETS)
+def test_every_route_that_carries_a_secret_is_redacted_in_every_log(name, pattern, secret):
+    from core.redaction import redact
+
+    samples = {group: "7" for group in pattern.pattern.regex.groupindex}
+    samples |= dict.fromkeys(secret, CANARY)
+    if "uidb36" in samples:
+        samples["uidb36"] = "1a"
+    path = reverse(name, kwargs=samples)
+    assert CANARY in path
+    for written in (
+        f'127.0.0.1 "GET {path}?next=1 HTTP/1.1" 404',
+        f"Not Found: {path}",
+        f"https://together.example.org{path}",
+        f"Referer: http://127.0.0.1:8000{path}x",  # junk after it: still redacted
+    ):
+        assert "Canary" not in redact(written), written
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, "", 0, "Not Found: %s", (path,), None
+    )
+    RedactingLogFilter().filter(record)
+    assert "Canary" not in record.getMessage()

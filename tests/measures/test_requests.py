@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -153,3 +154,29 @@ def test_a_tampered_expired_or_foreign_link_does_nothing(client, group, monkeypa
     Enrollment.objects.filter(participant=person).update(status=Enrollment.Status.WITHDRAWN)
     assert client.post(url, all_answers()).status_code == 400  # no longer in the group
     assert not MeasureResponse.objects.exists()
+
+
+RISK_WORDS = ("better off dead", "hurting yourself", "You said", "will be in touch")
+
+
+@pytest.mark.parametrize("where", ["home", "room"])
+def test_a_link_opened_after_answering_elsewhere_shows_only_that_it_is_done(client, group, where):
+    url, person, session, _ = link_for(group)
+    signed_in = Client()
+    signed_in.force_login(person)
+    answered = signed_in.post(
+        reverse("measure_check_in", args=[session.pk]), all_answers(item9=2) | {"via": where}
+    )
+    assert answered.status_code == 302 and FollowUp.objects.filter(participant=person).exists()
+    for opened in (client.get(url), client.post(url, all_answers())):  # anyone holding it
+        assert opened.status_code == 200 and "This check-in is done" in opened.text
+        assert not any(words in opened.text for words in RISK_WORDS), opened.text
+        assert "score" not in opened.text.lower()
+    assert MeasureResponse.objects.filter(participant=person).count() == 2  # nothing added
+
+
+def test_the_answer_through_the_link_is_never_restated_on_its_page(client, group):
+    url, *_ = link_for(group)
+    done = client.post(url, all_answers(item9=3)).text
+    assert "better off dead" not in done and "You said" not in done
+    assert client.get(url).status_code == 410  # used: the page is gone for whoever holds it
