@@ -51,11 +51,12 @@ from datetime import datetime, timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import mail
-from django.db import connection, transaction
-from django.db.models import DateTimeField, F, Func
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 
 from core import outbox, sms
+from core.clock import DatabaseNow, db_now
 from core.models import Channel, Notification, OutboxMark
 from core.outbox import clear_mark, mark, set_mark, set_mark_once
 
@@ -78,20 +79,6 @@ def batch_seconds() -> float:
     """How long a batch may send: two thirds of Celery's soft limit (40 of 60 s), so a slow
     mail server makes the batch stop and hand back, never the limit kill it mid-send."""
     return settings.CELERY_TASK_SOFT_TIME_LIMIT * 2 / 3
-
-
-class DatabaseNow(Func):
-    """The database's clock at this moment: the one every worker and beat agrees on (not now(),
-    which is when the surrounding transaction began)."""
-
-    template = "clock_timestamp()"
-    output_field = DateTimeField()
-
-
-def db_now() -> datetime:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT clock_timestamp()")
-        return cursor.fetchone()[0]
 
 
 def expire_and_reclaim(now: datetime) -> None:

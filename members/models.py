@@ -11,7 +11,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
-from django.db.models.functions import Upper
+from django.db.models.functions import Now, Upper
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -542,9 +542,6 @@ class TextNumber(models.Model):
     code = EncryptedCharField(max_length=6, blank=True)
     code_sent_at = models.DateTimeField(null=True, blank=True)
     wrong_tries = models.PositiveSmallIntegerField(default=0)
-    # Codes sent in the hour from `codes_since`: a limit on texts a form can make us send.
-    codes_since = models.DateTimeField(null=True, blank=True)
-    codes_sent = models.PositiveSmallIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"Text number {self.pk}"
@@ -559,6 +556,30 @@ class TextNumber(models.Model):
         return salted_hmac(
             "together.text-number", number, secret=secret, algorithm="sha256"
         ).hexdigest()
+
+
+class CodeSent(models.Model):
+    """A code texted to check a number. The "three codes an hour" limit counts these, per
+    person and per number (by its digest), so removing a number and adding it again, or adding
+    it to another account, never starts the count afresh."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    number_digest = models.CharField(max_length=64, db_index=True)
+    sent_at = models.DateTimeField(db_default=Now(), db_index=True)  # the database's clock
+
+    def __str__(self) -> str:
+        return f"Code sent {self.pk}"
+
+
+class ReplyReceived(models.Model):
+    """A reply the text provider posted, by its id: a reply (STOP, START) acts once, however
+    often its signed request is posted again."""
+
+    message_sid = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField(db_default=Now())
+
+    def __str__(self) -> str:
+        return f"Reply {self.pk}"
 
 
 class CrisisLine(models.Model):

@@ -19,6 +19,8 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Min
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -26,8 +28,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core import outbox
+from core.clock import db_now
 from core.models import Notification
-from members.models import Organisation, TextNumber, User
+from members.models import CodeSent, Organisation, ReplyReceived, TextNumber, User
 
 CODE = "text_code"
 CODE_LIFETIME = timedelta(minutes=10)
@@ -100,28 +103,19 @@ def shown(number: str) -> str:
 def send_code(*, person: User, number: str) -> TextNumber:
     """Start (or restart) verifying `number` (already normalised) for `person`: a new code goes
     to it by text. Texts to the old number stop until the new one is verified."""
+    User.objects.select_for_update().filter(pk=person.pk).first()  # one code at a time each
+    digest = TextNumber.digest(number)
+    _refuse_past_the_limit(person, digest)
     now = timezone.now()
     found = TextNumber.objects.select_for_update().filter(person=person).first()
     found = found or TextNumber(person=person)
-    if found.codes_since is None or now - found.codes_since >= timedelta(hours=1):
-        found.codes_since, found.codes_sent = now, 0
-    if found.codes_sent >= CODES_PER_HOUR:
-        wait = found.codes_since + timedelta(hours=1) - now
-        raise ValidationError(
-            _(
-                "We have sent %(codes)s codes in the last hour. Please try again in "
-                "%(minutes)s minutes."
-            )
-            % {"codes": CODES_PER_HOUR, "minutes": max(1, round(wait.total_seconds() / 60))},
-            code="too_many_codes",
-        )
     if found.number != number:
         found.number, found.verified_at, found.stopped_at = number, None, None
-        found.number_digest = TextNumber.digest(number)
+        found.number_digest = digest
     found.code = f"{secrets.randbelow(10**6):06d}"
     found.code_sent_at, found.wrong_tries = now, 0
-    found.codes_sent += 1
     found.save()
+    CodeSent.objects.create(person=person, number_digest=digest)
     # A new code replaces one not yet sent.
     outbox.cancel_pending(kind=CODE, recipient=person)
     outbox.enqueue(
@@ -133,6 +127,24 @@ def send_code(*, person: User, number: str) -> TextNumber:
         expires_at=now + CODE_LIFETIME,
     )
     return found
+
+
+def _refuse_past_the_limit(person: User, digest: str) -> None:
+    """At most CODES_PER_HOUR codes an hour to one person, and to one number whoever asks,
+    counted on the database's clock."""
+    hour_ago = Now() - timedelta(hours=1)
+    recent = CodeSent.objects.filter(sent_at__gt=hour_ago)
+    counted = [recent.filter(person=person), recent.filter(number_digest=digest)]
+    full = [sent for sent in counted if sent.count() >= CODES_PER_HOUR]
+    if not full:
+        return
+    oldest = min(sent.aggregate(first=Min("sent_at"))["first"] for sent in full)
+    wait = oldest + timedelta(hours=1) - db_now()
+    raise ValidationError(
+        _("We have sent %(codes)s codes in the last hour. Please try again in %(minutes)s minutes.")
+        % {"codes": CODES_PER_HOUR, "minutes": max(1, round(wait.total_seconds() / 60))},
+        code="too_many_codes",
+    )
 
 
 def confirm_number(*, person: User, code: str) -> None:
@@ -201,11 +213,15 @@ def with_number(number: str):
     return TextNumber.objects.filter(number_digest=current)
 
 
-def reply_received(*, number: str, body: str, opt_out_type: str = "") -> str:
+@transaction.atomic
+def reply_received(*, message_sid: str, number: str, body: str, opt_out_type: str = "") -> str:
     """A text `number` sent us. STOP (or a synonym) stops our texts to it at once, START brings
     them back; anything else changes nothing (we never answer). Returns which it was. A provider
-    that knows the keywords itself says so in `opt_out_type` (Twilio's Advanced Opt-Out)."""
-    word = (opt_out_type or body).strip().upper()
+    that knows the keywords itself says so in `opt_out_type` (Twilio's Advanced Opt-Out). Each
+    reply acts once: the same `message_sid` again (a replay) changes nothing."""
+    if not ReplyReceived.objects.get_or_create(message_sid=message_sid)[1]:
+        return "repeat"
+    word = keyword(opt_out_type or body)
     if word in STOP_WORDS:
         stop_texts(number)
         return "stop"
@@ -213,6 +229,13 @@ def reply_received(*, number: str, body: str, opt_out_type: str = "") -> str:
         restart_texts(number)
         return "start"
     return ""
+
+
+def keyword(text: str) -> str:
+    """The reply as a keyword, matched as Twilio matches them: the whole reply, one word of
+    ASCII letters in any case. (Python's upper() turns a long s, U+017F, into S.)"""
+    word = text.strip(" \t\r\n")
+    return word.upper() if word.isascii() and word.isalpha() else ""
 
 
 @transaction.atomic

@@ -21,7 +21,8 @@ from members import text_numbers
 from members.access import public
 
 log = logging.getLogger(__name__)
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+SID = re.compile(r"[A-Za-z0-9_-]{2,64}")  # Twilio's are two letters and 32 hex digits
 NOTHING = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 OPTED_OUT = "21610"  # Twilio's "Attempt to send to unsubscribed recipient"
 
@@ -41,6 +42,10 @@ def from_the_provider(view):
         signature = request.headers.get("X-Twilio-Signature", "")
         if provider is None or not provider.signed(url, params, signature):
             return HttpResponseForbidden("Not signed by the text provider.")
+        if not SID.fullmatch(params.get("MessageSid", "")):
+            return HttpResponseBadRequest("MessageSid must be the provider's message id.")
+        if any("\x00" in value for value in params.values()):
+            return HttpResponseBadRequest("No parameter may hold a NUL character.")
         return view(request, params)
 
     return checked
@@ -49,10 +54,13 @@ def from_the_provider(view):
 @from_the_provider
 def text_reply(request, params):
     number = params.get("From", "")
-    if not E164.match(number):
+    if not E164.fullmatch(number):
         return HttpResponseBadRequest("From must be a number in E.164.")
     done = text_numbers.reply_received(
-        number=number, body=params.get("Body", ""), opt_out_type=params.get("OptOutType", "")
+        message_sid=params["MessageSid"],
+        number=number,
+        body=params.get("Body", ""),
+        opt_out_type=params.get("OptOutType", ""),
     )
     log.info("text reply received: %s", done or "nothing to do")
     return HttpResponse(NOTHING, content_type="text/xml")

@@ -127,6 +127,7 @@ def text_messages(request):
     if action == "channels" and channels_form.is_valid():
         text_numbers.choose_channels(person=person, choices=channels_form.cleaned_data)
         return _done(request, _("Saved. Your messages will come the way you chose."))
+    refusal = None
     try:
         if action == "send_code" and number_form.is_valid():
             text_numbers.send_code(person=person, number=number_form.cleaned_data["number"])
@@ -138,7 +139,13 @@ def text_messages(request):
             text_numbers.confirm_number(person=person, code=code_form.cleaned_data["code"])
             return _done(request, _("Thank you. Your number is checked."))
     except ValidationError as error:
-        (number_form if action == "send_code" else code_form).add_error(None, error)
+        refusal = error
+        if action in ("send_code", "confirm"):
+            (number_form if action == "send_code" else code_form).add_error(None, error)
+    # Anything posted that did not go through is refused: too many codes, or bad input.
+    status = 200 if action is None else 400
+    if refusal is not None and refusal.code == "too_many_codes":
+        status = 429
     return render(
         request,
         "members/text_messages.html",
@@ -148,8 +155,10 @@ def text_messages(request):
             "number_form": number_form,
             "code_form": code_form,
             "channels_form": channels_form,
+            "resend_refused": refusal.messages[0] if refusal and action == "resend" else "",
             "texts_on": settings.SMS is not None,
         },
+        status=status,
     )
 
 

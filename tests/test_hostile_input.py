@@ -242,3 +242,44 @@ def test_tampered_and_replayed_tokens_are_refused(world, participant, admin_user
     assert client.get(invitation_link).status_code == 302
     Invitation.objects.filter(pk=invitation.pk).update(accepted_at=world.past.starts_at)
     assert Client().get(invitation_link).status_code == 410  # replayed after use
+
+
+PROVIDER_FIELDS = ["MessageSid", "From", "Body", "OptOutType", "MessageStatus", "ErrorCode"]
+
+
+@pytest.mark.parametrize("name", ["text_reply", "text_status"])
+def test_the_text_providers_signed_posts_with_hostile_values_get_an_answer_not_a_500(
+    name, participant, settings
+):
+    """The webhooks read only what the provider signed, so the walk above meets their 403.
+    Here each is posted signed, as the provider would, with generated values in its fields."""
+    from core import sms
+    from members.models import TextNumber
+
+    TextNumber.objects.create(
+        person=participant,
+        number="+447400123456",
+        number_digest=TextNumber.digest("+447400123456"),
+        verified_at=participant.date_joined,
+    )
+    settings.SITE_URL = "http://testserver"
+    url = reverse(name)
+
+    def signed_post(params):
+        signature = sms.LocmemBackend().sign(settings.SITE_URL + url, params)
+        return Client().post(url, params, headers={"X-Twilio-Signature": signature})
+
+    plain = {"MessageSid": "SM" + "0" * 32, "From": "+447400123456", "MessageStatus": "sent"}
+    assert signed_post(plain).status_code in (200, 204)  # signed as the provider signs: read
+
+    @GENERATED
+    @given(data=st.dictionaries(st.sampled_from(PROVIDER_FIELDS), VALUE, max_size=6))
+    def post(data):
+        params = {"AccountSid": "AC1", **{key: str(value) for key, value in data.items()}}
+        before = fingerprint()
+        response = signed_post(params)
+        assert response.status_code < 500, f"{name} answered {response.status_code} to {data}"
+        if response.status_code >= 400:
+            assert fingerprint() == before
+
+    post()

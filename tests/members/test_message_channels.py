@@ -112,7 +112,7 @@ def test_the_page_offers_each_persons_own_topics_and_saves_a_choice(session, par
     assert "<legend>A short check-in before a session:</legend>" in page
 
     refused = client.post(url, {"action": "channels", "reminders": "pigeon"})
-    assert refused.status_code == 200 and "Select a valid choice" in refused.text
+    assert refused.status_code == 400 and "Select a valid choice" in refused.text
     participant.refresh_from_db()
     assert participant.message_channels == {}
 

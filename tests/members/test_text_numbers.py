@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Now
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils import timezone
 from core import delivery, sms
 from core.models import Notification
 from members import text_numbers
-from members.models import TextNumber
+from members.models import CodeSent, TextNumber
 
 pytestmark = pytest.mark.django_db
 MOBILE = "+447400123456"
@@ -104,8 +105,37 @@ def test_at_most_three_codes_an_hour(participant):
         text_numbers.send_code(person=participant, number=MOBILE)
     with pytest.raises(ValidationError, match="3 codes in the last hour"):
         text_numbers.send_code(person=participant, number=MOBILE)
-    TextNumber.objects.update(codes_since=timezone.now() - timedelta(minutes=61))
+    CodeSent.objects.update(sent_at=Now() - timedelta(minutes=61))
     text_numbers.send_code(person=participant, number=MOBILE)
+
+
+def test_removing_and_adding_the_number_again_does_not_reset_the_limit(participant):
+    for _ in range(3):
+        text_numbers.send_code(person=participant, number=MOBILE)
+        text_numbers.remove_number(person=participant)
+    with pytest.raises(ValidationError, match="3 codes in the last hour"):
+        text_numbers.send_code(person=participant, number="+447400654321")  # per person
+    assert not TextNumber.objects.filter(person=participant).exists()  # nothing half-saved
+
+
+def test_one_number_gets_at_most_three_codes_an_hour_whoever_asks(participant, other_participant):
+    for _ in range(3):
+        text_numbers.send_code(person=participant, number=MOBILE)
+    with pytest.raises(ValidationError, match="Please try again in 60 minutes"):
+        text_numbers.send_code(person=other_participant, number=MOBILE)  # per number
+
+
+def test_a_fourth_code_by_resend_is_refused_with_a_message_not_an_error(participant):
+    client = Client()
+    client.force_login(participant)
+    page = reverse("text_messages")
+    client.post(page, {"action": "send_code", "number": "07400 123456"})
+    for _ in range(2):
+        assert client.post(page, {"action": "resend"}).status_code == 302
+    refused = client.post(page, {"action": "resend"})
+    assert refused.status_code == 429
+    assert "We have sent 3 codes in the last hour" in refused.text
+    assert CodeSent.objects.count() == 3
 
 
 def test_a_new_code_replaces_one_not_yet_sent_and_only_the_last_one_goes(participant):

@@ -3,6 +3,7 @@ number at once and START brings them back; only requests signed as the provider 
 read; a reply is never answered. Against the Django test client with the development signing
 key, and end to end against a live server with the fake Twilio calling it."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -46,7 +47,8 @@ def texted(person, number=MOBILE):
 def reply(body, number=MOBILE, signature=None, **extra):
     """A reply as the provider posts it, signed with the development key (SMS_URL=locmem://)."""
     url = SITE + reverse("text_reply")
-    params = {"MessageSid": "SM1", "AccountSid": "AC1", "From": number, "To": "+447700900000"}
+    params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": "AC1", "From": number}
+    params["To"] = "+447700900000"
     params |= {"Body": body, **extra}
     signed = sms.LocmemBackend().sign(url, params) if signature is None else signature
     return Client().post(reverse("text_reply"), params, headers={"X-Twilio-Signature": signed})
@@ -96,6 +98,49 @@ def test_anything_else_changes_nothing_and_is_not_answered(member):
         answer = reply(body)
         assert answer.status_code == 200 and "<Message>" not in answer.content.decode()
     assert TextNumber.objects.get(person=member).stopped_at is None
+
+
+@pytest.mark.django_db
+def test_a_signed_reply_posted_again_later_acts_only_once(member):
+    stop = {"MessageSid": "SM" + "a" * 32}
+    reply("STOP", **stop)
+    reply("START")
+    assert reply("STOP", **stop).status_code == 200  # the replay is answered, and ignored
+    assert TextNumber.objects.get(person=member).stopped_at is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body", ["\u017ftop", "\uff33\uff34\uff2f\uff30", "stop\u200b", "st op", "STOP!"]
+)
+def test_only_the_keywords_twilio_knows_stop_texts_not_their_look_alikes(member, body):
+    reply(body)
+    assert TextNumber.objects.get(person=member).stopped_at is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        {"MessageSid": "SM\x00"},
+        {"MessageSid": ""},
+        {"MessageSid": "SM" + "1" * 100},
+        {"Body": "STOP\x00"},
+        {"From": "+\u0664\u0664\u0667\u0664\u0660\u0660\u0661\u0662\u0663\u0664\u0665\u0666"},
+    ],
+)
+def test_hostile_parameters_in_a_signed_request_get_a_400_and_change_nothing(member, hostile):
+    assert reply("STOP", **hostile).status_code == 400
+    assert TextNumber.objects.get(person=member).stopped_at is None
+
+
+@pytest.mark.django_db
+def test_a_status_report_with_a_nul_in_its_id_gets_a_400(member):
+    url = SITE + reverse("text_status")
+    params = {"MessageSid": "SM\x00", "MessageStatus": "delivered", "AccountSid": "AC1"}
+    signed = sms.LocmemBackend().sign(url, params)
+    answer = Client().post(reverse("text_status"), params, headers={"X-Twilio-Signature": signed})
+    assert answer.status_code == 400
 
 
 @pytest.mark.django_db
