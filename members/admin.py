@@ -21,7 +21,8 @@ class UserAdmin(DjangoUserAdmin):
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    # The address people sign in with changes only through their own account page.
+    readonly_fields = ["email", "last_login", "date_joined"]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -32,10 +33,11 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
+    """Read-only (members.admin_site.IDENTITY): an invitation decides who signs up as what."""
+
     list_display = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
     list_filter = ["role"]
     search_fields = ["email"]
-    readonly_fields = ["accepted_at", "accepted_user"]
 
 
 admin.site.register(Organisation)

@@ -5,6 +5,10 @@
 - It never shows clinical text or second-step secrets: a model with encrypted fields, or an
   allauth authenticator, is never registered, whoever asks.
 - Every change made through it lands in the audit trail with the names of the fields changed.
+- Who signs in as whom changes only through the app's own flows: email addresses and their
+  verification, invitations and sign-in sessions are shown read-only, and a person's email
+  address cannot be edited here (they change it on their account page: confirmed by the new
+  address, the old one told, audited).
 """
 
 from django.contrib import admin
@@ -19,6 +23,20 @@ from core.encryption import EncryptedTextField
 from members import second_step
 
 KEPT_OUT = {"mfa.authenticator"}
+IDENTITY = {"account.emailaddress", "members.invitation", "usersessions.usersession"}
+
+
+class ReadOnly:
+    """Mixed into the admin of a record that decides who signs in as whom: view only."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 def kept_out(model) -> bool:
@@ -95,8 +113,11 @@ class TogetherAdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         single = isinstance(model_or_iterable, ModelBase)
         models = [model_or_iterable] if single else model_or_iterable
-        allowed = [model for model in models if not kept_out(model)]
-        if allowed:
-            base = admin_class or admin.ModelAdmin
-            audited = type(f"Audited{base.__name__}", (AuditedAdmin, base), {})
-            super().register(allowed, audited, **options)
+        base = admin_class or admin.ModelAdmin
+        for model in models:
+            if kept_out(model):
+                continue
+            mixins = (
+                (ReadOnly, AuditedAdmin) if model._meta.label_lower in IDENTITY else (AuditedAdmin,)
+            )
+            super().register(model, type(f"Audited{base.__name__}", (*mixins, base), {}), **options)

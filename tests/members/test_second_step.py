@@ -151,3 +151,61 @@ def test_changes_through_django_admin_are_audited_with_field_names(superuser, pa
     assert event.action == AuditEvent.Action.CHANGE
     assert "display_name" in event.detail["fields"] or "Display name" in event.detail["fields"]
     assert "Pia R." not in str(event.detail)
+
+
+def test_django_admin_cannot_change_who_signs_in_as_whom(superuser, participant):
+    """The takeover a superuser tried: own address on a participant, ticked verified, then a
+    password reset. Addresses, verification, invitations and sessions are read-only there."""
+    from allauth.account.models import EmailAddress
+
+    client = signed_in_client(superuser)
+    url = reverse("admin:members_user_change", args=[participant.pk])
+    form = client.get(url).context["adminform"].form
+    assert "email" not in form.fields  # shown, not editable
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data |= {"email": "root@example.org", "role": participant.role, "timezone": "Europe/London"}
+    data = {k: v for k, v in data.items() if v not in (None, False)} | {"is_active": "on"}
+    client.post(url, data)
+    participant.refresh_from_db()
+    assert participant.email == "participant@example.org"
+
+    address = EmailAddress.objects.get(user=participant)
+    EmailAddress.objects.filter(pk=address.pk).update(verified=False)
+    change = reverse("admin:account_emailaddress_change", args=[address.pk])
+    assert client.get(change).status_code == 200  # read-only view
+    posted = client.post(
+        change, {"user": participant.pk, "email": "root@example.org", "verified": "on"}
+    )
+    assert posted.status_code == 403
+    address.refresh_from_db()
+    assert (address.email, address.verified) == ("participant@example.org", False)
+    for model in ("account_emailaddress", "members_invitation", "usersessions_usersession"):
+        assert client.get(reverse(f"admin:{model}_add")).status_code == 403
+    assert (
+        client.post(reverse("admin:account_emailaddress_delete", args=[address.pk])).status_code
+        == 403
+    )
+    assert EmailAddress.objects.filter(pk=address.pk).exists()
+
+
+def test_a_person_changes_their_address_in_the_app_confirmed_by_the_new_one_and_the_old_told(
+    participant,
+):
+    import re
+
+    from django.core import mail
+
+    client = Client()
+    client.post(reverse("account_login"), {"login": participant.email, "password": PASSWORD})
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})  # a change of address
+    client.post(reverse("account_email"), {"action_add": "", "email": "pia.new@example.org"})
+    [confirm] = [m for m in mail.outbox if m.to == ["pia.new@example.org"]]
+    participant.refresh_from_db()
+    assert participant.email == "participant@example.org"  # nothing changes before it is confirmed
+    client.post(re.search(r"/accounts/confirm-email/[^\s/]+/", confirm.body).group(0))
+    client.post(reverse("account_email"), {"action_primary": "", "email": "pia.new@example.org"})
+    participant.refresh_from_db()
+    assert participant.email == "pia.new@example.org"
+    assert any(m.to == ["participant@example.org"] for m in mail.outbox[1:])  # the old one told
+    changed = AuditEvent.objects.filter(object_type="members.user", object_id=participant.pk)
+    assert changed.filter(action=AuditEvent.Action.CHANGE).exists()
