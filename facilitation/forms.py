@@ -160,7 +160,6 @@ class CloseFollowUpForm(forms.Form):
         label=gettext_lazy("Notes (kept encrypted; the participant does not see them)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
-        required=False,
     )
 
 

@@ -223,10 +223,10 @@ class FollowUp(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True)
-                | (Q(acknowledged_at__isnull=False) & ~Q(contact="")),
+                | (Q(acknowledged_at__isnull=False) & ~Q(contact="") & ~Q(outcome="")),
                 name="measures_followup_closed_with_outcome",
                 violation_error_message="A follow-up is closed only once acknowledged, with how "
-                "contact was made.",
+                "contact was made and what happened.",
             ),
         ]
 

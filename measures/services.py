@@ -157,13 +157,17 @@ def acknowledge_follow_up(*, follow_up: FollowUp, by: User) -> FollowUp:
 
 @transaction.atomic
 def close_follow_up(
-    *, follow_up: FollowUp, by: User, contact: str, actions: Sequence[str], outcome: str = ""
+    *, follow_up: FollowUp, by: User, contact: str, actions: Sequence[str], outcome: str
 ) -> FollowUp:
-    """Close it with what was done: how contact was made, the actions taken, and a note."""
+    """Close it with what was done: how contact was made, the actions taken, and what happened
+    (the database refuses a close without them, from any writer)."""
     if contact not in ContactMethod.values:
         raise ValidationError(_("Say how you made contact, or that you could not reach them."))
     if not actions or any(action not in FollowUpAction.values for action in actions):
         raise ValidationError(_("Choose at least one thing that was done."))
+    outcome = outcome.strip()
+    if not outcome:
+        raise ValidationError(_("Write what happened, in a few words."))
     current = _locked(follow_up)
     if current.closed_at is not None:
         raise ValidationError(_("This follow-up is already closed."))

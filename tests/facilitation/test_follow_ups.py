@@ -94,6 +94,11 @@ def test_closing_needs_how_contact_was_made_and_what_was_done(personas, follow_u
     response = personas["facilitator"].post(url, {"actions": ["referred"]})
     assert response.status_code == 400 and "This field is required" in response.text
     assert FollowUp.objects.get(pk=follow_up.pk).is_open
+    for blank in ("", "   "):  # how, and what was done, but not what happened
+        response = personas["facilitator"].post(
+            url, {"contact": "phone", "actions": ["referred"], "outcome": blank}
+        )
+        assert response.status_code == 400 and FollowUp.objects.get(pk=follow_up.pk).is_open
     response = personas["facilitator"].post(
         url,
         {"contact": "phone", "actions": ["safety_plan", "referred"], "outcome": "GP tomorrow."},

@@ -61,7 +61,11 @@ def test_after_closing_only_a_new_pair_of_absences_opens_another(group, facilita
     attend(group, person, [(14, "absent"), (7, "absent")])
     open_for_absences(timezone.now())
     services.close_follow_up(
-        follow_up=FollowUp.objects.get(), by=facilitator, contact="phone", actions=["no_further"]
+        follow_up=FollowUp.objects.get(),
+        by=facilitator,
+        contact="phone",
+        actions=["no_further"],
+        outcome="Back next week.",
     )
     assert open_for_absences(timezone.now()) == 0  # the same absences: closed stays closed
     attend(group, person, [(1, "absent")])  # absent again: the last two are 7 and 1 days ago

@@ -140,20 +140,30 @@ def test_closing_records_how_contact_was_made_and_what_was_done(follow_up, facil
             by=facilitator,
             contact=ContactMethod.PHONE,
             actions=[FollowUpAction.NO_FURTHER],
+            outcome="Again.",
         )
 
 
 @pytest.mark.parametrize(
-    "contact, actions", [("", ["referred"]), ("carrier pigeon", ["referred"]), ("phone", [])]
+    "contact, actions, outcome",
+    [
+        ("", ["referred"], "Spoke."),
+        ("carrier pigeon", ["referred"], "Spoke."),
+        ("phone", [], "Spoke."),
+        ("phone", ["referred"], ""),
+        ("phone", ["referred"], "  \n "),
+    ],
 )
-def test_a_follow_up_is_closed_only_with_an_outcome(follow_up, facilitator, contact, actions):
+def test_a_follow_up_is_closed_only_with_an_outcome(
+    follow_up, facilitator, contact, actions, outcome
+):
     with pytest.raises(ValidationError):
         services.close_follow_up(
-            follow_up=follow_up, by=facilitator, contact=contact, actions=actions
+            follow_up=follow_up, by=facilitator, contact=contact, actions=actions, outcome=outcome
         )
     with pytest.raises(ValidationError):
         services.close_follow_up(
-            follow_up=follow_up, by=facilitator, contact="phone", actions=["made up"]
+            follow_up=follow_up, by=facilitator, contact="phone", actions=["made up"], outcome="x"
         )
     assert FollowUp.objects.get().is_open
 
@@ -162,6 +172,10 @@ def test_the_database_refuses_a_follow_up_closed_without_how_contact_was_made(fo
     with pytest.raises(IntegrityError), transaction.atomic():
         FollowUp.objects.filter(pk=follow_up.pk).update(
             closed_at=follow_up.opened_at, acknowledged_at=follow_up.opened_at
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():  # how, but not what happened
+        FollowUp.objects.filter(pk=follow_up.pk).update(
+            closed_at=follow_up.opened_at, acknowledged_at=follow_up.opened_at, contact="phone"
         )
 
 
