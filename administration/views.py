@@ -51,6 +51,7 @@ from sessions import reports
 from sessions.queries import next_session_subquery
 from therapy_groups import services as group_services
 from therapy_groups.models import Enrollment, TherapyGroup
+from therapy_groups.queries import closures_for_facilitator
 
 admin_only = roles_required(Role.ADMIN)
 PAGE_SIZE = 50
@@ -296,10 +297,8 @@ def closure_requests(request):
 def closure_handled(request, request_id: int):
     scope = ClosureRequest.objects.all()
     if request.user.role == Role.FACILITATOR:
-        scope = scope.filter(
-            user__enrollments__group__in=TherapyGroup.objects.facilitated_by(request.user)
-        )
-    closure = get_object_or_404(scope.distinct(), pk=request_id)
+        scope = closures_for_facilitator(request.user)
+    closure = get_object_or_404(scope, pk=request_id)
     member_services.mark_closure_handled(closure=closure, by=request.user)
     messages.success(request, _("Marked as handled."))
     return redirect("admin_closures" if request.user.role == Role.ADMIN else "home")

@@ -14,6 +14,7 @@ from core.sql import Row, rows
 from members.models import ClosureRequest, User, full_name, short_name
 from sessions.models import AbsenceFollowUp, Attendance, GroupSession
 from therapy_groups.models import Enrollment, TherapyGroup, person_label
+from therapy_groups.queries import closures_for_facilitator
 
 
 def attendance_rate(statuses) -> float | None:
@@ -227,9 +228,9 @@ def facilitator_dashboard(user: User, *, now=None, groups: list[int] | None = No
         .order_by("offered_at")
     )
     closures = (
-        ClosureRequest.objects.filter(handled_at__isnull=True, user__enrollments__group__in=groups)
+        closures_for_facilitator(user, groups)
+        .filter(handled_at__isnull=True)
         .select_related("user")
-        .distinct()
         .order_by("requested_at")
     )
     return Dashboard(upcoming, unsigned, list(offers), list(closures))

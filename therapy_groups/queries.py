@@ -2,7 +2,8 @@
 (core/sql.py) instead of models built through the ORM."""
 
 from core.sql import Row, rows
-from therapy_groups.models import Goal, member_name
+from members.models import ClosureRequest
+from therapy_groups.models import Enrollment, Goal, TherapyGroup, member_name
 
 GOAL_LABELS = dict(Goal.Status.choices)
 
@@ -38,3 +39,13 @@ def check_ins(goal_id: int) -> list[Row]:
         [goal_id],
         encrypted=["note"],
     )
+
+
+def closures_for_facilitator(user, groups=None):
+    """Account-closure requests a facilitator may see and handle: from current members of the
+    groups they facilitate (invited, active or waiting), not from anyone who ever was one.
+    Admins handle the rest."""
+    groups = TherapyGroup.objects.facilitated_by(user) if groups is None else groups
+    return ClosureRequest.objects.filter(
+        user__enrollments__group__in=groups, user__enrollments__status__in=Enrollment.LIVE
+    ).distinct()

@@ -297,3 +297,30 @@ def test_a_cancellation_tells_calendar_apps_to_remove_the_event(
     client.force_login(participant)
     download = Calendar.from_ical(client.get(reverse("session_ics", args=[session.pk])).content)
     assert str(download["method"]) == "CANCEL"
+
+
+def test_a_facilitator_handles_closure_requests_of_current_members_only(world, personas):
+    """Someone who left the group long ago is no longer the facilitator's to handle: the
+    admins see to it. (Their request stays on the admins' list.)"""
+    from therapy_groups.models import Enrollment
+
+    url = reverse("closure_handled", args=[world.closure.pk])
+    Enrollment.objects.filter(participant=world.closure.user).update(
+        status=Enrollment.Status.COMPLETED
+    )
+    facilitator = personas["facilitator"]
+    assert "Asked to close their account" not in facilitator.get(reverse("home")).text
+    assert facilitator.post(url).status_code == 404
+    world.closure.refresh_from_db()
+    assert world.closure.handled_at is None
+    Enrollment.objects.filter(participant=world.closure.user).update(
+        status=Enrollment.Status.ACTIVE
+    )
+    assert "Asked to close their account" in facilitator.get(reverse("home")).text
+    assert facilitator.post(url).status_code == 302
+    assert (
+        personas["admin"]
+        .post(reverse("closure_handled", args=[world.other_closure.pk]))
+        .status_code
+        == 302
+    )
