@@ -103,7 +103,21 @@ class ChangeSessionForm(forms.Form):
 
 
 class CancelSessionForm(forms.Form):
-    reason = forms.CharField(max_length=300, help_text=gettext_lazy("Participants see this."))
+    reason = forms.CharField(
+        label=gettext_lazy("Why"),
+        max_length=300,
+        help_text=gettext_lazy("Kept in the session's record. Members do not see it."),
+    )
+    members_message = forms.CharField(
+        label=gettext_lazy("A message for the members (optional)"),
+        max_length=200,
+        required=False,
+        validators=[single_line],
+        help_text=gettext_lazy(
+            "Goes to every member, by email and on their home page, after “cancelled”. "
+            "Leave it empty and they are told only that it is cancelled."
+        ),
+    )
 
 
 class PlanForm(forms.ModelForm):

@@ -505,7 +505,7 @@ def session_cancel(request, session_id: int):
     form = CancelSessionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.cancel_session(session=session, reason=form.cleaned_data["reason"])
+            services.cancel_session(session=session, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:

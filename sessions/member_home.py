@@ -97,7 +97,7 @@ def _add_members(groups: list[MemberGroup]) -> None:
 
 
 _SESSION_COLUMNS = """
-    s.id, s.starts_at, s.duration, s.status, s.cancel_reason, s.topic, s.location,
+    s.id, s.starts_at, s.duration, s.status, s.members_message, s.topic, s.location,
     s.video_link, s.materials_shared, s.materials_link, s.take_home, g.name, g.display_name
 """
 
@@ -139,7 +139,6 @@ def _schedule(user, group_ids: list[int], *, now: datetime) -> tuple[list[Row], 
             "excused": Attendance.Status.EXCUSED,
             "cancelled": GroupSession.Status.CANCELLED,
         },
-        encrypted=["cancel_reason"],
     )
     for s in found:
         s.member_name = member_name(s.display_name, s.name)

@@ -110,7 +110,15 @@ class GroupSession(models.Model):
     location = models.CharField(max_length=200, blank=True, validators=[single_line])
     video_link = models.URLField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
-    cancel_reason = EncryptedCharField(max_length=300, blank=True)  # may say who is unwell
+    # Why it was cancelled, for the record: it may say who is unwell, so members never see it.
+    cancel_reason = EncryptedCharField(max_length=300, blank=True)
+    # What members are told besides "cancelled", only if the facilitator writes it for them.
+    members_message = models.CharField(
+        gettext_lazy("a message for the members (optional)"),
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+    )
     # The plan. Topic and take-home assignment are what participants see.
     topic = models.CharField(max_length=200, blank=True, validators=[single_line])
     agenda = models.TextField(blank=True)

@@ -279,15 +279,19 @@ def _notify_members(session: GroupSession, kind: str) -> None:
 
 
 @transaction.atomic
-def cancel_session(*, session: GroupSession, reason: str) -> None:
+def cancel_session(*, session: GroupSession, reason: str, members_message: str = "") -> None:
+    """Cancel it, with why for the record. Members are told it is cancelled, with the
+    facilitator's message for them if there is one; never the reason."""
     if not reason.strip():
-        raise ValidationError(_("Please say why the session is cancelled; participants see it."))
+        raise ValidationError(_("Please say why the session is cancelled, for the record."))
     if session.status != GroupSession.Status.SCHEDULED:
         raise ValidationError(_("Only a scheduled session can be cancelled."))
     session.status = GroupSession.Status.CANCELLED
-    session.cancel_reason = reason.strip()
+    session.cancel_reason, session.members_message = reason.strip(), members_message.strip()
     session.sequence += 1
-    session.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    session.save(
+        update_fields=["status", "cancel_reason", "members_message", "sequence", "updated_at"]
+    )
     outbox.cancel_pending(
         subject_id=session.pk,
         kind__in=[SESSION_REMINDER, TIME_CHANGED],

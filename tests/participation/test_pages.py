@@ -79,13 +79,14 @@ def test_home_shows_the_next_session_first_in_the_persons_own_zone(
         group=group,
         starts_at=timezone.now() + timedelta(days=9),
         status="cancelled",
-        cancel_reason="Holiday",
+        cancel_reason="Fay is unwell",
+        members_message="Back next week",
     )
     page = member_client.get(reverse("home")).text
     next_section = page.index("Your next session")
     assert page.index("(America/New_York)") > next_section
     assert "Sleep" in page and "Room 2" in page
-    assert "Cancelled:" in page and "Holiday" in page
+    assert "Cancelled:" in page and "Back next week" in page and "unwell" not in page
     assert page.index("Your next session") < page.index("Schedule") < page.index("Your goals")
     assert cancelled.pk
 

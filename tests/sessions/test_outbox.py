@@ -149,11 +149,35 @@ def test_cancelled_session_gets_a_notice_and_its_pending_reminders_are_cancelled
         group=group, starts_at=timezone.now() + timedelta(hours=2, minutes=3)
     )
     outbox.plan(timezone.now())
-    services.cancel_session(session=session, reason="Room flooded")
+    services.cancel_session(session=session, reason="Sam is in hospital")
     send_outbox()
     assert [m.subject.split(",")[0] for m in mail.outbox] == ["Cancelled: Tuesday group"]
-    assert "Room flooded" in mail.outbox[0].body and mail.outbox[0].to == [person.email]
+    assert mail.outbox[0].to == [person.email]
+    assert "hospital" not in mail.outbox[0].body + str(mail.outbox[0].alternatives)  # the record's
+    assert "From your facilitator" not in mail.outbox[0].body  # nothing written for members
     assert rows()[0].state == State.CANCELLED
+
+
+def test_members_get_only_the_message_written_for_them_never_the_reason(
+    group, send_outbox, facilitator
+):
+    person = member(group)
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=2))
+    client = Client()
+    client.force_login(facilitator)
+    client.post(
+        reverse("session_cancel", args=[session.pk]),
+        {"reason": "Sam is in hospital", "members_message": "We meet again next Tuesday."},
+    )
+    session.refresh_from_db()
+    assert session.is_cancelled and session.cancel_reason == "Sam is in hospital"
+    [sent] = send_outbox()
+    for text in (sent.body, str(sent.alternatives)):
+        assert "From your facilitator: We meet again next Tuesday." in text
+        assert "hospital" not in text
+    client.force_login(person)
+    home = client.get(reverse("home")).text
+    assert "We meet again next Tuesday." in home and "hospital" not in home
 
 
 def test_rescheduled_session_gets_a_notice_and_reminders_for_the_new_time_only(group, send_outbox):
