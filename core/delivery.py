@@ -53,7 +53,7 @@ from django.conf import settings
 from django.core import mail
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import translation
 
 from core import outbox, sms
 from core.clock import DatabaseNow, db_now
@@ -312,9 +312,9 @@ def _hand_back(rows, token, error: Exception | None = None, retry_after: int | N
             what, since = "MailServerUnreachable", OutboxMark.MAIL_UNREACHABLE
         log.warning("%s (%s): %s messages wait", what, type(error).__name__, len(rows))
         fields["last_error"] = f"{what}: {type(error).__name__}"
-        set_mark_once(since, timezone.now())
-    if retry_after:
-        fields["due_at"] = timezone.now() + timedelta(seconds=retry_after)
+        set_mark_once(since, db_now())
+    if retry_after:  # counted on the database's clock, as every due time is
+        fields["due_at"] = DatabaseNow() + timedelta(seconds=retry_after)
     Notification.objects.filter(pk__in=[r.pk for r in rows], claim_token=token).update(
         state=State.PENDING,
         lease_until=None,

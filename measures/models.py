@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -178,7 +179,8 @@ class FollowUp(models.Model):
     last_absence = models.ForeignKey(
         GroupSession, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    opened_at = models.DateTimeField(default=timezone.now)
+    # The database's clock: escalation windows are counted on it, whatever the web host's says.
+    opened_at = models.DateTimeField(db_default=Now())
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

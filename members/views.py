@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core import outbox
+from core.clock import db_now
 from core.feedback import ask_once, confirmed
 from core.models import Notification
 from members import invitations, services, text_numbers
@@ -173,7 +173,7 @@ def text_link(request, token: str):
     opens = outbox.kind(row.kind).opens if row and row.kind in outbox.known_kinds() else None
     if row is None or opens is None or row.sent_at is None:
         return _text_link_problem(request, "broken", 404)
-    if timezone.now() - row.sent_at > outbox.kind(row.kind).link_age:
+    if db_now() - row.sent_at > outbox.kind(row.kind).link_age:  # sent_at is the database's
         return _text_link_problem(request, "expired", 410)
     return redirect(opens(row))
 

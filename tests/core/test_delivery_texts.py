@@ -218,3 +218,23 @@ def test_delivery_health_shows_texts_on_their_own_rows_with_segments_by_month(
     )
     assert "Test message (text message), due" in page and "OptedOut" in page
     assert "+447700900123" not in page and participant.email not in page
+
+
+def test_retry_after_is_counted_on_the_databases_clock_not_the_workers(
+    kind_and_numbers, twilio, monkeypatch
+):
+    """A worker whose clock is three hours ahead must not push waiting texts past their window:
+    the provider's "retry after 30 s" is 30 s on the clock every worker shares."""
+    from core.clock import db_now
+
+    [person] = people(1, kind_and_numbers)
+    text = row(person)
+    status, body, _ = error(429, 20429, "Too Many Requests")
+    twilio.script.append((status, body, {"Retry-After": "30"}))
+    worker_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: worker_now() + timedelta(hours=3))
+    delivery.deliver_due()
+    monkeypatch.undo()
+    text.refresh_from_db()
+    assert text.state == State.PENDING
+    assert timedelta(seconds=25) < text.due_at - db_now() < timedelta(seconds=35)

@@ -97,3 +97,32 @@ def test_the_tick_never_escalates_an_acknowledged_follow_up(people):
         )
     assert not Notification.objects.filter(kind=FOLLOW_UP_OVERDUE).exists()
     assert sent(FOLLOW_UP_ALERT) == []  # acknowledged before the worker came
+
+
+@pytest.mark.parametrize("skew", [timedelta(minutes=6), timedelta(minutes=-6)])
+def test_an_alert_from_a_web_host_whose_clock_is_off_goes_on_the_next_tick(
+    people, monkeypatch, skew
+):
+    """The answer is recorded on a web host six minutes fast (or slow); the alert is due on the
+    database's clock, so the worker's next tick sends it, and the follow-up's window is counted
+    from when the database saw it open."""
+    from core.clock import db_now
+
+    group, member, lead, co, _ = people
+    host_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: host_now() + skew)
+    services.record_answers(
+        participant=member,
+        group=group,
+        instrument=PHQ9,
+        answers=[0] * 8 + [2],
+        channel=Channel.HOME,
+    )
+    monkeypatch.undo()
+    follow_up = FollowUp.objects.get()
+    assert abs(follow_up.opened_at - db_now()) < timedelta(seconds=30)
+    alerts = Notification.objects.filter(kind=FOLLOW_UP_ALERT)
+    assert alerts.count() == 2 and all(row.due_at <= db_now() for row in alerts)
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        ticks_until(2, FOLLOW_UP_ALERT)
+    assert sent(FOLLOW_UP_ALERT) == sorted([lead.email, co.email])
