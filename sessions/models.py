@@ -206,6 +206,11 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     marked_at = models.DateTimeField(default=timezone.now)
+    # Once the session's notes are signed, each change carries the addendum that records it
+    # (the database refuses one without: group_sessions migration 0014).
+    addendum = models.OneToOneField(
+        "Addendum", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [

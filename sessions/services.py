@@ -392,6 +392,16 @@ def mark_attendance(
                 "it is added to the group note as an addendum."
             )
         )
+    addendum = None
+    if signed:  # first the addendum, which the database asks the change to carry
+        was = before.get_status_display() if before else "not recorded"
+        now_is = Attendance.Status(status).label
+        addendum = Addendum.objects.create(
+            group_note=note,
+            signed_by=marked_by,
+            text=f"Attendance of {participant.get_full_name() or participant.short_name} changed "
+            f"from {was} to {now_is}. Reason: {reason.strip()}",
+        )
     attendance, __ = Attendance.objects.update_or_create(
         session=session,
         participant=participant,
@@ -400,16 +410,9 @@ def mark_attendance(
             "comment": comment.strip()[:200],
             "marked_by": marked_by,
             "marked_at": timezone.now(),
+            "addendum": addendum,
         },
     )
-    if signed:
-        was = before.get_status_display() if before else "not recorded"
-        Addendum.objects.create(
-            group_note=note,
-            signed_by=marked_by,
-            text=f"Attendance of {participant.get_full_name() or participant.short_name} changed "
-            f"from {was} to {attendance.get_status_display()}. Reason: {reason.strip()}",
-        )
     if session.status == GroupSession.Status.SCHEDULED:
         session.status = GroupSession.Status.HELD
         session.save(update_fields=["status", "updated_at"])

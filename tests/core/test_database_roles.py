@@ -100,3 +100,40 @@ def test_the_owner_role_runs_the_block_of_as_owner_and_the_app_role_comes_back()
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
         assert cursor.fetchone()[0] == settings.DATABASE_APP_ROLE
+
+
+def test_follow_ups_are_never_deleted_by_any_writer(world):
+    refused(
+        "DELETE FROM measures_followup WHERE id = %s", [world.follow_up.pk], match="never deleted"
+    )
+    from measures.models import FollowUp
+
+    assert FollowUp.objects.filter(pk=world.follow_up.pk).exists()
+
+
+def test_attendance_of_a_signed_session_changes_only_with_its_addendum(world, facilitator):
+    from sessions import services
+    from sessions.models import Addendum, Attendance
+
+    attendance = Attendance.objects.get(session=world.past)  # world.past's notes are signed
+    for statement in (
+        "UPDATE group_sessions_attendance SET status = 'absent' WHERE id = %s",
+        "DELETE FROM group_sessions_attendance WHERE id = %s",
+    ):
+        refused(statement, [attendance.pk], match="signed session")
+    old = Addendum.objects.create(group_note=world.past.note, signed_by=facilitator, text="x")
+    refused(  # an addendum, but one that records nothing about this change: twice is refused
+        "UPDATE group_sessions_attendance SET status = 'absent', addendum_id = %s WHERE id = %s",
+        [old.pk, attendance.pk],
+        match="signed session",
+        first=f"UPDATE group_sessions_attendance SET addendum_id = {old.pk} WHERE id = {attendance.pk}",
+    )
+    services.mark_attendance(
+        session=world.past,
+        participant=attendance.participant,
+        status="absent",
+        marked_by=facilitator,
+        reason="Marked present by mistake",
+    )
+    attendance.refresh_from_db()
+    assert attendance.status == "absent" and "by mistake" in attendance.addendum.text

@@ -18,7 +18,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def follow_up(world, participant):
     """The participant answers PHQ-9 item 9 "Several days" in the room today."""
-    world.follow_up.delete()  # the world's own, made without an answer
+    # The world's own, made without an answer, is closed (follow-ups are never deleted).
+    FollowUp.objects.filter(pk=world.follow_up.pk).update(
+        acknowledged_at=timezone.now(), closed_at=timezone.now(), contact="phone", outcome="Fine."
+    )
     session = GroupSessionFactory(group=world.group, starts_at=timezone.now())
     services.record_answers(
         participant=participant,
