@@ -126,7 +126,8 @@ def test_attendance_of_a_signed_session_changes_only_with_its_addendum(world, fa
         "UPDATE group_sessions_attendance SET status = 'absent', addendum_id = %s WHERE id = %s",
         [old.pk, attendance.pk],
         match="signed session",
-        first=f"UPDATE group_sessions_attendance SET addendum_id = {old.pk} WHERE id = {attendance.pk}",
+        first=f"UPDATE group_sessions_attendance SET addendum_id = {old.pk} "
+        f"WHERE id = {attendance.pk}",
     )
     services.mark_attendance(
         session=world.past,
