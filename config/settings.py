@@ -244,7 +244,16 @@ EMAIL_URL = env.get("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25
 MAILERS = {"default": env.mailer_config(EMAIL_URL)}
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "Together <no-reply@localhost>")
 # Text messages (core/sms.py): off when empty, which is the default outside development.
-SMS = env.sms_config(env.get("SMS_URL", "console://" if DEBUG else ""))
+SMS_URL = env.get("SMS_URL", "console://" if DEBUG else "")
+SMS = env.sms_config(SMS_URL)
+# console:// prints whole messages, sign-in codes and password-reset links included, to the
+# process's output: a development convenience that must never reach a kept log.
+for _name, _url in (("EMAIL_URL", EMAIL_URL), ("SMS_URL", SMS_URL)):
+    if not DEBUG and _url.startswith("console:"):
+        raise env.SettingError(
+            f"{_name}=console:// prints codes and reset links to the log; use it only with "
+            "DEBUG=1 (make run)."
+        )
 # The country a mobile number typed without its country code belongs to (ISO 3166 code).
 PHONE_REGION = env.get("PHONE_REGION", "GB").upper()
 if PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:

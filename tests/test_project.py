@@ -48,6 +48,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "Set SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("name", ["EMAIL_URL", "SMS_URL"])
+def test_production_refuses_to_print_messages_with_their_codes_and_links_to_the_log(name):
+    result = manage_py_in_production("check", SECRET_KEY="x" * 50, **{name: "console://"})
+    assert result.returncode != 0
+    assert f"{name}=console:// prints codes and reset links" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
