@@ -35,7 +35,8 @@ The guarantee, precisely:
   goes unless they chose texts only and a text can reach them then.
 - **Bounded in time.** A batch stops sending after two thirds of Celery's soft limit and hands
   back what it did not reach, so the limit never interrupts a send.
-- **Held after a restore.** While `held_since` is set (scripts/restore.sh), nothing is
+- **Held after a restore.** While `held_since` is set (scripts/restore.sh sets it in the same
+  transaction as the restored rows, so no worker sees them unheld), nothing is
   claimed; an admin resumes delivery on Delivery health, which skips what was due before the
   restore (it may have gone out from the old database).
 """
