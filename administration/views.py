@@ -331,6 +331,7 @@ def delivery_health(request):
     for error in errors:
         error.kind_label = labels.get(error.kind, error.kind)
     held_since = mark(OutboxMark.HELD)
+    months = texts_by_month(now)
     return render(
         request,
         "administration/delivery.html",
@@ -341,7 +342,8 @@ def delivery_health(request):
             .order_by("due_at")
             .first(),
             "errors": errors,
-            "texts_by_month": texts_by_month(now),
+            "texts_by_month": months,
+            "maybe_twice": sum(month["maybe_twice"] for month in months),
             "unreachable_since": mark(OutboxMark.MAIL_UNREACHABLE),
             "texts_unavailable_since": mark(OutboxMark.TEXTS_UNAVAILABLE),
             "held_since": held_since,
@@ -371,6 +373,8 @@ def texts_by_month(now, months: int = 3) -> list[dict]:
             segments=Coalesce(Sum("segments"), 0),
             delivered=Count("pk", filter=Q(delivery_status__in=["delivered", "read"])),
             not_delivered=Count("pk", filter=Q(delivery_status__in=delivery.NOT_DELIVERED)),
+            # A send whose answer never came back, and no report settled (core.delivery).
+            maybe_twice=Count("pk", filter=Q(maybe_sent__gt=0)),
         )
         .order_by("-month")
     )

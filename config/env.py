@@ -155,13 +155,19 @@ def sms_config(url: str) -> dict | None:
             "SMS_URL for Twilio is twilio://ACCOUNT_SID:AUTH_TOKEN@api.twilio.com?from=NUMBER "
             f"(the account SID starts with AC): {redacted(url)!r}"
         )
-    if not (sender.startswith("MG") or (sender.startswith("+") and sender[1:].isdigit())):
+    digits = sender[1:]
+    if not (
+        sender.startswith("MG") or (sender[:1] == "+" and digits.isascii() and digits.isdigit())
+    ):
         raise SettingError(
             "SMS_URL's from= must be the sending number in E.164 (%2B447700900123) or a "
             f"Messaging Service SID (MG...): {redacted(url)!r}"
         )
     scheme = "http" if parts.scheme == "twilio+http" else "https"
     host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    timeout = parse_qs(parts.query).get("timeout", ["10"])[-1]
+    if not (timeout.isascii() and timeout.isdigit() and int(timeout) > 0):
+        raise SettingError(f"SMS_URL's timeout= is whole seconds: {redacted(url)!r}")
     return {
         "BACKEND": "core.sms.TwilioBackend",
         "OPTIONS": {
@@ -169,6 +175,7 @@ def sms_config(url: str) -> dict | None:
             "auth_token": auth_token,
             "sender": sender,
             "api": f"{scheme}://{host}",
+            "timeout": int(timeout),
         },
     }
 

@@ -16,6 +16,12 @@ The guarantee, precisely:
 - **From current data.** Each message is built immediately before it is sent, from what the
   database holds then (the session's time and state, the person's membership, preferences and
   address). A change committed before that read is always respected.
+- **A text the provider may have taken is never handed back as unsent.** When the request
+  reached the provider but its answer did not come back (a read timeout after the text was
+  written), the row keeps its claim for MAYBE_SENT_WAIT, counted in `maybe_sent`. Each text's
+  status-callback address names its row, so the provider's first report on it settles it as
+  sent, once. With no report by then, it is sent once more: such a text reaches the phone at
+  most twice, and Delivery health counts the texts that may have.
 - **One bad row never blocks the others.** Each row is built and sent in its own guard; any
   error puts that row back with exponential backoff (error class recorded, never the message
   or the address) until MAX_ATTEMPTS, attempts counted on every claim, a reclaimed lease
@@ -65,6 +71,9 @@ log = logging.getLogger(__name__)
 State = Notification.State
 
 LEASE = timedelta(minutes=5)  # a "sending" row whose worker died is reclaimed after this
+# How long a text the provider may have taken waits for the provider's report before it is
+# sent again (Twilio reports "queued" or "sent" within seconds of taking a text).
+MAYBE_SENT_WAIT = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 BATCH = 100
 # A connection that cannot be opened, or is lost: the batch goes back, no attempt counted.
@@ -174,6 +183,8 @@ def _send_each(rows, token, now, started, sender) -> tuple[int, bool]:
             _retry(row, token, error, now)
             _hand_back(rows[index + 1 :], token, error)
             break
+        except sms.MaybeSent as error:
+            _maybe_sent(row, token, error)
         except sms.Unavailable as error:  # nothing was sent, this row included
             _hand_back(rows[index:], token, error, retry_after=error.retry_after)
             break
@@ -210,7 +221,7 @@ def _send_one(row, token, sender, now) -> int:
         _hold(row, token, message.until, now)
         return 0
     if isinstance(message, OutgoingText):
-        sent = sender.send(message.to, message.body, status_callback=outbox.status_callback())
+        sent = sender.send(message.to, message.body, status_callback=_callback_for(row))
         fields = {"segments": sent.segments, "provider_id": sent.provider_id}
     else:
         sender.send_messages([message])
@@ -261,6 +272,24 @@ def _build_text(row, now, kind):
     if text is None or isinstance(text, str):
         return text or State.CANCELLED
     return OutgoingText(number, sms.fit(text.body))
+
+
+def _callback_for(row: Notification) -> str:
+    """The provider's status-callback address for this text, naming its row: a report settles a
+    text whose sending answer never came back."""
+    callback = outbox.status_callback()
+    return f"{callback}?n={row.pk}" if callback else ""
+
+
+def _maybe_sent(row, token, error: Exception) -> None:
+    """The provider may have taken it: keep the claim (the lease now runs MAYBE_SENT_WAIT) for
+    its report to settle; the attempt stays counted."""
+    log.warning("notification %s: the text may have gone (%s)", row.pk, type(error).__name__)
+    Notification.objects.filter(pk=row.pk, claim_token=token).update(
+        lease_until=DatabaseNow() + MAYBE_SENT_WAIT,
+        maybe_sent=F("maybe_sent") + 1,
+        last_error="MaybeSent",
+    )
 
 
 def _finish(row, token, state, **fields) -> bool:
@@ -345,16 +374,31 @@ NOT_DELIVERED = ("undelivered", "failed")
 
 
 @transaction.atomic
-def record_report(provider_id: str, status: str) -> Notification | None:
-    """What the provider says became of a text it took; returns its row, if we know it."""
+def record_report(provider_id: str, status: str, row_id: int | None = None) -> Notification | None:
+    """What the provider says became of a text it took; returns its row, if we know it.
+    `row_id` comes from the callback address: a report on a text whose sending answer never
+    came back settles it as sent (and names its provider id)."""
     status = status.lower()
-    row = (
-        Notification.objects.select_for_update()
-        .filter(provider_id=provider_id, channel=Channel.TEXT)
-        .first()
-        if provider_id and status in REPORT_STAGES
-        else None
-    )
+    if not provider_id or status not in REPORT_STAGES:
+        return None
+    texts = Notification.objects.select_for_update().filter(channel=Channel.TEXT)
+    row = texts.filter(provider_id=provider_id).first()
+    if row is None and row_id is not None:
+        row = texts.filter(pk=row_id, state=State.SENDING, last_error="MaybeSent").first()
+        if row is not None:
+            row.state, row.provider_id, row.sent_at = State.SENT, provider_id, db_now()
+            row.lease_until = row.claim_token = None
+            row.maybe_sent -= 1  # it went once, and we know it
+            row.save(
+                update_fields=[
+                    "state",
+                    "provider_id",
+                    "sent_at",
+                    "lease_until",
+                    "claim_token",
+                    "maybe_sent",
+                ]
+            )
     if row is not None and REPORT_STAGES[status] >= REPORT_STAGES.get(row.delivery_status, -1):
         row.delivery_status = status
         row.save(update_fields=["delivery_status"])

@@ -100,6 +100,9 @@ class Notification(models.Model):
     # A text's id at the provider, and what the provider last reported of it (status callbacks).
     provider_id = models.CharField(max_length=64, blank=True)
     delivery_status = models.CharField(max_length=12, blank=True)
+    # Sends whose answer never came back and no report settled (core.delivery): above 0 on a
+    # sent text, it may have reached the phone more than once.
+    maybe_sent = models.PositiveSmallIntegerField(default=0)
     link_used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -7,9 +7,10 @@ A provider is a class built with the URL's options and answering one call:
 
 `to` is an E.164 number ("+447700900123"). It returns what the provider said (its id for the
 message and the segments it will charge), or raises `Unavailable` (nothing was sent; try again
-later: the provider is down, slow or rate-limiting us) or `Refused` (this text to this number
-will never go: the number is invalid, or `OptedOut`, it replied STOP). A provider also checks
-the signature on what it posts back to us, replies and delivery reports:
+later: the provider is down or rate-limiting us), `MaybeSent` (the request reached the
+provider but its answer did not come back: the text may have gone) or `Refused` (this text to
+this number will never go: the number is invalid, or `OptedOut`, it replied STOP). A provider
+also checks the signature on what it posts back to us, replies and delivery reports:
 
     signed(url, params, signature) -> bool
 
@@ -22,11 +23,10 @@ and Twilio's REST API.
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import sys
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -46,6 +46,11 @@ class Unavailable(Exception):
     def __init__(self, message: str, *, retry_after: int | None = None):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class MaybeSent(Exception):
+    """The request was written to the provider but no answer came (a read timeout, a dropped
+    connection): the provider may have taken the text. Never treat it as "nothing sent"."""
 
 
 class Refused(Exception):
@@ -174,45 +179,58 @@ class TwilioBackend:
         fields["MessagingServiceSid" if self.sender.startswith("MG") else "From"] = self.sender
         if status_callback:
             fields["StatusCallback"] = status_callback
-        url = f"{self.api}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        api = urllib.parse.urlsplit(self.api)
+        connection = (
+            http.client.HTTPSConnection if api.scheme == "https" else http.client.HTTPConnection
+        )(api.hostname, api.port, timeout=self.timeout)
         credentials = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
-        request = urllib.request.Request(  # noqa: S310 (the URL's scheme is checked in config/env.py)
-            url,
-            data=urllib.parse.urlencode(fields).encode(),
-            headers={
-                "Authorization": f"Basic {credentials}",
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/json",
-            },
-            method="POST",
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                answer = json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            raise self._failure(error) from error
-        except (OSError, ValueError) as error:  # unreachable, timed out, not JSON
-            raise Unavailable(f"Twilio could not be reached: {error}") from error
+            try:  # nothing has reached Twilio until the request is written
+                connection.request(
+                    "POST",
+                    f"/2010-04-01/Accounts/{self.account_sid}/Messages.json",
+                    body=urllib.parse.urlencode(fields),
+                    headers={
+                        "Authorization": f"Basic {credentials}",
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Accept": "application/json",
+                    },
+                )
+            except OSError as error:
+                raise Unavailable(f"Twilio could not be reached: {error}") from error
+            try:
+                response = connection.getresponse()
+                raw = response.read()
+            except (OSError, http.client.HTTPException) as error:
+                raise MaybeSent(f"Twilio did not answer: {error}") from error
+        finally:
+            connection.close()
+        if response.status >= 400:
+            raise self._failure(response.status, response.reason, response.headers, raw)
+        try:
+            answer = json.loads(raw or b"{}")
+        except ValueError as error:  # it answered, but not with its JSON: it took the text
+            raise MaybeSent(f"Twilio's answer was not JSON: {error}") from error
         return Sent(
             provider_id=str(answer.get("sid", "")),
             segments=int(answer.get("num_segments") or 0) or segments(body),
         )
 
-    def _failure(self, error: urllib.error.HTTPError) -> Exception:
+    def _failure(self, status: int, reason: str, headers, raw: bytes) -> Exception:
         try:
-            answer = json.loads(error.read() or b"{}")
+            answer = json.loads(raw or b"{}")
         except ValueError:
             answer = {}
-        code, message = answer.get("code"), answer.get("message") or error.reason
-        said = f"Twilio {error.code}" + (f" (error {code})" if code else "") + f": {message}"
-        if error.code == 429 or code == self.RATE_LIMITED:
-            retry_after = error.headers.get("Retry-After", "")
+        code, message = answer.get("code"), answer.get("message") or reason
+        said = f"Twilio {status}" + (f" (error {code})" if code else "") + f": {message}"
+        if status == 429 or code == self.RATE_LIMITED:
+            retry_after = headers.get("Retry-After", "")
             return Unavailable(
                 said, retry_after=int(retry_after) if retry_after.isdigit() else None
             )
         if code in self.OPTED_OUT:
             return OptedOut(said)
-        if error.code == 400:  # the request itself: an invalid or unreachable number, say
+        if status == 400:  # the request itself: an invalid or unreachable number, say
             return Refused(said)
         return Unavailable(said)  # our credentials or Twilio's side: nothing is lost by waiting
 

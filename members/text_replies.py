@@ -68,7 +68,12 @@ def text_reply(request, params):
 
 @from_the_provider
 def text_status(request, params):
-    row = delivery.record_report(params.get("MessageSid", ""), params.get("MessageStatus", ""))
+    named = request.GET.get("n", "")  # the row our callback address names
+    row = delivery.record_report(
+        params["MessageSid"],
+        params.get("MessageStatus", ""),
+        row_id=int(named) if named.isascii() and named.isdigit() else None,
+    )
     if row is not None and params.get("ErrorCode") == OPTED_OUT:
         text_numbers.provider_says_stopped(row)
     return HttpResponse(status=204)

@@ -209,7 +209,7 @@ class Attendance(models.Model):
     # Once the session's notes are signed, each change carries the addendum that records it
     # (the database refuses one without: group_sessions migration 0014).
     addendum = models.OneToOneField(
-        "Addendum", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        to="Addendum", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:

@@ -144,6 +144,7 @@ def test_sms_url_for_twilio_reads_its_parts():
             "auth_token": "tok/en",
             "sender": "+447700900123",
             "api": "https://api.twilio.com",
+            "timeout": 10,
         },
     }
     assert env.sms_config("") is None

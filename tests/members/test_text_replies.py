@@ -224,8 +224,8 @@ def test_twilio_reports_and_replies_reach_the_app_signed(twilio_live, facilitato
     delivery.deliver_due(timezone.now() + timedelta(minutes=4))
     [request] = fake.received
     callback = request["form"]["StatusCallback"]
-    assert callback == fake.webhook("text_status") and fake.problems == []
     row = Notification.objects.get(channel=Channel.TEXT)
+    assert callback == f"{fake.webhook('text_status')}?n={row.pk}" and fake.problems == []
     assert row.provider_id.startswith("SM")
 
     assert fake.report(callback, sid=row.provider_id, status="delivered")[0] == 204
@@ -276,3 +276,71 @@ def test_in_development_a_reply_can_be_sent_from_the_command_line(
     assert "Replied 'STOP' from +44 7400 123456." in capsys.readouterr().out
     call_command("reply_text", "07400 123456", "START")
     assert TextNumber.objects.get(person=participant).stopped_at is None
+
+
+@pytest.fixture
+def slow_twilio(live_server, settings, no_quiet_hours):
+    """Twilio takes the first text but answers only after our client gave up (1 s), as when it
+    answered a text after 12 s against a 10 s timeout."""
+    with FakeTwilio(hold_after=1) as fake:
+        fake.webhook = lambda name: live_server.url + reverse(name)
+        settings.SITE_URL = live_server.url
+        settings.SMS = env.sms_config(fake.url + "&timeout=1")
+        yield fake
+
+
+def a_reminder_text_that_may_have_gone(fake, person):
+    texted(person)
+    group = TherapyGroupFactory()
+    EnrollmentFactory(group=group, participant=person)
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=2))
+    row = Notification.objects.create(
+        kind=outbox.SESSION_REMINDER,
+        channel=Channel.TEXT,
+        recipient=person,
+        subject_id=session.pk,
+        occurrence=session.starts_at,
+        offset_minutes=120,
+        due_at=timezone.now(),
+        expires_at=session.starts_at,
+    )
+    assert delivery.deliver_due() == 0  # the answer never came back in time
+    fake.release()
+    row.refresh_from_db()
+    assert (row.state, row.maybe_sent, row.last_error) == (State.SENDING, 1, "MaybeSent")
+    assert fake.accepted == [MOBILE]
+    return row
+
+
+def test_a_text_taken_but_answered_too_late_waits_for_its_report_and_goes_once(
+    slow_twilio, participant
+):
+    fake = slow_twilio
+    row = a_reminder_text_that_may_have_gone(fake, participant)
+    assert delivery.deliver_due() == 0 and fake.accepted == [MOBILE]  # kept, not sent again
+    callback = fake.received[0]["form"]["StatusCallback"]
+    assert callback == f"{fake.webhook('text_status')}?n={row.pk}"
+    assert fake.report(callback, sid=fake.sids[0], status="sent")[0] == 204
+    row.refresh_from_db()
+    assert (row.state, row.provider_id, row.maybe_sent) == (State.SENT, fake.sids[0], 0)
+    Notification.objects.filter(pk=row.pk).update(lease_until=None)
+    delivery.expire_and_reclaim(delivery.db_now() + delivery.MAYBE_SENT_WAIT)
+    assert delivery.deliver_due() == 0 and fake.accepted == [MOBILE]  # once, and known
+
+
+def test_a_text_that_may_have_gone_with_no_report_goes_once_more_and_health_says_so(
+    slow_twilio, participant, admin_user
+):
+    fake = slow_twilio
+    row = a_reminder_text_that_may_have_gone(fake, participant)
+    # MAYBE_SENT_WAIT passes with no report (our reply address was down, say).
+    Notification.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    delivery.expire_and_reclaim(delivery.db_now())
+    assert delivery.deliver_due() == 1
+    assert fake.accepted == [MOBILE, MOBILE]  # at most twice
+    row.refresh_from_db()
+    assert (row.state, row.maybe_sent, row.attempts) == (State.SENT, 1, 2)
+    admin = Client()
+    admin.force_login(admin_user)
+    health = admin.get(reverse("admin_delivery")).text
+    assert "1 text may have reached the phone twice" in health

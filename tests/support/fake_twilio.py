@@ -54,6 +54,7 @@ class FakeTwilio:
         self.account_sid, self.auth_token = account_sid, auth_token
         self.received: list[dict] = []
         self.accepted: list[str] = []  # the To of each message answered 201
+        self.sids: list[str] = []  # the id Twilio gave each of them, in the same order
         self.problems: list[str] = []
         self.script: list[tuple[int, dict, dict]] = []
         self.hold_after = hold_after
@@ -132,13 +133,15 @@ class FakeTwilio:
             return error(400, 21609, "Invalid StatusCallback")
         if self.script:
             return self.script.pop(0)
+        message = self.message(form)
         with self._lock:
             self.accepted.append(form["To"])
+            self.sids.append(message["sid"])
             count = len(self.accepted)
         if count == self.hold_after:
             self.holding.set()
             self._release.wait(60)
-        return 201, self.message(form), {}
+        return 201, message, {}
 
     def release(self) -> None:
         self._release.set()
