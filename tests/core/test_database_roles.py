@@ -138,3 +138,19 @@ def test_attendance_of_a_signed_session_changes_only_with_its_addendum(world, fa
     )
     attendance.refresh_from_db()
     assert attendance.status == "absent" and "by mistake" in attendance.addendum.text
+
+
+def test_removing_a_second_step_is_always_in_the_audit_trail(facilitator):
+    """Whatever deletes it (allauth's page, a bulk delete, a raw DELETE by the app role), the
+    database writes the removal to the trail in the same transaction."""
+    from allauth.mfa.models import Authenticator
+
+    found = Authenticator.objects.filter(user=facilitator)
+    kinds = sorted(found.values_list("type", flat=True))
+    assert kinds, "the facilitator persona has a second step"
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM mfa_authenticator WHERE user_id = %s", [facilitator.pk])
+    removed = AuditEvent.objects.filter(
+        object_type="mfa.authenticator", action="delete", participant_id=facilitator.pk
+    )
+    assert sorted(event.detail["type"] for event in removed) == kinds
