@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.forms import LongSelect
+from core.forms import Form, LongSelect, ModelForm
 from members.models import (
     REMINDER_HOUR_CHOICES,
     CrisisLine,
@@ -18,7 +18,7 @@ from members.models import (
 from therapy_groups.forms import GroupForm
 
 
-class InviteTherapistForm(forms.Form):
+class InviteTherapistForm(Form):
     email = forms.EmailField(label=gettext_lazy("Invite a therapist by email"))
 
     def clean_email(self):
@@ -35,7 +35,7 @@ def holiday_countries() -> list[tuple[str, str]]:
     return [("", "None (no warnings)")] + [(code, name) for name, code in countries]
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(ModelForm):
     allowed_reminder_hours = forms.TypedMultipleChoiceField(
         coerce=int,
         choices=REMINDER_HOUR_CHOICES,
@@ -135,7 +135,7 @@ def _facilitator_choices():
     )
 
 
-class GroupFacilitatorsForm(forms.Form):
+class GroupFacilitatorsForm(Form):
     facilitators = forms.ModelMultipleChoiceField(
         queryset=_facilitator_choices(),
         widget=forms.CheckboxSelectMultiple,
@@ -157,7 +157,7 @@ class AdminGroupForm(GroupForm):
         self.fields["facilitators"] = GroupFacilitatorsForm().fields["facilitators"]
 
 
-class CrisisLineForm(forms.ModelForm):
+class CrisisLineForm(ModelForm):
     class Meta:
         model = CrisisLine
         fields = ["name", "phone", "text_number", "hours", "web"]

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.request_context.RequestContextMiddleware",
+    "core.forms.RefusedInputStatusMiddleware",  # a posted page showing a form's errors: 400
     "django.middleware.security.SecurityMiddleware",
     "core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

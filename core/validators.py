@@ -21,12 +21,18 @@ def single_line(value: str) -> None:
         )
 
 
-PHONE = re.compile(r"\+?\d[\d ()-]{1,28}")
+PHONE = re.compile(r"\+?[0-9][0-9 ()-]{1,28}")
+
+
+def ascii_digits_only(value: str) -> bool:
+    """No digit in `value` is outside 0-9 (Arabic-Indic, full-width, superscript...): the one
+    rule for digits typed anywhere in the app (core.forms.DigitsRule, phone numbers)."""
+    return all(character.isascii() for character in value if character.isdigit())
 
 
 def phone_number(value: str) -> None:
-    """A number a phone can dial: digits, an optional leading +, spaces, hyphens, brackets."""
-    if value and not (PHONE.fullmatch(value) and sum(c.isdigit() for c in value) >= 3):
+    """A number a phone can dial: digits 0-9, an optional leading +, spaces, hyphens, brackets."""
+    if value and not (PHONE.fullmatch(value) and sum(c in "0123456789" for c in value) >= 3):
         raise ValidationError(
             _(
                 "Use digits, with spaces or hyphens if you like, such as 116 123 or "

@@ -5,6 +5,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.forms import Form, ModelForm
 from core.validators import single_line
 from measures.models import ContactMethod, FollowUpAction, Instruments, Schedule
 from sessions.models import (
@@ -42,7 +43,7 @@ class SessionDateField(forms.DateField):
             )
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(Form):
     REPEAT_CHOICES = [("once", "Just once"), *SessionSeries.Frequency.choices]
 
     first_date = SessionDateField(widget=DATE, label=gettext_lazy("Date"))
@@ -87,7 +88,7 @@ class ScheduleForm(forms.Form):
         return data
 
 
-class ChangeSessionForm(forms.Form):
+class ChangeSessionForm(Form):
     day = SessionDateField(widget=DATE, label=gettext_lazy("Date"))
     at = forms.TimeField(widget=TIME, label=gettext_lazy("Start time (the group's time zone)"))
     duration = forms.IntegerField(
@@ -102,7 +103,7 @@ class ChangeSessionForm(forms.Form):
     )
 
 
-class CancelSessionForm(forms.Form):
+class CancelSessionForm(Form):
     reason = forms.CharField(
         label=gettext_lazy("Why"),
         max_length=300,
@@ -120,7 +121,7 @@ class CancelSessionForm(forms.Form):
     )
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(ModelForm):
     class Meta:
         model = GroupSession
         fields = [
@@ -141,7 +142,7 @@ class PlanForm(forms.ModelForm):
         }
 
 
-class MeasurePlanForm(forms.Form):
+class MeasurePlanForm(Form):
     instruments = forms.MultipleChoiceField(
         label=gettext_lazy("Questionnaires"),
         choices=Instruments.choices,
@@ -159,7 +160,7 @@ class MeasurePlanForm(forms.Form):
     )
 
 
-class CloseFollowUpForm(forms.Form):
+class CloseFollowUpForm(Form):
     contact = forms.ChoiceField(
         label=gettext_lazy("How did you make contact?"),
         choices=ContactMethod.choices,
@@ -177,14 +178,14 @@ class CloseFollowUpForm(forms.Form):
     )
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(Form):
     status = forms.ChoiceField(choices=Attendance.Status.choices)
     comment = forms.CharField(max_length=200, required=False)
     # Needed once the notes are signed (the service says so): added to the note as an addendum.
     reason = forms.CharField(max_length=300, required=False)
 
 
-class GroupNoteForm(forms.Form):
+class GroupNoteForm(Form):
     format = forms.ChoiceField(choices=NoteFormat.choices)
 
     def __init__(self, *args, **kwargs):
@@ -196,17 +197,17 @@ class GroupNoteForm(forms.Form):
             )
 
 
-class IndividualNoteForm(forms.Form):
+class IndividualNoteForm(Form):
     progress = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     participation = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     risk_flag = forms.BooleanField(required=False, label=gettext_lazy("Risk concern"))
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("Addendum"))
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     email = forms.EmailField(
         help_text=gettext_lazy("We email them a link. People with an account join at once.")
     )
@@ -217,7 +218,7 @@ class InviteForm(forms.Form):
     )
 
 
-class EndEnrollmentForm(forms.Form):
+class EndEnrollmentForm(Form):
     status = forms.ChoiceField(
         choices=[
             (Enrollment.Status.COMPLETED, "Completed the group"),
@@ -236,7 +237,7 @@ class SuggestGoalForm(GoalForm):
         fields = ["what", "why", "how_know", "by_when"]
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     text = forms.CharField(
         max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Comment")
     )

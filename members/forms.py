@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import LongSelect
+from core.forms import DigitsRule, Form, LongSelect, ModelForm
 from core.validators import single_line
 from members import invitations, text_numbers
 from members.models import (
@@ -20,7 +20,7 @@ from members.models import (
 from members.services import accept_invitation
 
 
-class InvitationSignupForm(SignupForm):
+class InvitationSignupForm(DigitsRule, SignupForm):
     """allauth's signup form, bound to the invitation in the visitor's session."""
 
     display_name = forms.CharField(
@@ -55,7 +55,7 @@ class InvitationSignupForm(SignupForm):
         invitations.forget(request)
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(ModelForm):
     timezone = forms.ChoiceField(
         help_text=_("Every time in the app is shown in this zone."), widget=LongSelect
     )
@@ -103,7 +103,7 @@ class PreferencesForm(forms.ModelForm):
         )
 
 
-class ClosureForm(forms.Form):
+class ClosureForm(Form):
     reason = forms.CharField(
         max_length=300, required=False, label=_("Anything you'd like us to know (optional)")
     )
@@ -112,13 +112,13 @@ class ClosureForm(forms.Form):
     )
 
 
-class ContactDetailsForm(forms.ModelForm):
+class ContactDetailsForm(ModelForm):
     class Meta:
         model = ContactDetails
         fields = ["phone", "may_call", "emergency_name", "emergency_phone", "may_call_emergency"]
 
 
-class TextNumberForm(forms.Form):
+class TextNumberForm(Form):
     number = forms.CharField(
         label=_("Your mobile number"),
         max_length=30,
@@ -129,7 +129,7 @@ class TextNumberForm(forms.Form):
         return text_numbers.normalised(self.cleaned_data["number"])
 
 
-class TextCodeForm(forms.Form):
+class TextCodeForm(Form):
     code = forms.CharField(
         label=_("The six-digit code we texted you"),
         max_length=6,
@@ -140,7 +140,7 @@ class TextCodeForm(forms.Form):
     )
 
 
-class MessageChannelsForm(forms.Form):
+class MessageChannelsForm(Form):
     """For each of the person's topics: email, text or both."""
 
     def __init__(self, *args, person, **kwargs):

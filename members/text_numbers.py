@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from core import outbox
 from core.clock import db_now
 from core.models import Notification
+from core.validators import ascii_digits_only
 from members.models import CodeSent, Organisation, ReplyReceived, TextNumber, User
 
 CODE = "text_code"
@@ -73,6 +74,8 @@ DEFAULT_CHOICES = {
 def normalised(raw: str) -> str:
     """`raw` as an E.164 mobile number; numbers without a country code are read as
     PHONE_REGION's. Raises ValidationError with a message for the person."""
+    if not ascii_digits_only(raw):  # phonenumbers would read them; nothing else here does
+        raise ValidationError(_("Use the digits 0 to 9."), code="digits")
     try:
         parsed = phonenumbers.parse(raw, settings.PHONE_REGION)
     except phonenumbers.NumberParseException:

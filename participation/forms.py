@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 
-class CheckInForm(forms.Form):
+
+class CheckInForm(Form):
     progress = forms.IntegerField(min_value=0, max_value=10)
     note = forms.CharField(
         max_length=500,

@@ -35,7 +35,7 @@ def test_group_names_refuse_control_characters_with_a_clear_message(
 ):
     client.force_login(facilitator)
     response = client.post(reverse("group_create"), {**GROUP, field: value})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Use one line of plain text" in response.text
     assert not TherapyGroup.objects.exists()
 

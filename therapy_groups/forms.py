@@ -6,12 +6,12 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.forms import LongSelect
+from core.forms import LongSelect, ModelForm
 from members.models import Organisation, Role, User, timezone_choices
 from therapy_groups.models import Goal, TherapyGroup
 
 
-class GroupForm(forms.ModelForm):
+class GroupForm(ModelForm):
     timezone = forms.ChoiceField(
         choices=timezone_choices,
         widget=LongSelect,
@@ -76,7 +76,7 @@ class GroupForm(forms.ModelForm):
         return data
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(ModelForm):
     class Meta:
         model = Goal
         fields = ["what", "why", "how_know", "by_when", "shared"]

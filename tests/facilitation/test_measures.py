@@ -37,7 +37,7 @@ def test_an_unknown_questionnaire_or_schedule_is_refused(personas, world):
     url = reverse("group_measures", args=[world.group.pk])
     for data in ({"instruments": ["bdi"], "schedule": "every"}, {"schedule": "hourly"}):
         response = personas["facilitator"].post(url, data)
-        assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+        assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
     assert not MeasurePlan.objects.exists()
 
 

@@ -130,7 +130,7 @@ def test_changing_and_cancelling_a_session_through_its_pages(signed_in, group):
     assert (session.location, session.topic, session.duration) == ("Hall", "Sleep", 60)
 
     response = signed_in.post(reverse("session_cancel", args=[session.pk]), {"reason": ""})
-    assert response.status_code == 200 and "This field is required" in response.text
+    assert response.status_code == 400 and "This field is required" in response.text
     signed_in.post(reverse("session_cancel", args=[session.pk]), {"reason": "Building closed"})
     session.refresh_from_db()
     assert session.status == GroupSession.Status.CANCELLED

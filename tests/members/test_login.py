@@ -53,7 +53,7 @@ def test_login_is_rate_limited_after_repeated_failures(client, participant):
         response = client.post(
             reverse("account_login"), {"login": participant.email, "password": "wrong"}
         )
-        assert response.status_code == 200
+        assert response.status_code == 400  # refused, with the form again
     # Even the right password is refused now, with a message saying what is going on.
     response = client.post(
         reverse("account_login"), {"login": participant.email, "password": PASSWORD}
@@ -122,7 +122,7 @@ def test_changing_the_password_needs_the_current_one(client, participant):
             "password2": "a-new-long-password-7",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     participant.refresh_from_db()
     assert participant.check_password(PASSWORD)
 

@@ -108,7 +108,7 @@ def test_invitation_cannot_be_used_for_another_email(client, django_capture_on_c
     response = client.post(
         reverse("account_signup"), {"email": "someone-else@example.org", **SIGNUP}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "This invitation is for a different email address" in response.text
     assert not User.objects.filter(email="someone-else@example.org").exists()
 

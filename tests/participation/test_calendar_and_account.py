@@ -146,7 +146,7 @@ def test_preferences_offer_only_the_organisations_reminder_times(client, partici
             "reminder_hours": ["72"],
         },
     )
-    assert response.status_code == 200 and "Select a valid choice" in response.text
+    assert response.status_code == 400 and "Select a valid choice" in response.text
     client.post(
         reverse("preferences"),
         {
