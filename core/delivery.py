@@ -15,7 +15,9 @@ The guarantee, precisely:
   message per worker that died, the one in flight.
 - **From current data.** Each message is built immediately before it is sent, from what the
   database holds then (the session's time and state, the person's membership, preferences and
-  address). A change committed before that read is always respected.
+  address). A change committed before that read is always respected. The organisation's own
+  settings (quiet hours, language, email subjects) are read once a batch, at its start: a batch
+  sends for at most 40 seconds.
 - **A text the provider may have taken is never handed back as unsent.** When the request
   reached the provider but its answer did not come back (a read timeout after the text was
   written), the row keeps its claim for MAYBE_SENT_WAIT, counted in `maybe_sent`. Each text's
@@ -66,6 +68,7 @@ from core import outbox, sms
 from core.clock import DatabaseNow, db_now
 from core.models import Channel, Notification, OutboxMark
 from core.outbox import clear_mark, mark, set_mark, set_mark_once
+from core.request_context import unit_of_work
 
 log = logging.getLogger(__name__)
 State = Notification.State
@@ -123,9 +126,11 @@ def claim(now: datetime, limit: int = BATCH) -> tuple[uuid.UUID, list[Notificati
     return token, list(Notification.objects.filter(pk__in=ids).order_by("due_at"))
 
 
+@unit_of_work()
 def deliver_due(now: datetime | None = None, limit: int = BATCH) -> int:
     """Claim a batch and send it: its emails over one connection, its texts through the text
-    provider, each row in its own guard. Returns how many messages were sent."""
+    provider, each row in its own guard. Returns how many messages were sent. The
+    organisation's settings are read once a batch (one unit of work), everything else per row."""
     started = time.monotonic()
     now = now or db_now()
     token, rows = claim(now, limit)

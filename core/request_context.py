@@ -6,6 +6,8 @@ Free of models, so the logging configuration can load it before apps are ready.
 import logging
 import re
 import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -16,6 +18,30 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,32}$")
 
 def current_request():
     return _request.get()
+
+
+_unit: ContextVar = ContextVar("together_unit_of_work", default=None)
+
+
+@contextmanager
+def unit_of_work():
+    """One request, or one delivery batch: shared settings asked for many times in it (the
+    organisation's) are read once, at its first ask."""
+    token = _unit.set({})
+    try:
+        yield
+    finally:
+        _unit.reset(token)
+
+
+def once_per_unit(key: str, load: Callable):
+    """`load()` once per unit of work (each time, outside one)."""
+    memo = _unit.get()
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
 
 
 def client_ip(request) -> str | None:
@@ -40,7 +66,8 @@ class RequestContextMiddleware:
         request.request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
         token = _request.set(request)
         try:
-            response = self.get_response(request)
+            with unit_of_work():
+                response = self.get_response(request)
         finally:
             _request.reset(token)
         response["X-Request-ID"] = request.request_id

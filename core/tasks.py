@@ -7,11 +7,13 @@ from django.db import OperationalError
 
 from core import delivery, outbox
 from core.models import Notification
+from core.request_context import unit_of_work
 
 MAX_BATCHES_PER_TICK = 50  # 5,000 messages a minute at most, so one tick cannot flood the queue
 
 
 @shared_task(name="delivery.tick", acks_late=True, ignore_result=True)
+@unit_of_work()
 def tick() -> int:
     """Every minute (beat): plan what came due since the last tick, close what expired, reclaim
     dead workers' rows, and hand the due rows to workers in batches. Running it twice at once

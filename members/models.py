@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from core import sql
 from core.encryption import EncryptedCharField
-from core.request_context import current_request
+from core.request_context import once_per_unit
 from core.validators import known_choice, phone_number, single_line
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -448,29 +448,29 @@ class Organisation(models.Model):
 
     @classmethod
     def current(cls) -> "Organisation":
-        """The one organisation, read once per request however many parts of a page ask, with
-        the id of the agreement version in force (`agreement_in_force_id`, None before the
-        first). Nearly every page reads it, so it is one plain query (core/sql.py).
+        """The one organisation, read once per request or delivery batch however many parts
+        ask (core.request_context.unit_of_work), with the id of the agreement version in force
+        (`agreement_in_force_id`, None before the first). Nearly every page reads it, so it is
+        one plain query (core/sql.py).
         """
-        request = current_request()
-        organisation = getattr(request, "_together_organisation", None)
-        if organisation is None:
-            agreements = ConfidentialityAgreement._meta.db_table
-            query = (
-                f'SELECT {sql.columns(cls, "o")}, (SELECT a.id FROM "{agreements}" a '  # noqa: S608 (names from _meta)
-                f'ORDER BY a.version DESC LIMIT 1) FROM "{cls._meta.db_table}" o WHERE o.id = 1'
-            )
-            with connection.cursor() as cursor:
-                cursor.execute(query)
-                row = cursor.fetchone()
-            if row:
-                organisation = sql.instance(cls, row[:-1])
-                organisation.agreement_in_force_id = row[-1]
-            else:
-                organisation = cls.objects.get_or_create(pk=1)[0]
-                organisation.agreement_in_force_id = None
-            if request is not None:
-                request._together_organisation = organisation
+        return once_per_unit("organisation", cls._read)
+
+    @classmethod
+    def _read(cls) -> "Organisation":
+        agreements = ConfidentialityAgreement._meta.db_table
+        query = (
+            f'SELECT {sql.columns(cls, "o")}, (SELECT a.id FROM "{agreements}" a '  # noqa: S608 (names from _meta)
+            f'ORDER BY a.version DESC LIMIT 1) FROM "{cls._meta.db_table}" o WHERE o.id = 1'
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            row = cursor.fetchone()
+        if row:
+            organisation = sql.instance(cls, row[:-1])
+            organisation.agreement_in_force_id = row[-1]
+        else:
+            organisation = cls.objects.get_or_create(pk=1)[0]
+            organisation.agreement_in_force_id = None
         return organisation
 
 

@@ -73,24 +73,29 @@ def session_event(session: GroupSession, *, cant_make_it: bool = False) -> Event
 def sessions_calendar(sessions, *, name: str, person: User | None = None) -> bytes:
     """A feed (several sessions): no METHOD, as subscriptions expect."""
     calendar = _calendar(name, method=None)
-    away = cant_make_it(person, sessions) if person else set()
+    away = said_cant_make_it(person, sessions) if person else set()
     for session in sessions:
         calendar.add_component(session_event(session, cant_make_it=session.pk in away))
     return calendar.to_ical()
 
 
-def session_file(session: GroupSession, *, person: User | None = None) -> bytes:
-    """One session, to download or attach to an email: PUBLISH, or CANCEL once cancelled."""
+def session_file(
+    session: GroupSession, *, person: User | None = None, cant_make_it: bool | None = None
+) -> bytes:
+    """One session, to download or attach to an email: PUBLISH, or CANCEL once cancelled.
+    `cant_make_it`, when the caller has read it already: whether `person` said they can't."""
     cancelled = session.is_cancelled
     calendar = _calendar(session.group.public_name, method="CANCEL" if cancelled else "PUBLISH")
-    event = session_event(session, cant_make_it=bool(person and cant_make_it(person, [session])))
+    if cant_make_it is None:
+        cant_make_it = bool(person and said_cant_make_it(person, [session]))
+    event = session_event(session, cant_make_it=cant_make_it)
     if cancelled:
         event.add("organizer", _organizer())  # iTIP: a CANCEL names who sends it
     calendar.add_component(event)
     return calendar.to_ical()
 
 
-def cant_make_it(person: User, sessions) -> set[int]:
+def said_cant_make_it(person: User, sessions) -> set[int]:
     """The sessions among these that the person told the group they can't make."""
     return set(
         Attendance.objects.filter(

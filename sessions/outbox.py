@@ -19,7 +19,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
 from django.core import signing
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -266,7 +266,31 @@ def plan_goal_prompts(since: datetime, until: datetime, organisation: Organisati
 
 
 def _session(row: Notification) -> GroupSession | None:
-    return GroupSession.objects.select_related("group").filter(pk=row.subject_id).first()
+    """The row's session, read with what its message asks of it in the same query: whether the
+    recipient is an active member, and whether they said they can't make it (for the .ics)."""
+    person = row.recipient_id or 0
+    return (
+        GroupSession.objects.select_related("group")
+        .filter(pk=row.subject_id)
+        .annotate(
+            recipient_is_member=Exists(
+                Enrollment.objects.filter(
+                    group_id=OuterRef("group_id"),
+                    participant_id=person,
+                    status=Enrollment.Status.ACTIVE,
+                )
+            ),
+            recipient_cant_make_it=Exists(
+                Attendance.objects.filter(
+                    session_id=OuterRef("pk"),
+                    participant_id=person,
+                    marked_by_id=person,
+                    status=Attendance.Status.EXCUSED,
+                )
+            ),
+        )
+        .first()
+    )
 
 
 def _live_session(row: Notification) -> GroupSession | None:
@@ -274,14 +298,7 @@ def _live_session(row: Notification) -> GroupSession | None:
     session = _session(row)
     if session is None or session.is_cancelled or session.starts_at != row.occurrence:
         return None
-    if (
-        row.recipient_id
-        and not Enrollment.objects.filter(
-            group_id=session.group_id,
-            participant_id=row.recipient_id,
-            status=Enrollment.Status.ACTIVE,
-        ).exists()
-    ):
+    if row.recipient_id and not session.recipient_is_member:
         return None
     return session
 
@@ -297,7 +314,10 @@ def _session_context(session: GroupSession, person: User | None) -> dict:
 
 
 def _ics(session: GroupSession, person: User | None) -> tuple[str, bytes, str]:
-    return ("session.ics", calendars.session_file(session, person=person), "text/calendar")
+    ics = calendars.session_file(
+        session, person=person, cant_make_it=getattr(session, "recipient_cant_make_it", None)
+    )
+    return ("session.ics", ics, "text/calendar")
 
 
 def _about_session(
