@@ -22,8 +22,9 @@ The guarantee, precisely:
   reached the provider but its answer did not come back (a read timeout after the text was
   written), the row keeps its claim for MAYBE_SENT_WAIT, counted in `maybe_sent`. Each text's
   status-callback address names its row, so the provider's first report on it settles it as
-  sent, once. With no report by then, it is sent once more: such a text reaches the phone at
-  most twice, and Delivery health counts the texts that may have.
+  sent, once. With no report by then, it is sent once more, and that send is final whatever
+  its answer: such a text reaches the phone at most twice, and Delivery health counts the texts
+  that may have.
 - **One bad row never blocks the others.** Each row is built and sent in its own guard; any
   error puts that row back with exponential backoff (error class recorded, never the message
   or the address) until MAX_ATTEMPTS, attempts counted on every claim, a reclaimed lease
@@ -288,8 +289,12 @@ def _callback_for(row: Notification) -> str:
 
 def _maybe_sent(row, token, error: Exception) -> None:
     """The provider may have taken it: keep the claim (the lease now runs MAYBE_SENT_WAIT) for
-    its report to settle; the attempt stays counted."""
+    its report to settle; the attempt stays counted. The second time for one row, it is
+    taken as sent: it went at least once, most likely twice, and never a third time."""
     log.warning("notification %s: the text may have gone (%s)", row.pk, type(error).__name__)
+    if row.maybe_sent:
+        _finish(row, token, State.SENT, sent_at=DatabaseNow(), maybe_sent=F("maybe_sent") + 1)
+        return
     Notification.objects.filter(pk=row.pk, claim_token=token).update(
         lease_until=DatabaseNow() + MAYBE_SENT_WAIT,
         maybe_sent=F("maybe_sent") + 1,

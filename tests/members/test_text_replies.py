@@ -344,3 +344,20 @@ def test_a_text_that_may_have_gone_with_no_report_goes_once_more_and_health_says
     admin.force_login(admin_user)
     health = admin.get(reverse("admin_delivery")).text
     assert "1 text may have reached the phone twice" in health
+
+
+def test_a_text_whose_answer_times_out_twice_is_never_sent_a_third_time(slow_twilio, participant):
+    fake = slow_twilio
+    row = a_reminder_text_that_may_have_gone(fake, participant)
+    fake.hold_after = 2  # the second answer is late too
+    fake.holding.clear()
+    fake._release.clear()
+    Notification.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    delivery.expire_and_reclaim(delivery.db_now())
+    assert delivery.deliver_due() == 0  # timed out again
+    fake.release()
+    row.refresh_from_db()
+    assert (row.state, row.maybe_sent) == (State.SENT, 2)  # settled: at most twice
+    Notification.objects.filter(pk=row.pk).update(lease_until=None)
+    delivery.expire_and_reclaim(delivery.db_now() + delivery.MAYBE_SENT_WAIT)
+    assert delivery.deliver_due() == 0 and fake.accepted == [MOBILE, MOBILE]
