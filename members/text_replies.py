@@ -72,7 +72,7 @@ def text_status(request, params):
     row = delivery.record_report(
         params["MessageSid"],
         params.get("MessageStatus", ""),
-        row_id=int(named) if named.isascii() and named.isdigit() else None,
+        row_id=int(named) if named.isascii() and named.isdigit() and len(named) < 19 else None,
     )
     if row is not None and params.get("ErrorCode") == OPTED_OUT:
         text_numbers.provider_says_stopped(row)
