@@ -291,9 +291,10 @@ def slow_twilio(live_server, settings, no_quiet_hours):
 
 def a_reminder_text_that_may_have_gone(fake, person):
     texted(person)
+    now = delivery.db_now()  # the clock the engine sends by
     group = TherapyGroupFactory()
     EnrollmentFactory(group=group, participant=person)
-    session = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=2))
+    session = GroupSessionFactory(group=group, starts_at=now + timedelta(hours=2))
     row = Notification.objects.create(
         kind=outbox.SESSION_REMINDER,
         channel=Channel.TEXT,
@@ -301,7 +302,7 @@ def a_reminder_text_that_may_have_gone(fake, person):
         subject_id=session.pk,
         occurrence=session.starts_at,
         offset_minutes=120,
-        due_at=timezone.now(),
+        due_at=now,
         expires_at=session.starts_at,
     )
     assert delivery.deliver_due() == 0  # the answer never came back in time
@@ -334,7 +335,9 @@ def test_a_text_that_may_have_gone_with_no_report_goes_once_more_and_health_says
     fake = slow_twilio
     row = a_reminder_text_that_may_have_gone(fake, participant)
     # MAYBE_SENT_WAIT passes with no report (our reply address was down, say).
-    Notification.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    Notification.objects.filter(pk=row.pk).update(
+        lease_until=delivery.db_now() - timedelta(seconds=1)
+    )
     delivery.expire_and_reclaim(delivery.db_now())
     assert delivery.deliver_due() == 1
     assert fake.accepted == [MOBILE, MOBILE]  # at most twice
@@ -352,7 +355,9 @@ def test_a_text_whose_answer_times_out_twice_is_never_sent_a_third_time(slow_twi
     fake.hold_after = 2  # the second answer is late too
     fake.holding.clear()
     fake._release.clear()
-    Notification.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    Notification.objects.filter(pk=row.pk).update(
+        lease_until=delivery.db_now() - timedelta(seconds=1)
+    )
     delivery.expire_and_reclaim(delivery.db_now())
     assert delivery.deliver_due() == 0  # timed out again
     fake.release()
