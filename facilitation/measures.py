@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core import audit
 from core.qr import qr_svg
@@ -66,7 +67,8 @@ def waiting(session: GroupSession, people) -> list[dict] | None:
 
 @roles_required(Role.FACILITATOR)
 def check_in_now(request, session_id: int):
-    """A page to show the room: the short link, large, and its QR code."""
+    """A presenter view for the room's shared screen: the QR code and short link, large, and
+    nothing about any member (templates/presenter.html has no banner and no menu)."""
     session = get_object_or_404(
         GroupSession.objects.for_facilitator(request.user).select_related("group"), pk=session_id
     )
@@ -80,7 +82,7 @@ def check_in_now(request, session_id: int):
             "group": session.group,
             "due": due,
             "link": link,
-            "qr": qr_svg(link, title=f"QR code for {link}") if due else "",
+            "qr": qr_svg(link, title=_("QR code for %(link)s") % {"link": link}) if due else "",
         },
     )
 

@@ -109,8 +109,9 @@ def test_check_in_now_shows_the_short_link_and_its_qr_code(personas, world, sett
     url = reverse("check_in_now", args=[world.upcoming.pk])
     page = personas["facilitator"].get(url).content.decode()
     link = settings.SITE_URL + reverse("measure_check_in", args=[world.upcoming.pk])
-    assert f"<strong>{link}</strong>" in page
-    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and 'class="qr"' in page
+    assert f'<strong class="short-link">{link}</strong>' in page
+    assert '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 37 37" class="qr">' in page
+    assert "Needs a call now" not in page and "<nav" not in page  # a presenter view
     assert f"<title>QR code for {link}</title>" in page
     assert personas["other_facilitator"].get(url).status_code == 404
     assert personas["participant"].get(url).status_code == 403
