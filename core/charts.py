@@ -110,36 +110,51 @@ def bar_chart(rows, *, label: str, maximum: float = 1.0) -> str:
 def score_chart(points, *, maximum: int, bands, label: str, marked=()) -> str:
     """Questionnaire totals over time, oldest first, over shaded bands.
 
-    points: (when, total) pairs; bands: (low, high, name) from lowest to highest, each shaded a
-    shade darker; marked: indexes of points to ring (e.g. an answer that opened a follow-up).
-    """
+    points: (day, total) pairs, day already in the viewer's zone; bands: (low, high, name)
+    from lowest to highest, each shaded a shade darker, their lower edges labelled up the
+    side; each point labelled with its date along the bottom; marked: indexes of points to ring
+    (e.g. an answer that opened a follow-up). Drawn for the eye only: the page gives screen
+    readers the same as a table (score_table)."""
     if not points:
         return ""
-    usable = HEIGHT - 2 * PAD
-    step = (WIDTH - 2 * PAD) / max(len(points) - 1, 1)
+    top, bottom, right = PAD, HEIGHT - PAD, WIDTH - PAD
+    usable = bottom - top
+    step = (right - LEFT - 8) / max(len(points) - 1, 1)
 
     def y(total: float) -> float:
-        return HEIGHT - PAD - total * usable / maximum
+        return bottom - total * usable / maximum
 
     shading = format_html_join(
         "",
-        '<rect x="{x}" y="{top}" width="{w}" height="{h}" class="band band-{n}">'
-        "<title>{name}: {low} to {high}</title></rect>",
+        '<rect x="{x}" y="{top}" width="{w}" height="{h}" class="band band-{n}"></rect>',
         (
             {
-                "x": PAD,
+                "x": LEFT,
                 "top": f"{y(high + 0.5 if high < maximum else maximum):.1f}",
-                "w": WIDTH - 2 * PAD,
+                "w": right - LEFT,
                 "h": f"{y(max(low - 0.5, 0)) - y(high + 0.5 if high < maximum else maximum):.1f}",
                 "n": n,
-                "name": name,
-                "low": low,
-                "high": high,
             }
-            for n, (low, high, name) in enumerate(bands)
+            for n, (low, high, _) in enumerate(bands)
         ),
     )
-    coords = [(PAD + i * step, y(total)) for i, (_, total) in enumerate(points)]
+    edges = sorted({low for low, _, _ in bands} | {maximum})
+    ticks = format_html_join(
+        "",
+        '<text x="{}" y="{}" class="tick" text-anchor="end">{}</text>',
+        ((LEFT - 4, f"{y(v) + 3.5:.1f}", v) for v in edges),
+    )
+    coords = [(LEFT + 4 + i * step, y(total)) for i, (_, total) in enumerate(points)]
+    # Dates slant so that a dozen weekly points still read side by side.
+    dates = format_html_join(
+        "",
+        '<text x="{x}" y="{y}" class="tick" text-anchor="end" '
+        'transform="rotate(-40 {x} {y})">{day}</text>',
+        (
+            {"x": f"{x + 3:.1f}", "y": bottom + 12, "day": format_date(day, "j M")}
+            for (x, _), (day, _) in zip(coords, points, strict=True)
+        ),
+    )
     path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in coords)
     dots = format_html_join(
         "",
@@ -149,17 +164,20 @@ def score_chart(points, *, maximum: int, bands, label: str, marked=()) -> str:
             for i, (x, yy) in enumerate(coords)
         ),
     )
-    totals = ", ".join(str(total) for _, total in points)
-    summary = f"{label}: {len(points)} scores, oldest first: {totals} (out of {maximum})."
     return format_html(
-        '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t">'
-        '<title id="{id}-t">{summary}</title>{shading}'
-        '<polyline points="{path}" class="line"></polyline>{dots}</svg>',
+        '<svg class="chart" viewBox="0 0 {w} {h}" aria-hidden="true" focusable="false">'
+        '{shading}<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" class="axis"></line>'
+        '<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" class="axis"></line>'
+        '{ticks}{dates}<polyline points="{path}" class="line"></polyline>{dots}</svg>',
         w=WIDTH,
-        h=HEIGHT,
-        id=f"chart-{id(points)}",
-        summary=summary,
+        h=HEIGHT + BOTTOM + 6,
         shading=shading,
+        left=LEFT,
+        top=top,
+        bottom=bottom,
+        right=right,
+        ticks=ticks,
+        dates=dates,
         path=path,
         dots=dots,
     )

@@ -303,8 +303,13 @@ def participant_record(request, group_id: int, participant_id: int):
         goal.chart = progress_chart(goal.check_ins.all(), label=goal.what)
     trends = measure_queries.trends(group, participant)
     for trend in trends:
+        # Each score on the day of the session it is for (when it arrived, if it has none).
+        trend.points = [
+            (timezone.localtime(r.session.starts_at if r.session else r.completed_at), r)
+            for r in trend.responses
+        ]
         trend.chart = score_chart(
-            [(r.completed_at, r.total) for r in trend.responses],
+            [(day, r.total) for day, r in trend.points],
             maximum=trend.measure.max_total,
             bands=[(band.low, band.high, band.label) for band in trend.measure.bands],
             label=trend.measure.name,

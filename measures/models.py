@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -72,6 +72,11 @@ class MeasureResponseQuerySet(models.QuerySet):
 
     def of(self, participant):
         return self.filter(participant=participant)
+
+    def in_session_order(self):
+        """Oldest first by the session each answer is for, whenever it arrived (an emailed
+        link answered late still counts for its own week): what a change is counted along."""
+        return self.order_by(Coalesce("session__starts_at", "completed_at"), "completed_at", "pk")
 
 
 class MeasureResponse(models.Model):

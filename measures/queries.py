@@ -148,8 +148,10 @@ class Trend:
 def trends(group, participant) -> list[Trend]:
     """Each questionnaire the person answered in this group, with its change: for the
     facilitators' record page (it decrypts item answers: audit the page)."""
-    responses = MeasureResponse.objects.filter(group=group, participant=participant).order_by(
-        "completed_at", "pk"
+    responses = (
+        MeasureResponse.objects.filter(group=group, participant=participant)
+        .in_session_order()
+        .select_related("session")
     )
     by_code: dict[str, list[MeasureResponse]] = {}
     for response in responses:

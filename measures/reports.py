@@ -76,9 +76,9 @@ def _row(name: str, started, people: dict) -> OutcomeRow:
 def outcome_report() -> list[OutcomeRow]:
     """One row per group with any scores, then the organisation's row (two queries)."""
     by_group: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    for group_id, person, code, total in MeasureResponse.objects.order_by(
-        "completed_at", "pk"
-    ).values_list("group_id", "participant_id", "instrument", "total"):
+    for group_id, person, code, total in MeasureResponse.objects.in_session_order().values_list(
+        "group_id", "participant_id", "instrument", "total"
+    ):
         by_group[group_id][person][code].append(total)
     groups = TherapyGroup.objects.filter(pk__in=by_group).order_by("name")
     rows = [_row(g.name, g.start_date, by_group[g.pk]) for g in groups]

@@ -160,13 +160,9 @@ def my_scores(request):
     organisation = Organisation.current()
     progress = []
     if organisation.participants_see_scores:
-        responses = (
-            MeasureResponse.objects.of(request.user)
-            .select_related("group")
-            .order_by("group__name", "completed_at", "pk")
-        )
+        responses = MeasureResponse.objects.of(request.user).select_related("group")
         series: dict = {}
-        for response in responses:
+        for response in sorted(responses.in_session_order(), key=lambda r: r.group.name):
             series.setdefault((response.group, response.instrument), []).append(response)
         for (group, code), answered in series.items():
             measure = INSTRUMENTS[code]
