@@ -36,10 +36,14 @@ def render_alert(row: Notification, organisation: Organisation) -> Content | Non
     follow_up = _waiting(row)
     if follow_up is None:
         return None
+    # The subject says how soon, never why: a safety concern reads as urgent, absences not.
+    urgent = follow_up.reason in queries.SAFETY_REASONS
     return Content(
-        _("Someone in your group needs a call"),
+        _("Urgent: someone in your group needs a call today")
+        if urgent
+        else _("Someone in your group may need a call"),
         "follow_up_alert",
-        {"link": link("follow_up_detail", follow_up.pk)},
+        {"link": link("follow_up_detail", follow_up.pk), "urgent": urgent},
     )
 
 
@@ -55,7 +59,9 @@ def render_overdue(row: Notification, organisation: Organisation) -> Content | N
         else link("follow_up_detail", follow_up.pk)
     )
     return Content(
-        _("A follow-up is waiting for someone"),
+        _("Urgent: a follow-up is still waiting for someone")
+        if follow_up.reason in queries.SAFETY_REASONS
+        else _("A follow-up is waiting for someone"),
         "follow_up_overdue",
         {"link": staff_page, "hours": organisation.follow_up_window_hours},
     )

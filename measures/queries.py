@@ -92,13 +92,26 @@ def check_ins_due(participant, groups, now: datetime | None = None) -> list[Grou
     ]
 
 
+# How soon someone needs a call: a safety answer or a risk note, then a follow-up already
+# escalated (no one acknowledged it in time), then absences.
+SAFETY, OVERDUE, ABSENCE = 0, 1, 2
+SAFETY_REASONS = {FollowUpReason.RISK_ANSWER, FollowUpReason.RISK_NOTE}
+
+
+def urgency(reason: str, escalations: int) -> int:
+    if reason in SAFETY_REASONS:
+        return SAFETY
+    return OVERDUE if escalations else ABSENCE
+
+
 def open_follow_ups(facilitator, *, unacknowledged_only: bool = False) -> list[Row]:
     """Open follow-ups in the groups this facilitator runs: those no one has acknowledged
-    first, then the oldest. Plain SQL (core/sql.py): the banner asks on every staff page."""
+    first, then the most urgent, then the oldest. Plain SQL (core/sql.py): the banner asks on
+    every staff page."""
     found = rows(
         """
-        SELECT f.id, f.reason, f.opened_at, f.acknowledged_at, g.name AS group_name,
-               u.first_name, u.last_name, u.display_name
+        SELECT f.id, f.reason, f.opened_at, f.acknowledged_at, f.escalations, f.participant_id,
+               g.name AS group_name, u.first_name, u.last_name, u.display_name
           FROM measures_followup f
           JOIN therapy_groups_therapygroup g ON g.id = f.group_id
           JOIN members_user u ON u.id = f.participant_id
@@ -106,19 +119,34 @@ def open_follow_ups(facilitator, *, unacknowledged_only: bool = False) -> list[R
            AND f.group_id IN (SELECT therapygroup_id FROM therapy_groups_therapygroup_facilitators
                                WHERE user_id = %(facilitator)s)
            AND (f.acknowledged_at IS NULL OR NOT %(unacknowledged_only)s)
-         ORDER BY f.acknowledged_at ASC NULLS FIRST, f.opened_at, f.id
         """,
         {"facilitator": facilitator.pk, "unacknowledged_only": unacknowledged_only},
     )
     for f in found:
         f.person = full_name(f.first_name, f.last_name, f.display_name)
         f.reason_label = FollowUpReason(f.reason).label
+        f.urgency = urgency(f.reason, f.escalations)
+    found.sort(key=lambda f: (f.acknowledged_at is not None, f.urgency, f.opened_at, f.id))
     return found
 
 
+def one_line_per_member(follow_ups: list[Row]) -> list[Row]:
+    """The banner's lines: each member once, at their most urgent follow-up (the list is in
+    that order already), with how many more they have."""
+    lines: dict[int, Row] = {}
+    for f in follow_ups:
+        if f.participant_id in lines:
+            lines[f.participant_id].more += 1
+        else:
+            f.more = 0
+            lines[f.participant_id] = f
+    return list(lines.values())
+
+
 def unacknowledged(facilitator) -> list[Row]:
-    """What the banner on every page shows until someone acknowledges it."""
-    return open_follow_ups(facilitator, unacknowledged_only=True)
+    """What the banner on every page shows until someone acknowledges it: one line per member,
+    the most urgent first."""
+    return one_line_per_member(open_follow_ups(facilitator, unacknowledged_only=True))
 
 
 def overdue_follow_ups(window_hours: int, now: datetime | None = None):

@@ -60,7 +60,7 @@ def test_the_email_is_a_link_and_nothing_clinical(
     assert sorted(m.to[0] for m in sent) == sorted([facilitator.email, cofacilitator.email])
     link = reverse("follow_up_detail", args=[follow_up.pk])
     for message in sent:
-        assert message.subject == "Someone in your group needs a call"
+        assert message.subject == "Urgent: someone in your group needs a call today"
         bodies = [message.body] + [body for body, _ in message.alternatives]
         for body in bodies:
             assert link in body
@@ -150,3 +150,48 @@ def test_follow_up_lists_keep_their_query_count_at_ten_times_the_data(
             assert client.get(reverse(page)).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_the_banner_puts_safety_first_then_overdue_then_absences_one_line_each(
+    world, facilitator, client, send_outbox
+):
+    """The finding: absences and a self-harm answer sorted by age, the self-harm alert last and
+    one member's absence shown twice."""
+    FollowUp.objects.filter(pk=world.follow_up.pk).update(
+        acknowledged_at=timezone.now(), closed_at=timezone.now(), contact="phone", outcome="Fine."
+    )
+    away, late, at_risk = (
+        EnrollmentFactory(group=world.group, participant__first_name=name).participant
+        for name in ("Ada", "Bo", "Cy")
+    )
+    sessions = [GroupSessionFactory(group=world.group) for _ in range(3)]
+    for session in sessions[:2]:  # two runs of absences, two follow-ups: one line
+        services.open_follow_up(
+            group=world.group, participant=away, reason="absences", last_absence=session
+        )
+    overdue = services.open_follow_up(
+        group=world.group, participant=late, reason="absences", last_absence=sessions[2]
+    )
+    FollowUp.objects.filter(pk=overdue.pk).update(escalations=1)
+    services.open_follow_up(group=world.group, participant=at_risk, reason="risk_answer")
+    client.force_login(facilitator)
+    html = client.get(reverse("group_list")).text
+    banner = html.split('id="follow-up-alerts"')[1].split("</section>")[0]
+    assert "Needs a call now: 3 people" in banner
+    lines = banner.split("<li>")[1:]
+    assert [line.split("</a>")[0].rsplit(">", 1)[1].split()[0] for line in lines] == [
+        "Cy",
+        "Bo",
+        "Ada",
+    ]
+    assert "Overdue" in lines[1] and "And 1 more." in lines[2]
+    assert f'href="{reverse("follow_up_list")}"' in banner  # the phone's one line leads there
+
+    # The emails say how soon, never why: the safety alert is urgent, the absences are not.
+    subjects = [m.subject for m in send_outbox() if m.to == [facilitator.email]]
+    assert sorted(subjects) == [
+        "Someone in your group may need a call",
+        "Someone in your group may need a call",
+        "Someone in your group may need a call",
+        "Urgent: someone in your group needs a call today",
+    ]

@@ -73,6 +73,10 @@ def test_the_emails_link_to_the_follow_up_or_the_overdue_list_and_name_no_one(
     escalate_overdue(timezone.now())  # due now, so the worker sends them
     sent = {m.to[0]: m for m in send_outbox() if "waiting for someone" in m.subject}
     assert len(sent) == 3
+    # A safety follow-up says how soon (never why) in the subject.
+    assert {m.subject for m in sent.values()} == {
+        "Urgent: a follow-up is still waiting for someone"
+    }
     assert reverse("follow_up_detail", args=[opened.pk]) in sent[facilitator.email].body
     assert reverse("overdue_follow_ups") in sent[admin_user.email].body
     person = opened.participant

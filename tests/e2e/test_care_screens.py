@@ -1,0 +1,87 @@
+"""The care loop on the screens clinicians use, on a 390 px phone (axe on every page): the
+follow-up banner takes a line or two with the count and the way to the list, and the outcome
+board puts who is not on track first, with the reason in words."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from measures import instruments, services
+from measures.models import Channel, FollowUp
+from sessions.models import GroupSession
+from tests.e2e.test_facilitator_week import sign_in
+from tests.members.factories import UserFactory
+from tests.sessions.factories import AttendanceFactory, GroupSessionFactory
+from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
+
+PHONE = {"width": 390, "height": 844}
+
+
+def a_group_with_people_to_call(facilitator):
+    group = TherapyGroupFactory(facilitators=[facilitator], name="Tuesday mood group")
+    people = [
+        EnrollmentFactory(group=group, participant__first_name=name).participant
+        for name in ("Ada", "Bo", "Cy", "Di", "Eve")
+    ]
+    week = timedelta(weeks=1)
+    sessions = [
+        GroupSessionFactory(
+            group=group,
+            starts_at=timezone.now() - (2 - i) * week,
+            status=GroupSession.Status.HELD,
+        )
+        for i in range(2)
+    ]
+    for session in sessions:
+        for person in people:
+            AttendanceFactory(session=session, participant=person)
+    services.set_measure_plan(group=group, instruments=["phq9"], schedule="every")
+    for person, totals in zip(people, ([5, 5], [6, 7], [4, 14], [9, 8], [7, 7]), strict=True):
+        for session, total in zip(sessions, totals, strict=True):
+            services.record_answers(
+                participant=person,
+                group=group,
+                instrument=instruments.PHQ9,
+                answers=[min(3, total - 3 * i) if total > 3 * i else 0 for i in range(8)]
+                + [1 if person.first_name == "Cy" and total == 14 else 0],
+                session=session,
+                channel=Channel.ROOM,
+            )
+    for person in people[:4]:  # absences, and Cy's safety answer: four members to call
+        services.open_follow_up(group=group, participant=person, reason="absences")
+    return group
+
+
+def test_on_a_phone_the_banner_is_a_line_or_two_and_the_board_leads_with_who_to_call(
+    page, live_server
+):
+    facilitator = UserFactory(role="facilitator")
+    group = a_group_with_people_to_call(facilitator)
+    assert FollowUp.objects.filter(reason="risk_answer").count() == 1
+    sign_in(page, live_server, facilitator)
+    screen = page.page
+    screen.set_viewport_size(PHONE)
+    page.goto(live_server.url + reverse("group_list"))
+    banner = screen.locator(".follow-up-banner")
+    assert "Needs a call now: 4 people" in banner.inner_text()
+    assert banner.bounding_box()["height"] <= 110, banner.bounding_box()
+    banner.get_by_role("link", name="Open the follow-ups").click()
+    page.check()
+    assert screen.url.endswith(reverse("follow_up_list"))
+    names = screen.locator("ul.follow-ups li > a").all_inner_texts()
+    assert names[0].startswith("Cy")  # the safety answer first, whatever its age
+
+    screen.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server.url + reverse("group_list"))
+    lines = screen.locator(".follow-up-banner li > a").all_inner_texts()
+    assert len(lines) == 4 and lines[0].startswith("Cy")
+
+    screen.set_viewport_size(PHONE)
+    page.goto(live_server.url + reverse("group_outcomes", args=[group.pk]))
+    first = screen.locator("table.board tbody tr").first
+    assert first.locator("th").inner_text().startswith("Cy")
+    reason = first.locator("td").first
+    assert "Not on track: safety flag in the last 4 weeks" in reason.inner_text()
+    box = reason.bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"] and box["y"] < PHONE["height"]
