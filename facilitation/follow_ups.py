@@ -13,7 +13,8 @@ from measures import queries, services
 from measures.models import FollowUp, FollowUpAction
 from members import text_numbers
 from members.access import answers_page
-from members.models import ContactDetails
+from members.models import ContactDetails, User
+from therapy_groups.models import Enrollment
 
 
 def _follow_up(request, follow_up_id: int) -> FollowUp:
@@ -59,6 +60,22 @@ def _risk_answer(follow_up: FollowUp) -> dict | None:
     }
 
 
+def other_ways_to_reach(follow_up: FollowUp) -> dict:
+    """For someone with no phone to call: their email, the facilitators of the other groups
+    they are in now (names and emails only, not those groups), and the organisation's line."""
+    facilitators = (
+        User.objects.filter(
+            is_active=True,
+            facilitated_groups__enrollments__participant_id=follow_up.participant_id,
+            facilitated_groups__enrollments__status=Enrollment.Status.ACTIVE,
+        )
+        .exclude(facilitated_groups=follow_up.group_id)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+    return {"email": follow_up.participant.email, "facilitators": list(facilitators)}
+
+
 @answers_page
 def follow_up_detail(request, follow_up_id: int):
     follow_up = _follow_up(request, follow_up_id)
@@ -74,19 +91,37 @@ def follow_up_detail(request, follow_up_id: int):
         else:
             messages.success(request, _("Follow-up closed. Thank you."))
             return redirect("home")
+    contact = ContactDetails.objects.filter(person_id=follow_up.participant_id).first()
     return render(
         request,
         "facilitation/follow_up_detail.html",
         {
             "follow_up": follow_up,
+            "attempts": follow_up.attempts.select_related("by"),
+            # No number they agreed to be phoned on: what the clinic can do instead.
+            "instead": None
+            if contact is not None and contact.phone and contact.may_call
+            else other_ways_to_reach(follow_up),
             "risk": _risk_answer(follow_up),
             "actions": [FollowUpAction(action).label for action in follow_up.actions],
-            "contact": ContactDetails.objects.filter(person_id=follow_up.participant_id).first(),
+            "contact": contact,
             "text_number": text_numbers.checked_number(follow_up.participant_id),
             "form": form,
         },
         status=400 if form.errors else 200,
     )
+
+
+@answers_page
+@require_POST
+def follow_up_attempt(request, follow_up_id: int):
+    try:
+        services.record_attempt(follow_up=_follow_up(request, follow_up_id), by=request.user)
+    except ValidationError as refused:
+        messages.error(request, refused.messages[0])
+    else:
+        messages.success(request, _("Noted: you tried and could not reach them. It stays open."))
+    return redirect("follow_up_detail", follow_up_id=follow_up_id)
 
 
 @answers_page

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy
 
 from core.forms import Form, ModelForm
 from core.validators import single_line
-from measures.models import ContactMethod, FollowUpAction, Instruments, Schedule
+from measures.models import ContactMethod, FollowUpAction, Instruments, NextStep, Schedule
+from measures.services import NEXT_STEPS
 from sessions.models import (
     NOTE_FIELDS,
     Attendance,
@@ -165,6 +166,12 @@ class CloseFollowUpForm(Form):
         label=gettext_lazy("How did you make contact?"),
         choices=ContactMethod.choices,
         widget=forms.RadioSelect,
+    )
+    next_step = forms.ChoiceField(
+        label=gettext_lazy("If you could not reach them: what was done instead?"),
+        choices=[(step, NextStep(step).label) for step in NEXT_STEPS],
+        widget=forms.RadioSelect,
+        required=False,
     )
     actions = forms.MultipleChoiceField(
         label=gettext_lazy("What was done?"),

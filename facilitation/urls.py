@@ -68,6 +68,11 @@ urlpatterns = [
     path("follow-ups/", follow_ups.follow_up_list, name="follow_up_list"),
     path("follow-ups/<int:follow_up_id>/", follow_ups.follow_up_detail, name="follow_up_detail"),
     path(
+        "follow-ups/<int:follow_up_id>/tried/",
+        follow_ups.follow_up_attempt,
+        name="follow_up_attempt",
+    ),
+    path(
         "follow-ups/<int:follow_up_id>/acknowledge/",
         follow_ups.follow_up_acknowledge,
         name="follow_up_acknowledge",

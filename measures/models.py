@@ -148,6 +148,19 @@ class ContactMethod(models.TextChoices):
     NOT_REACHED = "not_reached", gettext_lazy("Could not reach them")
 
 
+class NextStep(models.TextChoices):
+    """What was done instead, when the person could not be reached."""
+
+    EMERGENCY_CONTACT = "emergency_contact", gettext_lazy("Phoned their emergency contact")
+    WELFARE_CHECK = "welfare_check", gettext_lazy("Asked for a welfare check")
+    GP = "gp", gettext_lazy("Told their GP")
+    DUTY_TEAM = "duty_team", gettext_lazy("Handed it to the duty team")
+    LETTER = "letter", gettext_lazy("Wrote asking them to get in touch")
+    NEXT_SESSION = "next_session", gettext_lazy("Will talk with them at the next session")
+    # Follow-ups closed as "could not reach" before the next step was asked (migration 0010).
+    NOT_RECORDED = "not_recorded", gettext_lazy("Not recorded")
+
+
 class FollowUpAction(models.TextChoices):
     SAFETY_PLAN = "safety_plan", gettext_lazy("Safety plan reviewed")
     REFERRED = "referred", gettext_lazy("Referred")
@@ -201,6 +214,7 @@ class FollowUp(models.Model):
     outcome = EncryptedTextField(
         blank=True, help_text=gettext_lazy("What happened, in the facilitator's words.")
     )
+    next_step = models.CharField(max_length=20, blank=True, choices=NextStep.choices)
     escalations = models.PositiveSmallIntegerField(
         default=0,
         help_text=gettext_lazy("Windows that passed without an acknowledgement, each alerted."),
@@ -235,6 +249,16 @@ class FollowUp(models.Model):
                 violation_error_message="A follow-up is closed only once acknowledged, with how "
                 "contact was made and what happened.",
             ),
+            models.CheckConstraint(
+                condition=Q(next_step="") | Q(next_step__in=NextStep.values),
+                name="measures_followup_next_step_known",
+                violation_error_message="Unknown next step.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(contact=ContactMethod.NOT_REACHED) | ~Q(next_step=""),
+                name="measures_followup_not_reached_has_next_step",
+                violation_error_message="Say what was done instead when no one could reach them.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -243,3 +267,18 @@ class FollowUp(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+class ContactAttempt(models.Model):
+    """A try that did not reach the person: the follow-up stays open, and everyone sees who
+    tried and when."""
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="attempts")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    tried_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["tried_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Attempt on follow-up {self.follow_up_id}"

@@ -14,12 +14,14 @@ from measures.messages import FOLLOW_UP_ALERT
 from measures.models import (
     ONE_ANSWER_PER_SESSION,
     Channel,
+    ContactAttempt,
     ContactMethod,
     FollowUp,
     FollowUpAction,
     FollowUpReason,
     MeasurePlan,
     MeasureResponse,
+    NextStep,
     Schedule,
 )
 from measures.scoring import score
@@ -140,6 +142,10 @@ def open_follow_up_once(**fields) -> bool:
     return True
 
 
+# What a facilitator can choose (NOT_RECORDED marks only follow-ups closed before it was asked).
+NEXT_STEPS = [step for step in NextStep.values if step != NextStep.NOT_RECORDED]
+
+
 def _locked(follow_up: FollowUp) -> FollowUp:
     return FollowUp.objects.select_for_update().get(pk=follow_up.pk)
 
@@ -156,15 +162,36 @@ def acknowledge_follow_up(*, follow_up: FollowUp, by: User) -> FollowUp:
 
 
 @transaction.atomic
+def record_attempt(*, follow_up: FollowUp, by: User) -> ContactAttempt:
+    """A try that did not reach them: it stays open (and in hand), and everyone sees the try."""
+    current = acknowledge_follow_up(follow_up=follow_up, by=by)
+    if current.closed_at is not None:
+        raise ValidationError(_("This follow-up is already closed."))
+    return ContactAttempt.objects.create(follow_up=current, by=by)
+
+
+@transaction.atomic
 def close_follow_up(
-    *, follow_up: FollowUp, by: User, contact: str, actions: Sequence[str], outcome: str
+    *,
+    follow_up: FollowUp,
+    by: User,
+    contact: str,
+    actions: Sequence[str],
+    outcome: str,
+    next_step: str = "",
 ) -> FollowUp:
-    """Close it with what was done: how contact was made, the actions taken, and what happened
-    (the database refuses a close without them, from any writer)."""
+    """Close it with what was done: how contact was made (or that no one could reach them,
+    and then what was done instead), the actions taken, and what happened (the database
+    refuses a close without them, from any writer)."""
     if contact not in ContactMethod.values:
         raise ValidationError(_("Say how you made contact, or that you could not reach them."))
     if not actions or any(action not in FollowUpAction.values for action in actions):
         raise ValidationError(_("Choose at least one thing that was done."))
+    if contact == ContactMethod.NOT_REACHED:
+        if next_step not in NEXT_STEPS:
+            raise ValidationError(_("Say what was done instead, as no one could reach them."))
+    else:
+        next_step = ""
     outcome = outcome.strip()
     if not outcome:
         raise ValidationError(_("Write what happened, in a few words."))
@@ -175,7 +202,7 @@ def close_follow_up(
     if current.acknowledged_at is None:  # closing it is the strongest acknowledgement
         current.acknowledged_at, current.acknowledged_by = now, by
     current.closed_at, current.closed_by = now, by
-    current.contact, current.outcome = contact, outcome
+    current.contact, current.outcome, current.next_step = contact, outcome, next_step
     current.actions = list(dict.fromkeys(actions))  # in the order given, once each
     current.save()
     return current

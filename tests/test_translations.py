@@ -126,7 +126,9 @@ def test_the_compiled_catalogue_is_the_one_the_po_makes(tmp_path):
 
 TAG = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1>|<[^>]*>", re.S)
 WORDS = re.compile(r"[^\W\d_]{2,}")
-SHOWN_ATTRIBUTES = re.compile(r'\b(?:aria-label|title|alt|placeholder)="([^"]*)"')
+LITERAL = re.compile(r'\|\w+:"([^"]*)"')
+# data-label: a table's column name, shown before each value when a phone lays rows as cards.
+SHOWN_ATTRIBUTES = re.compile(r'\b(?:aria-label|title|alt|placeholder|data-label)="([^"]*)"')
 
 
 def untranslated(source: str) -> list[str]:
@@ -141,6 +143,8 @@ def untranslated(source: str) -> list[str]:
             shown.append("\x00")
         elif token.token_type == TokenType.TEXT and not inside:
             shown.append(token.contents)
+        elif token.token_type == TokenType.VAR:  # {{ x|default:"Words" }} shows the words
+            shown.extend(f" {words} " for words in LITERAL.findall(token.contents))
         else:
             shown.append("\x00")
     text = "".join(shown)

@@ -85,3 +85,37 @@ def test_on_a_phone_the_banner_is_a_line_or_two_and_the_board_leads_with_who_to_
     assert "Not on track: safety flag in the last 4 weeks" in reason.inner_text()
     box = reason.bounding_box()
     assert box["x"] + box["width"] <= PHONE["width"] and box["y"] < PHONE["height"]
+
+
+def test_on_a_phone_a_member_without_a_phone_is_tried_another_way_and_closed_with_a_next_step(
+    page, live_server
+):
+    facilitator = UserFactory(role="facilitator")
+    group = TherapyGroupFactory(facilitators=[facilitator])
+    member = EnrollmentFactory(group=group, participant__first_name="Noor").participant
+    follow_up = services.open_follow_up(group=group, participant=member, reason="absences")
+    sign_in(page, live_server, facilitator)
+    screen = page.page
+    screen.set_viewport_size(PHONE)
+    page.goto(live_server.url + reverse("follow_up_detail", args=[follow_up.pk]))
+    ways = screen.locator("section", has=screen.locator("#instead-title"))
+    assert ways.get_by_role("link", name=member.email).get_attribute("href") == (
+        f"mailto:{member.email}"
+    )
+    screen.get_by_role("button", name="I tried and could not reach them (keep it open)").click()
+    page.check()
+    assert "It stays open." in screen.content()
+    screen.get_by_label("Could not reach them").check()
+    screen.get_by_label("Referred").check()
+    screen.get_by_label("Notes (kept encrypted; the participant does not see them)").fill(
+        "Rang twice, emailed."
+    )
+    screen.get_by_role("button", name="Close the follow-up").click()
+    page.check()
+    assert "Say what was done instead" in screen.content()  # the step is asked, nothing lost
+    screen.get_by_label("Wrote asking them to get in touch").check()
+    screen.get_by_role("button", name="Close the follow-up").click()
+    page.check()
+    follow_up.refresh_from_db()
+    assert not follow_up.is_open and follow_up.next_step == "letter"
+    assert follow_up.attempts.count() == 1

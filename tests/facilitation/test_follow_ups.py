@@ -2,6 +2,7 @@
 on every page, a discreet email) until one acknowledges it; it is closed with what was done."""
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -9,6 +10,8 @@ from core.models import AuditEvent
 from measures import services
 from measures.instruments import PHQ9
 from measures.models import Channel, FollowUp
+from members.models import ContactDetails, Organisation
+from tests.members.factories import UserFactory
 from tests.sessions.factories import GroupSessionFactory
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
@@ -195,3 +198,59 @@ def test_the_banner_puts_safety_first_then_overdue_then_absences_one_line_each(
         "Someone in your group may need a call",
         "Urgent: someone in your group needs a call today",
     ]
+
+
+def test_with_no_number_to_call_the_page_offers_other_ways_to_reach_them(
+    personas, follow_up, participant, world
+):
+    Organisation.objects.update(contact_phone="020 7946 0000", contact_hours="9 to 5")
+    other_group = TherapyGroupFactory(facilitators=[UserFactory(role="facilitator")])
+    EnrollmentFactory(group=other_group, participant=participant)
+    other = other_group.facilitators.get()
+    url = reverse("follow_up_detail", args=[follow_up.pk])
+    html = personas["facilitator"].get(url).text
+    assert "No number to call" in html
+    assert f'href="mailto:{participant.email}"' in html
+    assert f'href="mailto:{other.email}"' in html and other_group.name not in html
+    assert 'href="tel:02079460000"' in html and "9 to 5" in html
+    ContactDetails.objects.update_or_create(
+        person=participant, defaults={"phone": "07700 900123", "may_call": True}
+    )
+    assert "No number to call" not in personas["facilitator"].get(url).text
+
+
+def test_could_not_reach_is_an_outcome_with_a_next_step(personas, follow_up, facilitator):
+    url = reverse("follow_up_detail", args=[follow_up.pk])
+    tried = personas["facilitator"].post(reverse("follow_up_attempt", args=[follow_up.pk]))
+    assert tried.status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.is_open and follow_up.acknowledged_by == facilitator  # in hand, still open
+    assert "Tried without reaching them" in personas["facilitator"].get(url).text
+    closing = {"contact": "not_reached", "actions": ["referred"], "outcome": "No answer twice."}
+    refused = personas["facilitator"].post(url, closing)
+    assert refused.status_code == 400 and "Say what was done instead" in refused.text
+    assert FollowUp.objects.get(pk=follow_up.pk).is_open
+    assert personas["facilitator"].post(url, {**closing, "next_step": "gp"}).status_code == 302
+    follow_up.refresh_from_db()
+    assert not follow_up.is_open and follow_up.next_step == "gp"
+    assert "Instead: Told their GP." in personas["facilitator"].get(url).text
+    again = personas["facilitator"].post(reverse("follow_up_attempt", args=[follow_up.pk]))
+    assert again.status_code == 302 and follow_up.attempts.count() == 1  # closed: no new try
+
+
+def test_the_database_refuses_could_not_reach_without_a_next_step(follow_up):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FollowUp.objects.filter(pk=follow_up.pk).update(
+            acknowledged_at=timezone.now(),
+            closed_at=timezone.now(),
+            contact="not_reached",
+            outcome="No answer.",
+        )
+
+
+def test_no_one_else_records_a_try(personas, follow_up):
+    url = reverse("follow_up_attempt", args=[follow_up.pk])
+    for persona in ("other_facilitator", "participant", "admin", "other_participant"):
+        assert personas[persona].post(url).status_code == 404
+    assert personas["facilitator"].get(url).status_code == 405
+    assert not follow_up.attempts.exists()
