@@ -48,11 +48,6 @@ class OrganisationForm(ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label=gettext_lazy("Reminder times for people who have not chosen"),
     )
-    agreement_text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}),
-        label=gettext_lazy("Group confidentiality agreement"),
-        help_text=gettext_lazy("Changing it makes a new version: participants accept it again."),
-    )
 
     timezone = forms.ChoiceField(
         choices=timezone_choices,
@@ -167,3 +162,17 @@ class CrisisLineForm(ModelForm):
 CrisisLineFormSet = forms.modelformset_factory(
     CrisisLine, form=CrisisLineForm, extra=2, can_delete=True
 )
+
+
+class AgreementForm(Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 12}),
+        label=gettext_lazy("Group confidentiality agreement"),
+        help_text=gettext_lazy(
+            "Changing its words makes a new version, which participants accept again."
+        ),
+        max_length=20000,
+        strip=False,  # kept as typed for the review; services.agreement_words decides
+    )
+    # Set by the review step's button: the admin has seen how many will be asked again.
+    reviewed = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("admin/settings/", views.organisation_settings, name="admin_settings"),
     path("admin/settings/crisis-lines/", views.crisis_lines, name="admin_crisis_lines"),
+    path("admin/settings/agreement/", views.group_agreement, name="admin_agreement"),
     path("admin/reports/", views.reports_page, name="admin_reports"),
     path("admin/reports.csv", views.reports_csv, name="admin_reports_csv"),
     path("admin/outcomes/", views.outcomes, name="admin_outcomes"),

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from administration.forms import (
     AdminGroupForm,
+    AgreementForm,
     CrisisLineForm,
     CrisisLineFormSet,
     GroupFacilitatorsForm,
@@ -201,30 +202,64 @@ def group_facilitators(request, group_id: int):
 @admin_only
 def organisation_settings(request):
     organisation = Organisation.current()
-    agreement = ConfidentialityAgreement.current()
     form = OrganisationForm(
-        request.POST if request.method == "POST" else None,
-        instance=organisation,
-        initial={"agreement_text": agreement.text},
+        request.POST if request.method == "POST" else None, instance=organisation
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
         try:
-            new_version = member_services.update_organisation(
-                organisation=organisation, changed_by=request.user, **data
-            )
+            member_services.update_organisation(organisation=organisation, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request,
-                _("Settings saved. Participants will be asked to accept version %(version)s.")
-                % {"version": new_version.version}
-                if new_version
-                else _("Settings saved."),
-            )
+            messages.success(request, _("Settings saved."))
             return redirect("admin_settings")
-    return render(request, "administration/settings.html", {"form": form, "agreement": agreement})
+    return render(
+        request,
+        "administration/settings.html",
+        {"form": form, "agreement": ConfidentialityAgreement.current()},
+    )
+
+
+@admin_only
+def group_agreement(request):
+    """The group agreement, on its own page: changing its words stops every participant until
+    they accept the new version, so the change is reviewed (with how many people it asks
+    again) before it is published."""
+    agreement = ConfidentialityAgreement.current()
+    form = AgreementForm(
+        request.POST if request.method == "POST" else None, initial={"text": agreement.text}
+    )
+    review = None
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
+        unchanged = member_services.agreement_words(text) == member_services.agreement_words(
+            agreement.text
+        )
+        if unchanged:
+            messages.info(request, _("The words are the same: no one is asked to accept again."))
+            return redirect("admin_agreement")
+        if form.cleaned_data["reviewed"]:
+            try:
+                published = member_services.publish_agreement(text=text, by=request.user)
+            except ValidationError as error:
+                form.add_error("text", error)
+            else:
+                messages.success(
+                    request,
+                    _("Version %(version)s is in force. Participants accept it on their next page.")
+                    % {"version": published.version},
+                )
+                return redirect("admin_agreement")
+        else:
+            review = {
+                "version": agreement.version + 1,
+                "asked_again": member_services.asked_to_accept_again(),
+            }
+    return render(
+        request,
+        "administration/agreement.html",
+        {"form": form, "agreement": agreement, "review": review},
+    )
 
 
 @admin_only

@@ -2,8 +2,10 @@
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import outbox
 from members.invitations import invitation_url
@@ -87,20 +89,45 @@ def accept_agreement(*, user: User, agreement: ConfidentialityAgreement) -> None
 
 
 @transaction.atomic
-def update_organisation(
-    *, organisation: Organisation, agreement_text: str, changed_by: User, **fields
-) -> ConfidentialityAgreement | None:
-    """Save the settings; a changed agreement text becomes a new version everyone accepts again."""
+def update_organisation(*, organisation: Organisation, **fields) -> None:
+    """Save the settings. The group agreement is not among them: it changes only on its own
+    page (publish_agreement), since a new version stops every participant until accepted."""
     for name, value in fields.items():
         setattr(organisation, name, value)
     organisation.full_clean()
     organisation.save()
+
+
+def agreement_words(text: str) -> str:
+    """The agreement as a reader sees it: line endings (a browser sends CRLF) and spaces at
+    the ends of lines are not words, so they never make a new version."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+def asked_to_accept_again() -> int:
+    """How many people a new version would stop on their next page: active participants who
+    accepted the version in force (the others are being asked already)."""
+    return AgreementAcceptance.objects.filter(
+        agreement=ConfidentialityAgreement.current(),
+        user__is_active=True,
+        user__role=Role.PARTICIPANT,
+    ).count()
+
+
+@transaction.atomic
+def publish_agreement(*, text: str, by: User) -> ConfidentialityAgreement | None:
+    """A new version when the words changed, which everyone accepts again; None when they did
+    not (the same words, however they were typed)."""
+    words = agreement_words(text)
+    if not words:
+        raise ValidationError(_("Write the agreement first."))
     current = ConfidentialityAgreement.current()
-    text = agreement_text.strip()
-    if current is not None and current.text.strip() == text:
+    if agreement_words(current.text) == words:
         return None
+    # Two admins at once: the unique version refuses the second, never two texts as one.
     return ConfidentialityAgreement.objects.create(
-        version=(current.version + 1) if current else 1, text=text, created_by=changed_by
+        version=current.version + 1, text=words, created_by=by
     )
 
 

@@ -81,8 +81,18 @@ def test_an_admins_pages_fit_a_phone(page, live_server, settings):
             reverse("admin_settings"),
             reverse("admin_closures"),
             reverse("admin_activity"),
+            reverse("admin_agreement"),
         ],
     )
+    # The agreement's words change only after the review says who will be asked again.
+    screen = page.page
+    screen.get_by_label("Group confidentiality agreement").fill("Be kind.\nKeep it here.")
+    screen.get_by_role("button", name="Review the change").click()
+    page.check()
+    assert "will be asked to accept the new words" in screen.content()
+    screen.get_by_role("button", name="Publish version 2").click()
+    page.check()
+    assert "Version 2 is in force" in screen.content()
 
 
 def test_a_participants_pages_fit_a_phone(page, live_server, settings):

@@ -138,7 +138,7 @@ def test_the_crisis_resources_are_as_the_organisation_writes_them_in_each_langua
     admin = signed_in(admin_user)
     form = admin.get(reverse("admin_settings")).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
-    data |= {"agreement_text": "Be kind.", "quiet_from": "21:00", "quiet_until": "08:00"}
+    data |= {"quiet_from": "21:00", "quiet_until": "08:00"}
     data |= {"crisis_resources_es": "Llama al 024, la línea de atención a la conducta suicida."}
     assert "Settings saved." in admin.post(reverse("admin_settings"), data, follow=True).text
     assert Organisation.objects.get().crisis_resources_in == {

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import ConfidentialityAgreement, Organisation
-from members.services import update_organisation
+from members.services import publish_agreement
 from sessions.models import Attendance, GroupNote
 from tests.members.factories import UserFactory
 from tests.sessions.factories import GroupSessionFactory
@@ -49,21 +49,13 @@ def test_a_new_participant_accepts_the_agreement_before_seeing_the_group(client,
 
 def test_a_new_agreement_version_asks_again(member_client, participant, admin_user):
     assert member_client.get(reverse("home")).status_code == 200  # accepted: remembered
-    organisation = Organisation.current()
-    update_organisation(
-        organisation=organisation,
-        agreement_text="A new agreement text.",
-        changed_by=admin_user,
-        name=organisation.name,
-    )
+    publish_agreement(text="A new agreement text.", by=admin_user)
     assert ConfidentialityAgreement.current().version == 2
     response = member_client.get(reverse("home"))
     assert response["Location"] == reverse("agreement")
     assert "The group agreement has changed" in member_client.get(reverse("agreement")).text
     # The same text again is no new version.
-    update_organisation(
-        organisation=organisation, agreement_text="A new agreement text.", changed_by=admin_user
-    )
+    assert publish_agreement(text="A new agreement text.\r\n", by=admin_user) is None
     assert ConfidentialityAgreement.current().version == 2
 
 
