@@ -15,6 +15,9 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Every minute: plan due reminders and prompts, hand due outbox rows to workers.
     "outbox-tick": {"task": "delivery.tick", "schedule": 60.0},
+    # Every minute: a session whose register was taken before its start took place once it
+    # has started (sessions.services.mark_started_sessions_held).
+    "sessions-started": {"task": "sessions.mark_started_sessions_held", "schedule": 60.0},
     # Nightly: drop expired login sessions, so the session table stays small.
     "clear-expired-sessions": {
         "task": "members.tasks.clear_expired_sessions",

@@ -5,6 +5,7 @@ carries the text across, and a draft saved by the page is there after a sign-in.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -155,7 +156,11 @@ def notes_sign(request, session_id: int):
         group_id=session.group_id,
         participants={n.pk: n.participant_id for n in review.individual_notes},
     )
-    return render(request, "facilitation/notes_sign.html", {"session": session, "review": review})
+    return render(
+        request,
+        "facilitation/notes_sign.html",
+        {"session": session, "review": review, "started": session.starts_at <= timezone.now()},
+    )
 
 
 @facilitator_only

@@ -451,6 +451,7 @@ def session_detail(request, session_id: int):
             "measures_waiting": asks,
             "statuses": Attendance.Status.choices,
             "attendance_open": services.attendance_open(session),
+            "started": session.starts_at <= timezone.now(),
             "addendum_form": AddendumForm(),
         }
 

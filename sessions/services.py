@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit, outbox
+from core.clock import DatabaseNow, db_now
 from core.models import Notification
 from members.models import User
 from sessions.models import (
@@ -338,11 +339,27 @@ def set_session_status(*, session: GroupSession, status: str) -> None:
         raise ValidationError(_("A cancelled session stays cancelled."))
     if status == GroupSession.Status.CANCELLED:
         raise ValidationError(_("Use cancel, with a reason, to cancel a session."))
+    if status != GroupSession.Status.SCHEDULED and not has_started(session):
+        raise ValidationError(_("A session takes place, or not, once its start time has come."))
     session.status = status
     session.save(update_fields=["status", "updated_at"])
 
 
 # Attendance -----------------------------------------------------------------------------
+
+
+def has_started(session: GroupSession) -> bool:
+    """Whether the session's start time has come, by the database's clock."""
+    return session.starts_at <= db_now()
+
+
+def mark_started_sessions_held() -> int:
+    """Sessions whose attendance was taken in the hours before they started took place once
+    they start (beat, every minute). An apology ("excused") alone says nothing about that."""
+    marked = Attendance.objects.exclude(status=Attendance.Status.EXCUSED).values("session_id")
+    return GroupSession.objects.filter(
+        status=GroupSession.Status.SCHEDULED, starts_at__lte=DatabaseNow(), pk__in=marked
+    ).update(status=GroupSession.Status.HELD, updated_at=DatabaseNow())
 
 
 def attendance_open(session: GroupSession, status: str | None = None) -> bool:
@@ -368,13 +385,7 @@ def mark_attendance(
 ) -> Attendance:
     """Record who came. Once the notes are signed, a change needs a reason and is added to the
     group note as a signed addendum: what was signed stays true to what was recorded."""
-    if not attendance_open(session, status):
-        raise ValidationError(
-            "Attendance cannot be taken for a cancelled session."
-            if session.is_cancelled
-            else "Attendance can be recorded from the start of the session's day. "
-            "Before then, you can mark someone as excused."
-        )
+    _refuse_unless_open(session, status)
     if status not in Attendance.Status.values:
         raise ValidationError(_("Unknown attendance status."))
     if not roster_for(session).filter(participant=participant).exists():
@@ -413,34 +424,60 @@ def mark_attendance(
             "addendum": addendum,
         },
     )
-    if session.status == GroupSession.Status.SCHEDULED:
+    _took_place_if_started(session)
+    return attendance
+
+
+def _refuse_unless_open(session: GroupSession, status: str) -> None:
+    if not attendance_open(session, status):
+        raise ValidationError(
+            _("Attendance cannot be taken for a cancelled session.")
+            if session.is_cancelled
+            else _(
+                "Attendance can be recorded from the start of the session's day. "
+                "Before then, you can mark someone as excused."
+            )
+        )
+
+
+def _took_place_if_started(session: GroupSession) -> None:
+    # Marks made before the start wait for it (mark_started_sessions_held): taking the
+    # register early does not make a session "took place" before it has begun.
+    if session.status == GroupSession.Status.SCHEDULED and has_started(session):
         session.status = GroupSession.Status.HELD
         session.save(update_fields=["status", "updated_at"])
-    return attendance
 
 
 @transaction.atomic
 def mark_everyone_present(*, session: GroupSession, marked_by: User) -> int:
     """Everyone not yet marked is present; marks already made stay."""
-    if notes_signed(session):
+    # Locked as mark_attendance locks it: signing waits for these marks, or they see it.
+    note = GroupNote.objects.select_for_update().filter(session=session).first()
+    if note is not None and note.is_signed:
         raise ValidationError(
             _(
                 "The notes for this session are signed. Change attendance one person at a time, "
                 "with a reason."
             )
         )
+    _refuse_unless_open(session, Attendance.Status.PRESENT)
     marked = set(session.attendance.values_list("participant_id", flat=True))
-    count = 0
-    for enrollment in roster_for(session):
-        if enrollment.participant_id not in marked:
-            mark_attendance(
+    # The notes are unsigned (above), so no mark carries an addendum: one insert for all.
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
                 session=session,
-                participant=enrollment.participant,
+                participant_id=enrollment.participant_id,
                 status=Attendance.Status.PRESENT,
                 marked_by=marked_by,
             )
-            count += 1
-    return count
+            for enrollment in roster_for(session)
+            if enrollment.participant_id not in marked
+        ],
+        ignore_conflicts=True,  # a mark made meanwhile, in another tab, stays
+    )
+    _took_place_if_started(session)
+    return session.attendance.count() - len(marked)
 
 
 @transaction.atomic
@@ -556,7 +593,7 @@ def sign_notes(*, session: GroupSession, signer: User, reviewed: str) -> GroupNo
     if note is None or not any(text for _, text in note.sections()):
         raise ValidationError(_("Write the group note before signing it."))
     _refuse_if_signed(note)
-    if session.starts_at > timezone.now():
+    if not has_started(session):
         raise ValidationError(_("Notes can be signed once the session has started."))
     if reviewed != signing_review(session).fingerprint:
         raise ValidationError(

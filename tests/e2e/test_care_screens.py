@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from measures import instruments, services
 from measures.models import Channel, FollowUp
+from sessions import services as session_services
 from sessions.models import GroupSession
 from tests.e2e.test_facilitator_week import sign_in
 from tests.members.factories import UserFactory
-from tests.sessions.factories import AttendanceFactory, GroupSessionFactory
+from tests.sessions.factories import AttendanceFactory, GroupSessionFactory, later_today
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
 PHONE = {"width": 390, "height": 844}
@@ -119,3 +120,32 @@ def test_on_a_phone_a_member_without_a_phone_is_tried_another_way_and_closed_wit
     follow_up.refresh_from_db()
     assert not follow_up.is_open and follow_up.next_step == "letter"
     assert follow_up.attempts.count() == 1
+
+
+def test_on_a_phone_the_register_taken_early_waits_for_the_start_and_says_when_signing_opens(
+    page, live_server
+):
+    facilitator = UserFactory(role="facilitator")
+    group = TherapyGroupFactory(facilitators=[facilitator])
+    for name in ("Ada", "Bo"):
+        EnrollmentFactory(group=group, participant__first_name=name)
+    session = later_today(group)
+    sign_in(page, live_server, facilitator)
+    screen = page.page
+    screen.set_viewport_size(PHONE)
+    page.goto(live_server.url + reverse("session_detail", args=[session.pk]))
+    screen.get_by_role("button", name="Everyone not marked is present").click()
+    page.check()
+    assert screen.locator(".badge").first.inner_text() == "Scheduled"
+    session_services.save_group_note(
+        session=session, author=facilitator, format="free", free_text="We planned the week."
+    )
+    page.goto(live_server.url + reverse("session_detail", args=[session.pk]))
+    sign = screen.get_by_role("button", name="Review and sign the notes")
+    assert sign.is_disabled()
+    assert (
+        "Signing opens when the session starts: " in screen.locator("#signing-opens").inner_text()
+    )
+    session.refresh_from_db()
+    assert session.status == GroupSession.Status.SCHEDULED
+    assert session.attendance.count() == 2

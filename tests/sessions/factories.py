@@ -40,3 +40,21 @@ def sign(session, signer):
 def reviewed(session) -> dict:
     """The sign form's data: what the review page showed."""
     return {"reviewed": signing_review(session).fingerprint}
+
+
+def later_today(group, *, hour: int = 23, **fields):
+    """A session at `hour` o'clock later today where the group meets, whatever the time the
+    tests run: the group meets in London, or in Chicago when London's evening is too late."""
+    import zoneinfo
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    for name in ("Europe/London", "America/Chicago"):
+        zone = zoneinfo.ZoneInfo(name)
+        if timezone.localtime(timezone.now(), zone).hour < hour - 3:
+            break
+    group.timezone = name
+    group.save(update_fields=["timezone"])
+    starts = datetime.combine(timezone.localdate(timezone.now(), zone), time(hour), tzinfo=zone)
+    return GroupSessionFactory(group=group, starts_at=starts, **fields)

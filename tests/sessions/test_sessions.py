@@ -15,7 +15,13 @@ from members.models import Organisation
 from sessions import queries, services
 from sessions.models import AbsenceFollowUp, Attendance, GroupNote, GroupSession, IndividualNote
 from tests.members.factories import UserFactory
-from tests.sessions.factories import AttendanceFactory, GroupSessionFactory, reviewed, sign
+from tests.sessions.factories import (
+    AttendanceFactory,
+    GroupSessionFactory,
+    later_today,
+    reviewed,
+    sign,
+)
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 from therapy_groups.models import Enrollment
 from therapy_groups.services import end_enrollment
@@ -467,3 +473,58 @@ def test_attendance_opens_at_the_start_of_the_sessions_day_where_the_group_meets
         session=tomorrow, participant=member, status="excused", marked_by=facilitator
     )
     assert Attendance.objects.get(session=tomorrow).status == "excused"
+
+
+def test_a_register_taken_before_the_start_makes_it_took_place_only_once_it_starts(
+    facilitator, group, client
+):
+    """The finding: attendance opens hours before the start and then marked the session
+    "Took place", and signing was refused only after pressing Sign."""
+    session = later_today(group)
+    members = [EnrollmentFactory(group=group).participant for _ in range(2)]
+    services.mark_everyone_present(session=session, marked_by=facilitator)
+    session.refresh_from_db()
+    assert session.status == GroupSession.Status.SCHEDULED
+    assert set(session.attendance.values_list("participant_id", flat=True)) == {
+        m.pk for m in members
+    }
+    apology_only = later_today(group, hour=22)
+    services.mark_attendance(
+        session=apology_only, participant=members[0], status="excused", marked_by=facilitator
+    )
+    with pytest.raises(ValidationError, match="once its start time has come"):
+        services.set_session_status(session=session, status=GroupSession.Status.HELD)
+    assert services.mark_started_sessions_held() == 0  # not started yet
+
+    GroupSession.objects.filter(pk__in=[session.pk, apology_only.pk]).update(
+        starts_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert services.mark_started_sessions_held() == 1
+    session.refresh_from_db()
+    apology_only.refresh_from_db()
+    assert session.status == GroupSession.Status.HELD
+    assert apology_only.status == GroupSession.Status.SCHEDULED  # an apology says nothing
+
+
+def test_the_sign_button_says_when_signing_opens(facilitator, group, client):
+    session = later_today(group)
+    services.save_group_note(session=session, author=facilitator, format="free", free_text="Ok.")
+    client.force_login(facilitator)
+    page = client.get(reverse("session_detail", args=[session.pk])).text
+    assert "Signing opens when the session starts: " in page
+    assert f'href="{reverse("notes_sign", args=[session.pk])}"' not in page
+    review = client.get(reverse("notes_sign", args=[session.pk])).text
+    assert 'disabled aria-describedby="signing-opens"' in review
+    GroupSession.objects.filter(pk=session.pk).update(starts_at=timezone.now())
+    page = client.get(reverse("session_detail", args=[session.pk])).text
+    assert "Signing opens" not in page
+    assert f'href="{reverse("notes_sign", args=[session.pk])}"' in page
+
+
+def test_the_beat_marks_started_sessions_every_minute():
+    from config.celery import app
+
+    schedule = app.conf.beat_schedule["sessions-started"]
+    assert schedule == {"task": "sessions.mark_started_sessions_held", "schedule": 60.0}
+    app.loader.import_default_modules()  # what a worker does at start: each app's tasks.py
+    assert "sessions.mark_started_sessions_held" in app.tasks
