@@ -85,7 +85,7 @@ class ScheduleForm(Form):
                     _("For a series, give either the number of sessions or the last date.")
                 )
             if until and data.get("first_date") and until < data["first_date"]:
-                self.add_error("until", "The last date must be after the first date.")
+                self.add_error("until", _("The last date must be after the first date."))
         return data
 
 

@@ -5,6 +5,7 @@ Every object comes through a scoping queryset, so another group's ids answer 404
 """
 
 import csv
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -362,10 +363,15 @@ def session_schedule(request, group_id: int):
         request.POST if request.method == "POST" else None,
         initial={"duration": group.default_duration, "first_date": timezone.localdate()},
     )
-    clashes, dates = [], []
+    clashes, dates, skip = [], [], set()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         once = data["repeat"] == "once"
+        try:
+            # "Skip this date" ticked in the preview (a series only): ISO dates, or refused.
+            skip = set() if once else {date.fromisoformat(d) for d in request.POST.getlist("skip")}
+        except ValueError:
+            form.add_error(None, _("A date to skip was not a date. Show the dates again."))
         try:
             starts = (
                 [local_to_utc(data["first_date"], data["at"], group.timezone)]
@@ -377,6 +383,7 @@ def session_schedule(request, group_id: int):
                     at=data["at"],
                     count=data["count"],
                     until=data["until"],
+                    skip=skip,
                 )
             )
         except ValidationError as error:
@@ -389,7 +396,9 @@ def session_schedule(request, group_id: int):
             starts, zone=group.timezone, country=Organisation.current().holiday_country
         )
         # The dates are shown first, with holidays, past dates and clashes; then scheduled.
-        if starts and confirmed(request):
+        # A date skipped since the dates were shown brings a later one: shown first too.
+        seen = request.POST.get("previewed_skip", "") == skip_key(skip)
+        if starts and confirmed(request) and seen and not form.errors:
             common = {
                 "group": group,
                 "at": data["at"],
@@ -407,6 +416,7 @@ def session_schedule(request, group_id: int):
                 count=data["count"],
                 until=data["until"],
                 created_by=request.user,
+                skip=skip,
                 **common,
             )
             messages.success(
@@ -420,8 +430,21 @@ def session_schedule(request, group_id: int):
     return render(
         request,
         "facilitation/session_schedule.html",
-        {"group": group, "form": form, "clashes": clashes, "dates": dates},
+        {
+            "group": group,
+            "form": form,
+            "clashes": clashes,
+            "dates": dates,
+            "skipped": sorted(skip),
+            "skip_key": skip_key(skip),
+            "series": form.is_bound and form.cleaned_data.get("repeat", "once") != "once",
+        },
+        status=400 if form.errors else 200,
     )
+
+
+def skip_key(skip) -> str:
+    return ",".join(day.isoformat() for day in sorted(skip))
 
 
 @facilitator_only
@@ -477,14 +500,17 @@ def session_change(request, session_id: int):
             "topic": session.topic,
         },
     )
-    clashes = []
+    clashes, into_the_past = [], False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         start = local_to_utc(data["day"], data["at"], session.group.timezone)
         clashes = services.find_double_bookings(
             group=session.group, starts=[start], duration=data["duration"]
         )
-        if not clashes or request.POST.get("confirm_clash"):
+        # A new time already gone (a typo in the year, say) is asked about once, like a clash.
+        into_the_past = start != session.starts_at and start < timezone.now()
+        warned = bool(clashes or into_the_past)
+        if not warned or request.POST.get("confirm_clash"):
             try:
                 changed = services.change_session(session=session, **data)
             except ValidationError as error:
@@ -501,7 +527,7 @@ def session_change(request, session_id: int):
     return render(
         request,
         "facilitation/session_change.html",
-        {"session": session, "form": form, "clashes": clashes},
+        {"session": session, "form": form, "clashes": clashes, "into_the_past": into_the_past},
     )
 
 

@@ -3,7 +3,7 @@
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import holidays
 from django.db.models import Count, F, OuterRef, Q, Subquery, Window
@@ -399,6 +399,7 @@ class PlannedDate:
     starts_at: datetime
     holiday: str | None  # the public holiday it falls on, in the organisation's country
     past: bool
+    day: date  # where the group meets
 
 
 def planned_dates(starts: list[datetime], *, zone: str, country: str) -> list[PlannedDate]:
@@ -412,6 +413,6 @@ def planned_dates(starts: list[datetime], *, zone: str, country: str) -> list[Pl
     )
     now = timezone.now()
     return [
-        PlannedDate(start, names.get(day), start < now)
+        PlannedDate(start, names.get(day), start < now, day)
         for start, day in zip(starts, local, strict=True)
     ]

@@ -1,5 +1,7 @@
 """Writes about sessions: scheduling, changing, cancelling, attendance and signed notes."""
 
+import zoneinfo
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -105,9 +107,13 @@ def schedule_series(
     location: str = "",
     video_link: str = "",
     created_by: User | None = None,
+    skip: Collection[date] = (),
 ) -> SessionSeries:
-    """Create a recurring series and its sessions, expanded in the group's time zone."""
-    rule = build_rrule(frequency=frequency, first_date=first_date, count=count, until=until)
+    """Create a recurring series and its sessions, expanded in the group's time zone, leaving
+    out the `skip` dates (see series_starts)."""
+    rule = build_rrule(
+        frequency=frequency, first_date=first_date, count=_with_skipped(count, skip), until=until
+    )
     series = SessionSeries.objects.create(
         group=group,
         frequency=frequency,
@@ -117,7 +123,12 @@ def schedule_series(
         duration=duration,
         created_by=created_by,
     )
-    starts = _series_starts(rule, first_date=first_date, at=at, zone=group.timezone)
+    starts = _skipping(
+        _series_starts(rule, first_date=first_date, at=at, zone=group.timezone),
+        skip,
+        zone=group.timezone,
+        count=count,
+    )
     sessions = GroupSession.objects.bulk_create(
         GroupSession(
             group=group,
@@ -141,9 +152,27 @@ def series_starts(
     at: time,
     count: int | None,
     until: date | None,
+    skip: Collection[date] = (),
 ) -> list[datetime]:
-    rule = build_rrule(frequency=frequency, first_date=first_date, count=count, until=until)
-    return _series_starts(rule, first_date=first_date, at=at, zone=group.timezone)
+    """The series' starts. Dates in `skip` (a public holiday, say) are left out; a series of
+    `count` sessions still has `count`, later dates taking their place."""
+    rule = build_rrule(
+        frequency=frequency, first_date=first_date, count=_with_skipped(count, skip), until=until
+    )
+    starts = _series_starts(rule, first_date=first_date, at=at, zone=group.timezone)
+    return _skipping(starts, skip, zone=group.timezone, count=count)
+
+
+def _with_skipped(count: int | None, skip: Collection[date]) -> int | None:
+    return None if count is None else count + len(skip)
+
+
+def _skipping(
+    starts: list[datetime], skip: Collection[date], *, zone: str, count: int | None
+) -> list[datetime]:
+    where = zoneinfo.ZoneInfo(zone)
+    kept = [start for start in starts if timezone.localtime(start, where).date() not in skip]
+    return kept[:count] if count is not None else kept
 
 
 MAX_SERIES_SESSIONS = 104  # two years weekly; the schedule form allows as many

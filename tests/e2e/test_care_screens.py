@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from measures import instruments, services
 from measures.models import Channel, FollowUp
+from members.models import Organisation
 from sessions import services as session_services
 from sessions.models import GroupSession
 from tests.e2e.test_facilitator_week import sign_in
@@ -149,3 +150,33 @@ def test_on_a_phone_the_register_taken_early_waits_for_the_start_and_says_when_s
     session.refresh_from_db()
     assert session.status == GroupSession.Status.SCHEDULED
     assert session.attendance.count() == 2
+
+
+def test_on_a_phone_a_holiday_is_skipped_in_the_preview_and_a_later_date_takes_its_place(
+    page, live_server
+):
+    Organisation.objects.update_or_create(pk=1, defaults={"holiday_country": "GB"})
+    facilitator = UserFactory(role="facilitator")
+    group = TherapyGroupFactory(facilitators=[facilitator], timezone="Europe/London")
+    sign_in(page, live_server, facilitator)
+    screen = page.page
+    screen.set_viewport_size(PHONE)
+    page.goto(live_server.url + reverse("session_schedule", args=[group.pk]))
+    screen.get_by_label("Date:", exact=True).fill("2030-12-18")
+    screen.get_by_label("Start time (the group's time zone)").fill("18:00")
+    screen.get_by_label("Number of sessions").fill("3")
+    screen.get_by_role("button", name="Show the dates").click()
+    page.check()
+    christmas = screen.locator("li", has_text="Christmas Day")
+    christmas.get_by_label("Skip this date").check()
+    screen.get_by_role("button", name="Check the dates again").click()
+    page.check()
+    dates = screen.locator(".planned-dates ol li").all_inner_texts()
+    assert [d.split(",")[0] for d in dates] == [
+        "Wednesday 18 December 2030",
+        "Wednesday 1 January 2031",
+        "Wednesday 8 January 2031",
+    ]
+    screen.get_by_role("button", name="Schedule 3 sessions").click()
+    page.check()
+    assert group.sessions.count() == 3

@@ -68,7 +68,7 @@ def test_schedule_form_explains_a_series_without_an_ending(client, facilitator, 
         reverse("session_schedule", args=[group.pk]),
         {"first_date": "2026-03-17", "at": "18:00", "duration": 90, "repeat": "weekly"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "either the number of sessions or the last date" in response.text
     assert not group.sessions.exists()
 
@@ -99,6 +99,33 @@ def test_the_review_names_public_holidays_where_the_group_meets(client, facilita
     Organisation.objects.filter(pk=1).update(holiday_country="")
     review = client.post(reverse("session_schedule", args=[group.pk]), {**data, "count": 3})
     assert "public holiday" not in review.text
+
+
+def test_a_holiday_in_the_preview_can_be_skipped_and_a_later_date_takes_its_place(
+    client, facilitator, group
+):
+    Organisation.objects.update_or_create(pk=1, defaults={"holiday_country": "GB"})
+    client.force_login(facilitator)
+    url = reverse("session_schedule", args=[group.pk])
+    data = {"first_date": "2030-12-18", "at": "18:00", "duration": 90, "repeat": "weekly"}
+    data["count"] = 3
+    review = client.post(url, data).text
+    assert 'name="skip" value="2030-12-25"' in review and "Skip this date" in review
+    # Ticked, then straight to "Schedule": the later date it brings is shown first.
+    again = client.post(url, {**data, "skip": ["2030-12-25"], "confirmed": "yes"})
+    assert again.status_code == 200 and not group.sessions.exists()
+    assert "Wednesday 8 January 2031, 18:00" in again.text
+    assert "Wednesday 25 December 2030, 18:00" not in again.text
+    assert 'value="2030-12-25" checked' in again.text  # can be brought back
+    done = client.post(
+        url,
+        {**data, "skip": ["2030-12-25"], "previewed_skip": "2030-12-25", "confirmed": "yes"},
+    )
+    assert done.status_code == 302
+    days = [timezone.localtime(s.starts_at, LONDON).date() for s in group.sessions.all()]
+    assert sorted(days) == [date(2030, 12, 18), date(2031, 1, 1), date(2031, 1, 8)]
+    bad = client.post(url, {**data, "skip": ["25/12/2030"], "previewed_skip": "x"})
+    assert bad.status_code == 400 and "was not a date" in bad.text
 
 
 def test_change_this_and_following_moves_later_sessions_of_the_series_only(facilitator, group):
@@ -528,3 +555,25 @@ def test_the_beat_marks_started_sessions_every_minute():
     assert schedule == {"task": "sessions.mark_started_sessions_held", "schedule": 60.0}
     app.loader.import_default_modules()  # what a worker does at start: each app's tasks.py
     assert "sessions.mark_started_sessions_held" in app.tasks
+
+
+def test_moving_a_session_into_the_past_is_asked_about_first(client, facilitator, group):
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=7))
+    client.force_login(facilitator)
+    url = reverse("session_change", args=[session.pk])
+    local = timezone.localtime(session.starts_at, zoneinfo.ZoneInfo(group.timezone))
+    data = {
+        "day": (local.date() - timedelta(days=365)).isoformat(),  # a slip of the year
+        "at": local.strftime("%H:%M"),
+        "duration": 90,
+    }
+    warned = client.post(url, data)
+    assert warned.status_code == 200 and "That time is in the past" in warned.text
+    assert 'name="confirm_clash"' in warned.text and "Save anyway" in warned.text
+    session.refresh_from_db()
+    assert session.starts_at > timezone.now()  # nothing moved yet
+    assert client.post(url, {**data, "confirm_clash": "1"}).status_code == 302
+    session.refresh_from_db()
+    assert session.starts_at < timezone.now()
+    # Its own time again (already past), only shorter: nothing to ask, saved at once.
+    assert client.post(url, {**data, "duration": 60}).status_code == 302
