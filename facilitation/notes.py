@@ -15,7 +15,7 @@ from facilitation.forms import AddendumForm, GroupNoteForm, IndividualNoteForm
 from facilitation.scoping import member_of, session_for
 from members.access import roles_required
 from members.models import Role
-from sessions import services
+from sessions import queries, services
 from sessions.models import NOTE_FIELDS, GroupNote, IndividualNote, NoteFormat
 from sessions.notes import carry_over, signing_review
 
@@ -175,6 +175,7 @@ def individual_note(request, session_id: int, participant_id: int):
         .first()
     )
     signed = note is not None and note.is_signed
+    previous, following = queries.neighbours(queries.attendees(session), participant)
     form = None
     if not signed:
         fields = ("progress", "participation", "risk_flag")
@@ -204,6 +205,14 @@ def individual_note(request, session_id: int, participant_id: int):
             messages.success(
                 request, _("Note about %(name)s saved.") % {"name": participant.short_name}
             )
+            # "Save and go to the next (or previous) person": saved first, so nothing typed
+            # is lost on the way.
+            then = request.POST.get("then", "")
+            for person in (previous, following):
+                if person is not None and then == str(person.pk):
+                    return redirect(
+                        "individual_note", session_id=session.pk, participant_id=person.pk
+                    )
             return redirect("session_detail", session_id=session.pk)
     if note is not None and request.method == "GET":
         audit.viewed(request, note, group_id=session.group_id, participant_id=participant.pk)
@@ -215,6 +224,8 @@ def individual_note(request, session_id: int, participant_id: int):
         "attendance": session.attendance.filter(participant=participant).first(),
         "addenda": note.addenda.select_related("signed_by") if signed else (),
         "addendum_form": AddendumForm() if signed else None,
+        "previous": previous,
+        "following": following,
     }
     return render(request, "facilitation/individual_note.html", context)
 

@@ -276,6 +276,26 @@ def roster_for(session: GroupSession):
     )
 
 
+def attendees(session: GroupSession) -> list:
+    """Who came (present, late, left early), in the register's order: whom the individual
+    notes are about, one after the other."""
+    came = set(
+        Attendance.objects.filter(session=session, status__in=Attendance.ATTENDED).values_list(
+            "participant_id", flat=True
+        )
+    )
+    return [e.participant for e in roster_for(session) if e.participant_id in came]
+
+
+def neighbours(people: list, person) -> tuple:
+    """The people before and after `person` in `people` (None at either end, or if absent)."""
+    ids = [p.pk for p in people]
+    if person.pk not in ids:
+        return None, None
+    at = ids.index(person.pk)
+    return (people[at - 1] if at > 0 else None, people[at + 1] if at + 1 < len(people) else None)
+
+
 ENROLLMENT_LABELS = dict(Enrollment.Status.choices)
 SESSION_LABELS = dict(GroupSession.Status.choices)
 

@@ -11,7 +11,7 @@ from measures import instruments, services
 from measures.models import Channel, FollowUp
 from members.models import Organisation
 from sessions import services as session_services
-from sessions.models import GroupSession
+from sessions.models import GroupSession, IndividualNote
 from tests.e2e.test_facilitator_week import sign_in
 from tests.members.factories import UserFactory
 from tests.sessions.factories import AttendanceFactory, GroupSessionFactory, later_today
@@ -180,3 +180,26 @@ def test_on_a_phone_a_holiday_is_skipped_in_the_preview_and_a_later_date_takes_i
     screen.get_by_role("button", name="Schedule 3 sessions").click()
     page.check()
     assert group.sessions.count() == 3
+
+
+def test_on_a_phone_individual_notes_go_from_one_member_to_the_next_without_losing_a_word(
+    page, live_server
+):
+    facilitator = UserFactory(role="facilitator")
+    group = TherapyGroupFactory(facilitators=[facilitator])
+    ada, bo = (
+        EnrollmentFactory(group=group, participant__first_name=name).participant
+        for name in ("Ada", "Bo")
+    )
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(hours=2))
+    session_services.mark_everyone_present(session=session, marked_by=facilitator)
+    sign_in(page, live_server, facilitator)
+    screen = page.page
+    screen.set_viewport_size(PHONE)
+    page.goto(live_server.url + reverse("individual_note", args=[session.pk, ada.pk]))
+    screen.get_by_label("Progress").fill("Tried the walk twice.")
+    screen.get_by_role("button", name="Save, then Bo →").click()
+    page.check()
+    assert screen.url.endswith(reverse("individual_note", args=[session.pk, bo.pk]))
+    assert IndividualNote.objects.get(participant=ada).progress == "Tried the walk twice."
+    assert screen.get_by_role("button", name="← Save, then Ada").is_visible()

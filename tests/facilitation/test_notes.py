@@ -222,3 +222,29 @@ def test_the_record_log_says_in_words_who_did_what_to_which_note(
     assert f"{me} opened" not in log
     log = signed_in.get(url + "?views=all").text
     assert f"{me} opened the {when} session." in log
+
+
+def test_individual_notes_step_through_who_came_in_the_registers_order_saving_first(
+    signed_in, session, ana, facilitator
+):
+    people = {}
+    for name, status in (("Bo", "late"), ("Cy", "absent"), ("Di", "present")):
+        person = EnrollmentFactory(
+            group=session.group, participant=UserFactory(first_name=name, last_name="Ash")
+        ).participant
+        services.mark_attendance(
+            session=session, participant=person, status=status, marked_by=facilitator
+        )
+        people[name] = person
+    bo, cy, di = people["Bo"], people["Cy"], people["Di"]
+    page = signed_in.get(reverse("individual_note", args=[session.pk, bo.pk])).text
+    assert f'name="then" value="{ana.pk}"' in page and "← Save, then Ana" in page
+    assert f'name="then" value="{di.pk}"' in page and "Save, then Di →" in page  # Cy was absent
+    url = reverse("individual_note", args=[session.pk, bo.pk])
+    moved = signed_in.post(url, {"progress": "Spoke up twice.", "then": str(di.pk)})
+    assert moved["Location"] == reverse("individual_note", args=[session.pk, di.pk])
+    assert IndividualNote.objects.get(participant=bo).progress == "Spoke up twice."
+    last = signed_in.get(moved["Location"]).text
+    assert "Save, then Bo" in last and "→</button>" not in last  # the last one has no next
+    elsewhere = signed_in.post(url, {"progress": "Again.", "then": str(cy.pk)})
+    assert elsewhere["Location"] == reverse("session_detail", args=[session.pk])
