@@ -78,6 +78,7 @@ def _still_asking(row: Notification) -> GroupSession | None:
             participant=person, status=Enrollment.Status.ACTIVE
         ).exists()
         or not queries.unanswered(session, person)
+        or queries.withdrawn(session, person)  # "I can't make it": no request, no reminder
     ):
         return None
     return session

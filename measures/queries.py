@@ -10,7 +10,7 @@ from measures.instruments import INSTRUMENTS, Instrument
 from measures.models import FollowUp, FollowUpReason, MeasurePlan, MeasureResponse, Schedule
 from measures.scoring import Change, change
 from members.models import full_name
-from sessions.models import GroupSession
+from sessions.models import Attendance, GroupSession
 
 # A session's questionnaires can be answered from this long before it starts (an emailed link
 # lives as long) until this long after (in the room, or that evening).
@@ -62,6 +62,20 @@ def unanswered(session: GroupSession, participant) -> list[Instrument]:
     return [measure for measure in measures_for(session) if measure.code not in answered]
 
 
+def sent_apologies(participant, sessions) -> set[int]:
+    """The sessions (of these) the person will miss, by their own "I can't make it" or an
+    apology the facilitator took: their check-ins are withdrawn until the apology is."""
+    return set(
+        Attendance.objects.filter(
+            participant=participant, session__in=sessions, status=Attendance.Status.EXCUSED
+        ).values_list("session_id", flat=True)
+    )
+
+
+def withdrawn(session: GroupSession, participant) -> bool:
+    return session.pk in sent_apologies(participant, [session.pk])
+
+
 def check_ins_due(participant, groups, now: datetime | None = None) -> list[GroupSession]:
     """Sessions whose questionnaires the participant can answer now and has not, for "You have
     a short check-in" on their home page: one query when none of their groups asks any."""
@@ -82,10 +96,12 @@ def check_ins_due(participant, groups, now: datetime | None = None) -> list[Grou
             "session_id", "instrument"
         )
     )
+    away = sent_apologies(participant, sessions)
     return [
         session
         for session in sessions
-        if any(
+        if session.pk not in away
+        and any(
             (session.pk, measure.code) not in answered
             for measure in measures_for(session, plans[session.group_id])
         )

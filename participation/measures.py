@@ -136,6 +136,8 @@ def measure_check_in(request, session_id: int):
     due = queries.unanswered(session, request.user)
     if not due:
         return redirect("measure_done", session_id=session.pk)
+    if queries.withdrawn(session, request.user):
+        return _link_problem(request, "withdrawn", 200, session=session)
     if not queries.is_open(session):
         return render(request, "participation/measure_closed.html", {"session": session})
     asked = request.POST if request.method == "POST" else request.GET
@@ -182,9 +184,12 @@ def my_scores(request):
     )
 
 
-def _link_problem(request, problem: str, status: int):
+def _link_problem(request, problem: str, status: int, session: GroupSession | None = None):
     return render(
-        request, "participation/measure_link_problem.html", {"problem": problem}, status=status
+        request,
+        "participation/measure_link_problem.html",
+        {"problem": problem, "session": session},
+        status=status,
     )
 
 
@@ -223,6 +228,8 @@ def measure_link(request, token: str):
     due = queries.unanswered(session, person)
     if not due:  # answered at home or in the room
         return _link_problem(request, "done", 200)
+    if queries.withdrawn(session, person):  # "I can't make it": back if they can after all
+        return _link_problem(request, "withdrawn", 200, session=session)
     if not queries.is_open(session):
         return render(request, "participation/measure_closed.html", {"session": session})
     if request.method != "POST":

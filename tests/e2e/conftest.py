@@ -18,6 +18,9 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AXE = Axe()
 BLOCKING_IMPACTS = {"serious", "critical"}
+# Moderate in axe's scale, blocking here: two landmarks with one name leave a screen reader's
+# list of regions ambiguous.
+BLOCKING_RULES = {"landmark-unique"}
 PHONE_WIDTH = 390
 # What sticks out past a phone's edge, to say in the failure which element to fix.
 WIDEST_ELEMENTS = """() => [...document.querySelectorAll("body *")]
@@ -82,7 +85,11 @@ class CheckedPage:
         """Run axe-core on the current page; call after every navigation."""
         self.page.wait_for_load_state("load")
         results = AXE.run(self.page)
-        blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+        blocking = [
+            v
+            for v in results.response["violations"]
+            if v["impact"] in BLOCKING_IMPACTS or v["id"] in BLOCKING_RULES
+        ]
         report = "\n".join(
             f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
             for v in blocking

@@ -32,6 +32,8 @@ def test_a_spanish_speaker_uses_home_goal_and_questionnaire_on_a_phone(page, liv
     page.check()
     assert browser.locator("html").get_attribute("lang") == "es"
     assert browser.get_by_role("heading", level=1).inner_text() == "Iniciar sesión"
+    # The way back names English in English, for someone who reads no Spanish.
+    assert browser.locator(".language-picker button").all_inner_texts() == ["English"]
     browser.locator('input[name="login"]').fill(person.email)
     browser.locator('input[name="password"]').fill(PASSWORD)
     browser.locator('form[action*="login"] button[type="submit"]').click()

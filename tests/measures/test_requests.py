@@ -14,6 +14,7 @@ from measures import requests, services
 from measures.instruments import GAD7, PHQ9
 from measures.models import FollowUp, MeasureResponse
 from measures.requests import MEASURE_REMINDER, MEASURE_REQUEST, plan_requests
+from sessions import services as session_services
 from tests.measures.factories import answer
 from tests.sessions.factories import GroupSessionFactory
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
@@ -180,3 +181,26 @@ def test_the_answer_through_the_link_is_never_restated_on_its_page(client, group
     done = client.post(url, all_answers(item9=3)).text
     assert "better off dead" not in done and "You said" not in done
     assert client.get(url).status_code == 410  # used: the page is gone for whoever holds it
+
+
+def test_a_check_in_for_a_session_the_person_cannot_make_is_withdrawn_until_they_can(
+    client, group, send_outbox
+):
+    """The finding: a check-in stayed on the home page after "I can't make it"."""
+    url, person, session, _ = link_for(group)
+    client.force_login(person)
+    assert "A short check-in for" in client.get(reverse("home")).text
+    session_services.notify_absence(session=session, participant=person)
+    home = client.get(reverse("home")).text
+    assert "A short check-in for" not in home
+    link = Client().get(url)
+    assert link.status_code == 200 and "No check-in needed this time" in link.text
+    assert "16 short questions" not in link.text
+    room = client.get(reverse("measure_check_in", args=[session.pk]))
+    assert "No check-in needed this time" in room.text
+    assert Client().post(url, all_answers()).status_code == 200
+    assert not MeasureResponse.objects.filter(participant=person).exists()
+    assert not [m for m in send_outbox() if m.to == [person.email]]  # nor emailed
+    session_services.withdraw_absence_notice(session=session, participant=person)
+    assert "A short check-in for" in client.get(reverse("home")).text
+    assert "16 short questions" in Client().get(url).text  # the link works again

@@ -78,6 +78,8 @@ def test_a_pick_when_signed_in_is_kept_on_the_account(participant):
     page = client.get(reverse("preferences")).text
     assert '<option value="es" selected>Español</option>' in page
     assert "English, el idioma de la organización" in page
+    # The way back, in the footer of every page, names English in English (not "Inglés").
+    assert 'lang="en-gb" class="link-button">English</button>' in page and "Inglés" not in page
     client.post(
         reverse("preferences"),
         {"display_name": "Pia", "timezone": "Europe/London", "language": ""},

@@ -134,10 +134,10 @@ def test_a_session_a_week_away_opens_four_days_before(personas, world):
 
 def test_the_home_page_says_there_is_a_short_check_in_until_it_is_done(personas, today):
     home = personas["participant"].get(reverse("home")).content.decode()
-    assert "You have a short check-in" in home
+    assert "A short check-in for" in home
     assert f"{url(today)}?via=home" in home
     personas["participant"].post(url(today), all_answered(via="home"))
-    assert "You have a short check-in" not in personas["participant"].get(reverse("home")).text
+    assert "A short check-in for" not in personas["participant"].get(reverse("home")).text
 
 
 def test_the_home_page_says_nothing_when_the_group_asks_no_questionnaires(personas, world):
