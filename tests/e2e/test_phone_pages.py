@@ -3,7 +3,9 @@ than the screen (CheckedPage.check lays each page out again at phone width), and
 
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
+from core.models import Notification
 from demo.management.commands.seed_demo import DEMO_TOTP_SECRET
 from measures.models import FollowUp
 from members.models import User
@@ -66,6 +68,21 @@ def test_a_facilitators_pages_fit_a_phone(page, live_server, settings):
 def test_an_admins_pages_fit_a_phone(page, live_server, settings):
     settings.DEBUG = True
     call_command("seed_demo")
+    # What made Delivery health 556 px wide: texts by month, and a provider's long error.
+    now = timezone.now()
+    row = {"kind": "session_reminder", "subject_id": 1, "occurrence": now, "due_at": now}
+    row["expires_at"] = now
+    someone = User.objects.get(email="participant2@example.com")
+    Notification.objects.create(
+        **row, channel="text", recipient=someone, state="sent", sent_at=now, segments=2
+    )
+    Notification.objects.create(
+        **row,
+        email="x@example.org",
+        state="failed",
+        attempts=5,
+        last_error="SMTPRecipientsRefused:" + "x" * 200,
+    )
     sign_in(page, live_server, "admin@example.com", staff=True)
     visit(
         page,
@@ -106,6 +123,7 @@ def test_a_participants_pages_fit_a_phone(page, live_server, settings):
         reverse("my_scores"),
         reverse("my_data"),
         reverse("account_overview"),
+        reverse("usersessions_list"),
         reverse("preferences"),
         reverse("calendar_settings"),
         reverse("crisis_resources"),
