@@ -566,6 +566,9 @@ def _refuse_if_signed(note) -> None:
 
 @transaction.atomic
 def save_group_note(*, session: GroupSession, author: User, format: str, **texts: str) -> GroupNote:
+    # The session's row first: two first saves at once (an autosave and Save) take turns
+    # instead of both inserting the note (save_individual_note locks its attendance row).
+    GroupSession.objects.select_for_update().filter(pk=session.pk).first()
     note = GroupNote.objects.select_for_update().filter(session=session).first()
     if note is None:
         note = GroupNote(session=session, author=author)
@@ -587,7 +590,9 @@ def save_individual_note(
     participation: str,
     risk_flag: bool,
 ) -> IndividualNote:
-    attendance = session.attendance.filter(participant=participant).first()
+    # Locked first: an autosave and a Save pressed at once (leaving the field fires the
+    # autosave) take turns, so the second updates the draft the first made, never a second one.
+    attendance = session.attendance.select_for_update().filter(participant=participant).first()
     if attendance is None or not attendance.attended:
         raise ValidationError(_("Individual notes are for people who attended this session."))
     note = (

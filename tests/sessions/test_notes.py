@@ -1,10 +1,12 @@
 """Notes are never lost and always correctable: text carried across formats, signing exactly
 what was reviewed, and attendance that changes after signing only with a reason, on the record."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sessions import services
@@ -12,6 +14,7 @@ from sessions.models import Addendum, Attendance, GroupNote, IndividualNote
 from sessions.notes import carry_over, signing_review
 from tests.members.factories import UserFactory
 from tests.sessions.factories import AttendanceFactory, GroupSessionFactory, sign
+from tests.support.waiting import wait_until
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +157,72 @@ def test_a_member_can_take_back_their_apology_only_before_the_session(facilitato
     with pytest.raises(ValidationError, match="has started"):
         services.withdraw_absence_notice(session=session, participant=ben)
     assert Attendance.objects.get(session=session, participant=ben).status == "excused"
+
+
+def saves_at_once(save) -> dict:
+    """save("Autosaved.") in a transaction left open until save("Pressed Save."), on its own
+    connection, waits on a lock; then both finish. What the second save raised, if anything."""
+    second = {}
+
+    def save_second():
+        try:
+            second["pid"] = connection.cursor().connection.info.backend_pid
+            save("Pressed Save.")
+        except Exception as error:
+            second["error"] = error
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=save_second)
+    with transaction.atomic():  # the autosave, not yet committed
+        save("Autosaved.")
+        worker.start()
+        wait_until(lambda: "pid" in second, what="the second save to start")
+        with connection.cursor() as cursor:
+
+            def waiting() -> bool:
+                cursor.execute(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [second["pid"]]
+                )
+                return cursor.fetchone()[0] == "Lock"
+
+            wait_until(waiting, what="the second save to wait for the first")
+    worker.join(timeout=30)
+    return second
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("which", ["individual", "group"])
+def test_an_autosave_and_a_save_at_once_make_one_draft_not_an_error(facilitator, which):
+    """Leaving the field fires the autosave as Save is pressed: two first saves of one note at
+    once. The second waits for the first, then updates its draft (it used to fail on the
+    unique note, a 500)."""
+    group = TherapyGroupFactory(facilitators=[facilitator])
+    member = EnrollmentFactory(group=group).participant
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(hours=1))
+    services.mark_attendance(
+        session=session, participant=member, status="present", marked_by=facilitator
+    )
+    if which == "individual":
+        notes = IndividualNote.objects.filter(participant=member).values_list("progress", flat=True)
+
+        def save(text):
+            services.save_individual_note(
+                session=session,
+                participant=member,
+                author=facilitator,
+                progress=text,
+                participation="",
+                risk_flag=False,
+            )
+    else:
+        notes = GroupNote.objects.filter(session=session).values_list("free_text", flat=True)
+
+        def save(text):
+            services.save_group_note(
+                session=session, author=facilitator, format="free", free_text=text
+            )
+
+    second = saves_at_once(save)
+    assert "error" not in second, second.get("error")
+    assert list(notes) == ["Pressed Save."]
