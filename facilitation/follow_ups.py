@@ -13,8 +13,8 @@ from measures import queries, services
 from measures.models import FollowUp, FollowUpAction
 from members import text_numbers
 from members.access import answers_page
-from members.models import ContactDetails, User
-from therapy_groups.models import Enrollment
+from members.models import ContactDetails
+from therapy_groups import queries as group_queries
 
 
 def _follow_up(request, follow_up_id: int) -> FollowUp:
@@ -60,22 +60,6 @@ def _risk_answer(follow_up: FollowUp) -> dict | None:
     }
 
 
-def other_ways_to_reach(follow_up: FollowUp) -> dict:
-    """For someone with no phone to call: their email, the facilitators of the other groups
-    they are in now (names and emails only, not those groups), and the organisation's line."""
-    facilitators = (
-        User.objects.filter(
-            is_active=True,
-            facilitated_groups__enrollments__participant_id=follow_up.participant_id,
-            facilitated_groups__enrollments__status=Enrollment.Status.ACTIVE,
-        )
-        .exclude(facilitated_groups=follow_up.group_id)
-        .distinct()
-        .order_by("first_name", "last_name")
-    )
-    return {"email": follow_up.participant.email, "facilitators": list(facilitators)}
-
-
 @answers_page
 def follow_up_detail(request, follow_up_id: int):
     follow_up = _follow_up(request, follow_up_id)
@@ -98,10 +82,11 @@ def follow_up_detail(request, follow_up_id: int):
         {
             "follow_up": follow_up,
             "attempts": follow_up.attempts.select_related("by"),
-            # No number they agreed to be phoned on: what the clinic can do instead.
-            "instead": None
-            if contact is not None and contact.phone and contact.may_call
-            else other_ways_to_reach(follow_up),
+            # No number they agreed to be phoned on: what the clinic can do instead (their
+            # email, their other groups' facilitators, the organisation's line).
+            "other_facilitators": None
+            if not follow_up.is_open or (contact and contact.phone and contact.may_call)
+            else group_queries.facilitators_elsewhere(follow_up.participant_id, follow_up.group_id),
             "risk": _risk_answer(follow_up),
             "actions": [FollowUpAction(action).label for action in follow_up.actions],
             "contact": contact,

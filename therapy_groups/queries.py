@@ -2,7 +2,7 @@
 (core/sql.py) instead of models built through the ORM."""
 
 from core.sql import Row, rows
-from members.models import ClosureRequest
+from members.models import ClosureRequest, User
 from therapy_groups.models import Enrollment, Goal, TherapyGroup, member_name
 
 GOAL_LABELS = dict(Goal.Status.choices)
@@ -49,3 +49,18 @@ def closures_for_facilitator(user, groups=None):
     return ClosureRequest.objects.filter(
         user__enrollments__group__in=groups, user__enrollments__status__in=Enrollment.LIVE
     ).distinct()
+
+
+def facilitators_elsewhere(participant_id: int, group_id: int) -> list:
+    """Who runs the other groups this person is in now (not this group's facilitators): a way
+    to reach someone with no number to call. Their names and emails only."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            facilitated_groups__enrollments__participant_id=participant_id,
+            facilitated_groups__enrollments__status=Enrollment.Status.ACTIVE,
+        )
+        .exclude(facilitated_groups=group_id)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
