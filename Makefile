@@ -11,7 +11,7 @@ bootstrap:
 # Web (gunicorn), Celery worker and Celery beat together, with demo data and console email.
 run: export DEBUG ?= 1
 run: export EMAIL_URL ?= console://
-run: export GUNICORN_CMD_ARGS ?= --reload
+run: export RELOAD ?= 1
 run: export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 run: bootstrap
 	@$(PY) manage.py migrate --no-input

@@ -109,7 +109,7 @@ def mailer_config(url: str) -> dict:
     """A Django 6.1 MAILERS entry for smtp://, smtps://, console:// or locmem:// URLs."""
     parts = urlsplit(url)
     backends = {
-        "console": "django.core.mail.backends.console.EmailBackend",
+        "console": "core.mail.ReadableConsoleBackend",  # decoded, links whole
         "locmem": "django.core.mail.backends.locmem.EmailBackend",
         "smtp": "django.core.mail.backends.smtp.EmailBackend",
         "smtps": "django.core.mail.backends.smtp.EmailBackend",

@@ -8,14 +8,16 @@ and async workers gain nothing for blocking ORM calls. On the 2-core bench machi
 """
 
 import multiprocessing
-import os
 
 from gunicorn.glogging import Logger
 
 from config import env
 from core.redaction import redact
 
-bind = os.environ.get("BIND", "127.0.0.1:8000")
+bind = env.get("BIND", "127.0.0.1:8000")  # from the environment or .env
+# RELOAD=1 (`make run`): restart workers when the code changes. A setting of its own, so that
+# GUNICORN_CMD_ARGS given for something else never drops it.
+reload = env.get_bool("RELOAD", default=False)
 workers = env.get_int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1, minimum=1)
 worker_class = "sync"
 timeout = 30

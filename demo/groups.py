@@ -1,6 +1,7 @@
 """Demo groups for seed_demo: a weekly CBT group, a biweekly support group, a closed cohort."""
 
-from datetime import time, timedelta
+import zoneinfo
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -142,11 +143,26 @@ def _seed_goals(group: TherapyGroup, support: TherapyGroup) -> None:
         )
 
 
+def _session_today(group: TherapyGroup) -> None:
+    """A session today where the group meets, begun at the top of this hour, so that the day's
+    flows (attendance, check-in now, the questionnaires, signing) can be tried at once."""
+    zone = zoneinfo.ZoneInfo(group.timezone)
+    now = timezone.localtime(timezone.now(), zone)
+    midnight = datetime.combine(now.date(), time(0), tzinfo=zone)
+    if group.sessions.filter(starts_at__gte=midnight, starts_at__lt=midnight + timedelta(days=1)):
+        return
+    services.schedule_session(
+        group=group, day=now.date(), at=time(now.hour), duration=60, topic="Today's session"
+    )
+
+
 def _seed_organisation() -> None:
     Organisation.objects.filter(pk=1, name="Together").update(
         name="Riverside Community Wellbeing",
         support_contact="wellbeing@example.com (Monday to Friday)",
     )
+    # A country, so that scheduling's holiday warning (and "skip this date") can be seen.
+    Organisation.objects.filter(pk=1, holiday_country="").update(holiday_country="GB")
     everyone_but_one = User.objects.filter(role="participant").exclude(
         email="participant@example.com"
     )
@@ -234,5 +250,7 @@ def seed_groups() -> None:
             count=8,
             created_by=co,
         )
+    for running in (cbt, support):  # the cohort starts next week
+        _session_today(running)
     _seed_goals(cbt, support)
     _seed_organisation()

@@ -52,7 +52,7 @@ def test_seed_demo_builds_three_groups_with_a_documented_past_and_a_waitlist(set
     call_command("seed_demo")
     cbt = TherapyGroup.objects.get(name="Tuesday evening CBT for depression")
     assert cbt.enrollments.filter(status="active").count() == 8
-    assert cbt.sessions.count() == 12 and cbt.facilitators.count() == 2
+    assert cbt.series.get().sessions.count() == 12 and cbt.facilitators.count() == 2
     held = cbt.sessions.filter(status=GroupSession.Status.HELD)
     assert 5 <= held.count() <= 7
     assert (
@@ -87,3 +87,23 @@ def test_seed_demo_gives_the_cbt_group_a_questionnaire_history_to_read(settings)
     assert sum("reliably worse" in row.off_track for row in rows.values()) == 1
     follow_up = FollowUp.objects.get(group=cbt)
     assert follow_up.is_open and "open follow-up" in rows[follow_up.participant.email].off_track
+
+
+def test_seed_demo_has_a_session_today_in_each_running_group_and_a_holiday_country(settings):
+    """So that a new contributor can try the day's flows and the holiday warning at once."""
+    import zoneinfo
+
+    from django.utils import timezone
+
+    from members.models import Organisation
+    from therapy_groups.models import TherapyGroup
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent: still one today
+    assert Organisation.current().holiday_country == "GB"
+    for name in ("Tuesday evening CBT for depression", "Thursday peer support"):
+        group = TherapyGroup.objects.get(name=name)
+        today = timezone.localdate(timezone.now(), zoneinfo.ZoneInfo(group.timezone))
+        todays = [s for s in group.sessions.all() if s.local_date == today]
+        assert len(todays) == 1  # its own series' session, on its weekday
