@@ -350,7 +350,9 @@ def delivery_health(request):
         counts.setdefault((row["kind"], row["channel"]), {})[row["state"]] = row["n"]
     rows = [
         (
-            kind.label + (" (text)" if channel == Notification.Channel.TEXT else ""),
+            _("%(kind)s (text)") % {"kind": kind.label}
+            if channel == Notification.Channel.TEXT
+            else kind.label,
             [counts.get((kind.code, channel), {}).get(state, 0) for state in Notification.State],
         )
         for kind in outbox.kinds()

@@ -160,17 +160,18 @@ def group_status(request, group_id: int):
 @facilitator_only
 def group_detail(request, group_id: int):
     group = group_for(request, group_id)
-
-    def build():
-        return {
+    audit.viewed(request, group, group_id=group.pk)  # it shows attendance
+    return render(
+        request,
+        "facilitation/group_detail.html",
+        {
+            "group": group,
             "page": queries.group_page(group, now=timezone.now()),
             "grid": queries.attendance_grid(group, limit=8),
             "seats_free": group_services.seats_free(group),
             "end_form": EndEnrollmentForm(initial={"left_on": timezone.localdate()}),
-        }
-
-    audit.viewed(request, group, group_id=group.pk)  # it shows attendance
-    return render(request, "facilitation/group_detail.html", {"group": group, **build()})
+        },
+    )
 
 
 @facilitator_only
@@ -254,14 +255,14 @@ def seat_confirm(request, group_id: int, enrollment_id: int):
 def attendance_grid(request, group_id: int):
     group = group_for(request, group_id)
     audit.viewed(request, group, group_id=group.pk)
-
-    def build():
-        page = Paginator(queries.held_sessions(group), GRID_PAGE_SESSIONS).get_page(
-            request.GET.get("page")
-        )
-        return {"grid": queries.attendance_grid(group, sessions=page), "page": page}
-
-    return render(request, "facilitation/attendance_grid.html", {"group": group, **build()})
+    page = Paginator(queries.held_sessions(group), GRID_PAGE_SESSIONS).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "facilitation/attendance_grid.html",
+        {"group": group, "grid": queries.attendance_grid(group, sessions=page), "page": page},
+    )
 
 
 @facilitator_only
@@ -459,29 +460,26 @@ def session_detail(request, session_id: int):
         pk=session_id,
     )
     audit.viewed(request, session, group_id=session.group_id)
-
-    def build():
-        note = getattr(session, "note", None)  # None when there is no note yet
-        # Most notes have no addendum: ask for them only when there are some.
-        has_addenda = note is not None and session.note_has_addenda
-        rows = queries.attendance_list(session)
-        asks = measures.waiting(session, rows)
-        return {
+    note = getattr(session, "note", None)  # None when there is no note yet
+    # Most notes have no addendum: ask for them only when there are some.
+    has_addenda = note is not None and session.note_has_addenda
+    rows = queries.attendance_list(session)
+    return render(
+        request,
+        "facilitation/session_detail.html",
+        {
+            "session": session,
+            "group": session.group,
             "note": note,
             "addenda": note.addenda.select_related("signed_by") if has_addenda else (),
             "notes_signed": note is not None and note.is_signed,
             "rows": rows,
-            "measures_waiting": asks,
+            "measures_waiting": measures.waiting(session, rows),
             "statuses": Attendance.Status.choices,
             "attendance_open": services.attendance_open(session),
             "started": session.starts_at <= timezone.now(),
             "addendum_form": AddendumForm(),
-        }
-
-    return render(
-        request,
-        "facilitation/session_detail.html",
-        {"session": session, "group": session.group, **build()},
+        },
     )
 
 

@@ -11,6 +11,8 @@ item answer or anyone's own score. The rates follow NHS Talking Therapies:
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from measures.instruments import INSTRUMENTS
 from measures.models import MeasureResponse
 from measures.scoring import Reliable, change, recovery
@@ -87,4 +89,4 @@ def outcome_report() -> list[OutcomeRow]:
         for group_id, people in by_group.items()
         for person, series in people.items()
     }
-    return [*rows, _row("All groups", None, everyone)]
+    return [*rows, _row(_("All groups"), None, everyone)]

@@ -72,7 +72,7 @@ class GroupForm(ModelForm):
             )
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", "The end date must be on or after the start date.")
+            self.add_error("end_date", _("The end date must be on or after the start date."))
         return data
 
 

@@ -4,7 +4,7 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS
-from django.utils.html import conditional_escape, format_html, linebreaks
+from django.utils.html import conditional_escape, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext, pgettext_lazy
 
@@ -60,42 +60,6 @@ def current_timezone() -> str:
 def percent(value) -> str:
     """0.8333 becomes '83%'; None (nothing to count yet) becomes a dash."""
     return mark_safe("&ndash;") if value is None else f"{value:.0%}"
-
-
-ATTENDANCE_CODES = {
-    "present": ("P", "Present"),
-    "late": ("L", "Late"),
-    "left_early": ("LE", "Left early"),
-    "absent": ("A", "Absent"),
-    "excused": ("E", "Excused"),
-}
-
-
-NOT_ENROLLED = mark_safe('<span title="Not in the group then">&ndash;</span>')
-NOT_MARKED = mark_safe('<span class="visually-hidden">Not marked</span>')
-
-
-# Each cell's markup, made once: a grid has hundreds of cells and only these few values.
-CELL_CODES = {
-    None: NOT_ENROLLED,
-    "": NOT_MARKED,
-    **{
-        status: format_html('<abbr title="{}">{}</abbr>', label, code)
-        for status, (code, label) in ATTENDANCE_CODES.items()
-    },
-}
-
-
-@register.filter
-def attendance_code(status):
-    """A grid cell: a short code that screen readers hear in full."""
-    return CELL_CODES[status]
-
-
-@register.filter
-def attendance_cells(statuses):
-    """A grid row's cells, one <td> each (one filter call per row, not one per cell)."""
-    return mark_safe("".join(f"<td>{CELL_CODES[status]}</td>" for status in statuses))  # noqa: S308 (constants)
 
 
 @register.filter

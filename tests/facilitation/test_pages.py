@@ -430,3 +430,18 @@ def test_the_record_shows_a_checked_text_number_and_says_it_is_not_consent_to_ph
     assert "+44 7400 123456 · for reminders by text; giving it is not agreement" in page
     page = signed_in.get(reverse("participant_record", args=[group.pk, unchecked.pk])).text
     assert "7400 654321" not in page and "has not given a phone number" in page
+
+
+def test_the_attendance_grid_codes_are_in_the_readers_language():
+    from django.utils import translation
+
+    from sessions.templatetags.attendance import attendance_cells
+
+    with translation.override("es"):
+        spanish = attendance_cells(["late", "excused", "", None])
+    with translation.override("en-gb"):
+        english = attendance_cells(["late"])
+    assert '<abbr title="Con retraso">R</abbr>' in spanish
+    assert '<abbr title="Avisó de que no venía">AV</abbr>' in spanish
+    assert "Sin marcar" in spanish and "No estaba en el grupo entonces" in spanish
+    assert english == '<td><abbr title="Late">L</abbr></td>'
