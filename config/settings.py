@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "measures",
     "administration",
     "participation",
+    "accounts",
     "facilitation",
     "demo",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/2fa/totp/activate/", second_step.enrol_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
+    path("", include("accounts.urls")),
     path("", include("facilitation.urls")),
     path("", include("administration.urls")),
     path("", include("participation.urls")),

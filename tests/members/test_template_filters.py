@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from members.templatetags.together import attendance_cells, attendance_code, when
+from members.templatetags.together import when
+from sessions.templatetags.attendance import attendance_cells, attendance_code
 
 
 def test_when_reads_as_django_formats_it_with_the_zone_named():
