@@ -102,56 +102,63 @@ class TextRules:
     status_callback: Callable[[], str]
 
 
-_text_rules: list[TextRules] = []
+class _Registered:
+    """What one app registers once for the engine (the text rules, the language lookup)."""
+
+    text_rules: TextRules | None = None
+    language: Callable[[Notification], str] | None = None
 
 
 def register_text_rules(rules: TextRules) -> None:
-    _text_rules[:] = [rules]
+    _Registered.text_rules = rules
 
 
 def text_number(row: Notification) -> str | None:
-    return _text_rules[0].number(row) if _text_rules else None
+    rules = _Registered.text_rules
+    return rules.number(row) if rules else None
 
 
 def text_opted_out(row: Notification) -> None:
-    if _text_rules:
-        _text_rules[0].opted_out(row)
+    if rules := _Registered.text_rules:
+        rules.opted_out(row)
 
 
 def status_callback() -> str:
-    return _text_rules[0].status_callback() if _text_rules else ""
-
-
-_languages: list[Callable[[Notification], str]] = []
+    rules = _Registered.text_rules
+    return rules.status_callback() if rules else ""
 
 
 def register_language(lookup: Callable[[Notification], str]) -> None:
     """How to find the language a row's message is written in (its recipient's)."""
-    _languages[:] = [lookup]
+    _Registered.language = lookup
 
 
 def language_for(row: Notification) -> str:
-    return _languages[0](row) if _languages else settings.LANGUAGE_CODE
+    lookup = _Registered.language
+    return lookup(row) if lookup else settings.LANGUAGE_CODE
 
 
 def channels_for(people: list, topic: str) -> dict[int, list[str]]:
     """The channels to plan a message of `topic` on, for each of these people."""
-    if topic and _text_rules:
-        return _text_rules[0].channels(people, topic)
+    rules = _Registered.text_rules
+    if topic and rules:
+        return rules.channels(people, topic)
     return {person.pk: [Notification.Channel.EMAIL] for person in people}
 
 
 def quiet_until(row: Notification, now: datetime) -> datetime | None:
     """When a text that can wait may go, if `now` is in its recipient's quiet hours."""
     urgent = kind(row.kind).urgent
-    if not _text_rules or (urgent is not None and urgent(row, now)):
+    rules = _Registered.text_rules
+    if not rules or (urgent is not None and urgent(row, now)):
         return None
-    return _text_rules[0].quiet_until(row, now)
+    return rules.quiet_until(row, now)
 
 
 def channel_wanted(row: Notification) -> bool:
     topic = kind(row.kind).topic
-    return not (topic and _text_rules) or _text_rules[0].wanted(row, topic)
+    rules = _Registered.text_rules
+    return not (topic and rules) or rules.wanted(row, topic)
 
 
 def register_tick_planner(planner: Callable[[datetime], int]) -> None:

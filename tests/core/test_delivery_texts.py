@@ -25,7 +25,7 @@ KIND = "test_text"
 @pytest.fixture(autouse=True)
 def kind_and_numbers():
     """A kind that goes by text, and where people's texts go (members registers the real one)."""
-    kinds, rules = dict(outbox._kinds), list(outbox._text_rules)
+    kinds, rules = dict(outbox._kinds), outbox._Registered.text_rules
     numbers: dict[int, str] = {}
     outbox.register_kind(
         KIND,
@@ -47,7 +47,7 @@ def kind_and_numbers():
     yield numbers
     outbox._kinds.clear()
     outbox._kinds.update(kinds)
-    outbox._text_rules[:] = rules
+    outbox._Registered.text_rules = rules
 
 
 def row(person, channel=Channel.TEXT, subject_id=1, **fields) -> Notification:
