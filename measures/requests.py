@@ -10,11 +10,10 @@ Members who join after the request went out find the check-in on their home page
 
 from datetime import datetime, timedelta
 
-from django.core import signing
 from django.db.models import F
 from django.db.models.functions import Greatest
 
-from core import outbox
+from core import links, outbox
 from core.models import Notification
 from measures.models import MeasurePlan
 from measures.queries import OPEN_AFTER, OPEN_BEFORE, measures_for
@@ -34,12 +33,12 @@ CATCH_UP = timedelta(days=7)  # how far back a tick looks after an outage
 
 
 def link_token(row: Notification) -> str:
-    return signing.dumps({"n": row.pk, "u": row.recipient_id}, salt=LINK_SALT)
+    return links.link_token(row, salt=LINK_SALT)
 
 
-def read_token(token: str) -> dict:
-    """The payload of a link's token; raises signing.SignatureExpired or BadSignature."""
-    return signing.loads(token, salt=LINK_SALT, max_age=LINK_AGE.total_seconds())
+def open_link(token: str) -> Notification:
+    """The request a link's token names; raises core.links.LinkProblem."""
+    return links.open_link(token, salt=LINK_SALT, max_age=LINK_AGE, kinds=KINDS)
 
 
 def plan_requests(now: datetime) -> int:

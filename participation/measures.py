@@ -2,14 +2,13 @@
 or QR code the facilitator shows, from their home page, or from the emailed link without
 signing in. One short page; no JavaScript. And their own scores, in plain words."""
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 
-from core.models import Notification
+from core import links
 from core.validators import whole_number
 from measures import queries, requests, services
 from measures.instruments import INSTRUMENTS, Instrument
@@ -200,20 +199,9 @@ def measure_link(request, token: str):
     its recipient only, four days, once; only this session's questionnaires. Whoever holds it
     sees no answer: once the check-in is answered, by any path, it says only that it is done."""
     try:
-        payload = requests.read_token(token)
-    except signing.SignatureExpired:
-        return _link_problem(request, "expired", 410)
-    except signing.BadSignature:
-        return _link_problem(request, "broken", 400)
-    row = (
-        Notification.objects.filter(
-            pk=payload.get("n"), recipient_id=payload.get("u"), kind__in=requests.KINDS
-        )
-        .select_related("recipient")
-        .first()
-    )
-    if row is None or not row.recipient.is_active:
-        return _link_problem(request, "broken", 400)
+        row = requests.open_link(token)
+    except links.LinkProblem as refused:
+        return _link_problem(request, refused.problem, refused.status)
     person = row.recipient
     session = (
         GroupSession.objects.for_participant(person)
@@ -223,8 +211,6 @@ def measure_link(request, token: str):
     )
     if session is None:
         return _link_problem(request, "broken", 400)
-    if row.link_used_at is not None:
-        return _link_problem(request, "used", 410)
     due = queries.unanswered(session, person)
     if not due:  # answered at home or in the room
         return _link_problem(request, "done", 200)
@@ -235,10 +221,7 @@ def measure_link(request, token: str):
     if request.method != "POST":
         return _form(request, session, due)
     with transaction.atomic():
-        # Usable once: only the request that marks the link used keeps anything.
-        if not Notification.objects.filter(pk=row.pk, link_used_at__isnull=True).update(
-            link_used_at=timezone.now()
-        ):
+        if not links.use_link(row):  # usable once: a second tap at the same time keeps nothing
             return _link_problem(request, "used", 410)
         error, chosen = _record(request, session, person, due, Channel.LINK)
         if error:

@@ -18,7 +18,6 @@ import zoneinfo
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
-from django.core import signing
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +25,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext
 
-from core import outbox
+from core import links, outbox
 from core.models import Notification, OutboxMark
 from core.outbox import advance_mark, enqueue_many, mark
 from members import text_numbers
@@ -490,7 +489,12 @@ def render_day_summary(row: Notification, organisation: Organisation) -> Content
 
 
 def goal_link_token(row: Notification) -> str:
-    return signing.dumps({"n": row.pk, "u": row.recipient_id}, salt=GOAL_LINK_SALT)
+    return links.link_token(row, salt=GOAL_LINK_SALT)
+
+
+def open_goal_link(token: str) -> Notification:
+    """The goal prompt a link's token names; raises core.links.LinkProblem."""
+    return links.open_link(token, salt=GOAL_LINK_SALT, max_age=GOAL_LINK_AGE, kinds=[GOAL_PROMPT])
 
 
 def _goal_prompt_wanted(person: User) -> bool:
