@@ -4,15 +4,11 @@ Admins see schedules, counts and delivery health; never clinical notes or goal t
 """
 
 import csv
-from collections import defaultdict
 from datetime import timedelta
 
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from administration import queries
 from administration.forms import (
     AdminGroupForm,
     AgreementForm,
@@ -49,13 +46,12 @@ from members.models import (
     User,
 )
 from sessions import reports
-from sessions.queries import next_session_subquery
 from therapy_groups import services as group_services
-from therapy_groups.models import Enrollment, TherapyGroup
+from therapy_groups.models import TherapyGroup
 from therapy_groups.queries import closures_for_facilitator
 
 admin_only = roles_required(Role.ADMIN)
-PAGE_SIZE = 50
+PAGE_SIZE = queries.PAGE_SIZE  # one page size for every list of the admins
 
 
 @admin_only
@@ -72,45 +68,14 @@ def therapists(request):
         )
         return redirect("admin_therapists")
     return render(
-        request, "administration/therapists.html", {"form": form, **_therapists_page(request)}
+        request,
+        "administration/therapists.html",
+        {
+            "form": form,
+            "page": queries.therapists(request.GET.get("page")),
+            "pending": member_services.pending_invitations(role=Role.FACILITATOR),
+        },
     )
-
-
-def _therapists_page(request):
-    # Subqueries rather than a join-and-count, so the page (and the paginator's count) does
-    # not multiply every therapist by their groups' enrollments.
-    caseload = (
-        Enrollment.objects.filter(
-            group__facilitators=OuterRef("pk"), status=Enrollment.Status.ACTIVE
-        )
-        .order_by()
-        .values("group__facilitators")
-        .annotate(n=Count("participant", distinct=True))
-        .values("n")
-    )
-    people = (
-        User.objects.filter(role=Role.FACILITATOR)
-        .only("email", "first_name", "last_name", "display_name", "is_active", "last_login")
-        .annotate(
-            caseload=Coalesce(Subquery(caseload), 0),
-            has_mfa=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type="totp")),
-        )
-        .order_by("-is_active", "first_name", "email")
-    )
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Group names as plain pairs: a prefetch built hundreds of group objects to print names.
-    group_names = defaultdict(list)
-    for user_id, name in (
-        TherapyGroup.objects.live()
-        .filter(facilitators__in=[t.pk for t in page])
-        .order_by("name")
-        .values_list("facilitators", "name")
-    ):
-        group_names[user_id].append(name)
-    for therapist in page:
-        therapist.group_names = group_names[therapist.pk]
-    pending = member_services.pending_invitations(role=Role.FACILITATOR)
-    return {"page": page, "pending": pending}
 
 
 @admin_only
@@ -160,17 +125,7 @@ def therapist_access(request, user_id: int):
 
 @admin_only
 def groups(request):
-    active_facilitator = User.objects.filter(facilitated_groups=OuterRef("pk"), is_active=True)
-    rows = (
-        TherapyGroup.objects.annotate(
-            members=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ACTIVE)),
-            next_session_at=next_session_subquery(),
-            staffed=Exists(active_facilitator),
-        )
-        .prefetch_related("facilitators")
-        .order_by("staffed", "status", "name")
-    )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queries.groups(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "administration/groups.html", {"page": page})
 
 
@@ -344,10 +299,7 @@ def delivery_health(request):
     """Counts by kind, channel and state, texts' segments by month, the oldest pending message,
     recent errors: no bodies, no names, no addresses or numbers."""
     now = timezone.now()
-    recent = Notification.objects.filter(created_at__gte=now - timedelta(days=7))
-    counts = {}
-    for row in recent.values("kind", "channel", "state").annotate(n=Count("pk")):
-        counts.setdefault((row["kind"], row["channel"]), {})[row["state"]] = row["n"]
+    counts = queries.message_counts(since=now - timedelta(days=7))
     rows = [
         (
             _("%(kind)s (text)") % {"kind": kind.label}
@@ -360,62 +312,27 @@ def delivery_health(request):
         if channel == Notification.Channel.EMAIL or kind.text or (kind.code, channel) in counts
     ]
     labels = {kind.code: kind.label for kind in outbox.kinds()}
-    errors = list(
-        Notification.objects.filter(state=Notification.State.FAILED)
-        .order_by("-due_at")
-        .only("kind", "channel", "attempts", "due_at", "last_error")[:20]
-    )
+    errors = queries.failed_messages()
     for error in errors:
         error.kind_label = labels.get(error.kind, error.kind)
     held_since = mark(OutboxMark.HELD)
-    months = texts_by_month(now)
+    months = queries.texts_by_month(now)
     return render(
         request,
         "administration/delivery.html",
         {
             "rows": rows,
             "states": Notification.State.labels,
-            "oldest": Notification.objects.filter(state=Notification.State.PENDING)
-            .order_by("due_at")
-            .first(),
+            "oldest": queries.oldest_waiting(),
             "errors": errors,
             "texts_by_month": months,
             "maybe_twice": sum(month["maybe_twice"] for month in months),
             "unreachable_since": mark(OutboxMark.MAIL_UNREACHABLE),
             "texts_unavailable_since": mark(OutboxMark.TEXTS_UNAVAILABLE),
             "held_since": held_since,
-            "would_skip": held_since
-            and Notification.objects.filter(
-                state__in=[Notification.State.PENDING, Notification.State.SENDING],
-                due_at__lt=held_since,
-            ).count(),
+            "would_skip": held_since and queries.due_before(held_since),
         },
     )
-
-
-def texts_by_month(now, months: int = 3) -> list[dict]:
-    """Texts sent and the segments they cost, this month and the ones before (what the
-    provider bills), with what the provider's reports said reached the phone."""
-    since = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    for __ in range(months - 1):
-        since = (since - timedelta(days=1)).replace(day=1)
-    sent = (
-        Notification.objects.filter(
-            channel=Notification.Channel.TEXT, state=Notification.State.SENT, sent_at__gte=since
-        )
-        .annotate(month=TruncMonth("sent_at"))
-        .values("month")
-        .annotate(
-            texts=Count("pk"),
-            segments=Coalesce(Sum("segments"), 0),
-            delivered=Count("pk", filter=Q(delivery_status__in=["delivered", "read"])),
-            not_delivered=Count("pk", filter=Q(delivery_status__in=delivery.NOT_DELIVERED)),
-            # A send whose answer never came back, and no report settled (core.delivery).
-            maybe_twice=Count("pk", filter=Q(maybe_sent__gt=0)),
-        )
-        .order_by("-month")
-    )
-    return list(sent)
 
 
 @admin_only
