@@ -384,10 +384,15 @@ def has_started(session: GroupSession) -> bool:
 
 def mark_started_sessions_held() -> int:
     """Sessions whose attendance was taken in the hours before they started took place once
-    they start (beat, every minute). An apology ("excused") alone says nothing about that."""
+    they start (beat, every minute). An apology ("excused") alone says nothing about that.
+    Only the last day's: a register is taken on the session's day, and an older session a
+    facilitator set back to scheduled stays as they set it."""
     marked = Attendance.objects.exclude(status=Attendance.Status.EXCUSED).values("session_id")
     return GroupSession.objects.filter(
-        status=GroupSession.Status.SCHEDULED, starts_at__lte=DatabaseNow(), pk__in=marked
+        status=GroupSession.Status.SCHEDULED,
+        starts_at__lte=DatabaseNow(),
+        starts_at__gt=DatabaseNow() - timedelta(days=1),
+        pk__in=marked,
     ).update(status=GroupSession.Status.HELD, updated_at=DatabaseNow())
 
 

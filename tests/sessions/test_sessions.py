@@ -531,6 +531,11 @@ def test_a_register_taken_before_the_start_makes_it_took_place_only_once_it_star
     apology_only.refresh_from_db()
     assert session.status == GroupSession.Status.HELD
     assert apology_only.status == GroupSession.Status.SCHEDULED  # an apology says nothing
+    # An older session a facilitator set back to scheduled stays as they set it.
+    GroupSession.objects.filter(pk=session.pk).update(
+        status=GroupSession.Status.SCHEDULED, starts_at=timezone.now() - timedelta(days=2)
+    )
+    assert services.mark_started_sessions_held() == 0
 
 
 def test_the_sign_button_says_when_signing_opens(facilitator, group, client):
