@@ -25,7 +25,7 @@ from accounts.forms import (
 from core import outbox
 from core.clock import db_now
 from core.feedback import ask_once, confirmed
-from core.models import Notification
+from core.outbox.models import Notification
 from members import services, text_numbers
 from members.access import public, roles_required, signed_in
 from members.messages import read_text_link

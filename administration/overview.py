@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from core.models import Notification
+from core.outbox.models import Notification
 from measures import queries as measure_queries
 from members.models import ClosureRequest, Organisation
 from sessions.models import GroupSession

@@ -9,8 +9,8 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from core import delivery
-from core.models import Notification
+from core.outbox import delivery
+from core.outbox.models import Notification
 from members.models import Role, User
 from sessions.queries import next_session_subquery
 from therapy_groups.models import Enrollment, TherapyGroup
@@ -116,7 +116,7 @@ def texts_by_month(now, months: int = 3) -> list[dict]:
             segments=Coalesce(Sum("segments"), 0),
             delivered=Count("pk", filter=Q(delivery_status__in=["delivered", "read"])),
             not_delivered=Count("pk", filter=Q(delivery_status__in=delivery.NOT_DELIVERED)),
-            # A send whose answer never came back, and no report settled (core.delivery).
+            # A send whose answer never came back, and no report settled (core.outbox.delivery).
             maybe_twice=Count("pk", filter=Q(maybe_sent__gt=0)),
         )
         .order_by("-month")

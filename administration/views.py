@@ -27,12 +27,12 @@ from administration.forms import (
     InviteTherapistForm,
     OrganisationForm,
 )
-from core import audit, delivery, outbox
+from core import audit, outbox
 from core.charts import bar_chart
 from core.csv_safety import csv_safe
 from core.feedback import ask_once, confirmed
-from core.models import Notification, OutboxMark
-from core.outbox import mark
+from core.outbox import delivery, mark
+from core.outbox.models import Notification, OutboxMark
 from measures import queries as measure_queries
 from measures.reports import outcome_report
 from members import services as member_services

@@ -41,7 +41,8 @@ def main() -> None:
     from django.utils import timezone
 
     from core import audit
-    from core.models import AuditEvent, Notification
+    from core.models import AuditEvent
+    from core.outbox.models import Notification
     from members.models import Invitation, User
     from sessions.models import AbsenceFollowUp, Attendance, GroupSession
     from therapy_groups.models import Enrollment, Goal, GoalCheckIn, TherapyGroup

@@ -117,9 +117,9 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from core import delivery
-    from core.models import Notification
-    from core.tasks import deliver_batch, tick
+    from core.outbox import delivery
+    from core.outbox.models import Notification
+    from core.outbox.tasks import deliver_batch, tick
     from sessions import outbox
     from tests.support.celery_worker import start_worker_process
     from tests.support.smtp_sink import SmtpSink

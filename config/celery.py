@@ -1,4 +1,5 @@
-"""The Celery app: settings from Django (CELERY_*), tasks from each app's tasks.py."""
+"""The Celery app: settings from Django (CELERY_*), tasks from each app's tasks.py and the
+outbox engine's (core/outbox/tasks.py)."""
 
 import os
 
@@ -10,6 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("together")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["core.outbox"])
 
 # Beat's schedule lives here, in code (django-celery-beat does not support Django 6.1).
 app.conf.beat_schedule = {

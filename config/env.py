@@ -132,7 +132,7 @@ def mailer_config(url: str) -> dict:
 
 
 def sms_config(url: str) -> dict | None:
-    """The text-message provider for an SMS_URL (core/sms.py), or None when texts are off.
+    """The text-message provider for an SMS_URL (core/outbox/sms.py), or None when texts are off.
 
     - console:// prints each text; locmem:// keeps them for tests.
     - twilio://ACCOUNT_SID:AUTH_TOKEN@api.twilio.com?from=%2B447700900123 sends through
@@ -142,7 +142,10 @@ def sms_config(url: str) -> dict | None:
     if not url:
         return None
     parts = urlsplit(url)
-    simple = {"console": "core.sms.ConsoleBackend", "locmem": "core.sms.LocmemBackend"}
+    simple = {
+        "console": "core.outbox.sms.ConsoleBackend",
+        "locmem": "core.outbox.sms.LocmemBackend",
+    }
     if parts.scheme in simple:
         return {"BACKEND": simple[parts.scheme]}
     if parts.scheme not in {"twilio", "twilio+http"}:
@@ -169,7 +172,7 @@ def sms_config(url: str) -> dict | None:
     if not (timeout.isascii() and timeout.isdigit() and int(timeout) > 0):
         raise SettingError(f"SMS_URL's timeout= is whole seconds: {redacted(url)!r}")
     return {
-        "BACKEND": "core.sms.TwilioBackend",
+        "BACKEND": "core.outbox.sms.TwilioBackend",
         "OPTIONS": {
             "account_sid": account_sid,
             "auth_token": auth_token,

@@ -245,7 +245,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 EMAIL_URL = env.get("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")
 MAILERS = {"default": env.mailer_config(EMAIL_URL)}
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "Together <no-reply@localhost>")
-# Text messages (core/sms.py): off when empty, which is the default outside development.
+# Text messages (core/outbox/sms.py): off when empty, which is the default outside development.
 SMS_URL = env.get("SMS_URL", "console://" if DEBUG else "")
 SMS = env.sms_config(SMS_URL)
 # console:// prints whole messages, sign-in codes and password-reset links included, to the
@@ -298,7 +298,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A task's soft limit; a delivery batch stops sending at two thirds of it (core.delivery).
+# A task's soft limit; a delivery batch stops sending at two thirds of it (core.outbox.delivery).
 CELERY_TASK_SOFT_TIME_LIMIT = env.get_int("TASK_SOFT_TIME_LIMIT", 60, minimum=3)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
 CELERY_TIMEZONE = "UTC"

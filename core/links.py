@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.core import signing
 from django.utils import timezone
 
-from core.models import Notification
+from core.outbox.models import Notification
 
 
 class LinkProblem(Exception):

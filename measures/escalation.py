@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from core import audit, outbox
-from core.models import Notification
+from core.outbox.models import Notification
 from measures.messages import FOLLOW_UP_OVERDUE
 from measures.models import FollowUp
 from members.models import Organisation, Role, User

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import outbox
-from core.models import Notification
+from core.outbox.models import Notification
 from measures import queries
 from measures.models import FollowUp
 from measures.requests import LINK_AGE, MEASURE_REMINDER, MEASURE_REQUEST, link_token

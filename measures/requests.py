@@ -14,7 +14,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 
 from core import links, outbox
-from core.models import Notification
+from core.outbox.models import Notification
 from measures.models import MeasurePlan
 from measures.queries import OPEN_AFTER, OPEN_BEFORE, measures_for
 from members import text_numbers

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from core import outbox
-from core.models import Notification
+from core.outbox.models import Notification
 from members.invitations import invitation_url
 from members.models import Invitation, Organisation, Role, User
 

@@ -1,7 +1,7 @@
 """A person's mobile number for texts: added, verified by a six-digit code sent to it, removed;
 and, for each topic, whether its messages come by email, by text or both.
 
-Only a verified number gets texts (`number_for`, which core.delivery asks as each text is
+Only a verified number gets texts (`number_for`, which core.outbox.delivery asks as each text is
 sent), and only until its owner replies STOP. The code goes through the outbox like every
 message, lasts ten minutes and allows five tries; a person can have at most three codes sent
 in an hour, so a form cannot be used to text someone again and again.
@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core import outbox
 from core.clock import db_now
-from core.models import Notification
+from core.outbox.models import Notification
 from core.validators import ascii_digits_only
 from members.models import CodeSent, Organisation, ReplyReceived, TextNumber, User
 

@@ -2,7 +2,7 @@
 
 Both come as Twilio documents them (a form POST, signed in X-Twilio-Signature over the address
 Twilio called and every parameter; the development backends sign the same way with a key of
-their own: core/sms.py). Anything unsigned is refused with 403 before it is read. A reply is
+their own: core/outbox/sms.py). Anything unsigned is refused with 403 before it is read. A reply is
 never answered with a text (the empty TwiML response): STOP and START act, the rest is ignored.
 Neither the number nor what it said is logged.
 """
@@ -16,7 +16,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbid
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from core import delivery, sms
+from core.outbox import delivery, sms
 from members import text_numbers
 from members.access import public
 

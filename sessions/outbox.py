@@ -1,4 +1,4 @@
-"""Planning the outbox, and building each message from current data (core.delivery sends).
+"""Planning the outbox, and building each message from current data (core.outbox.delivery sends).
 
 Rows are planned when the facts change, and by the tick:
 - scheduling, moving or joining plans every future reminder of the sessions concerned at once
@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext
 
 from core import links, outbox
-from core.models import Notification, OutboxMark
 from core.outbox import advance_mark, enqueue_many, mark
+from core.outbox.models import Notification, OutboxMark
 from members import text_numbers
 from members.messages import (
     Content,

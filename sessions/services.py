@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core import audit, outbox
 from core.clock import DatabaseNow, db_now
-from core.models import Notification
+from core.outbox.models import Notification
 from members.models import User
 from sessions.models import (
     NOTE_FIELDS,

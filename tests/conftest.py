@@ -178,7 +178,7 @@ def send_outbox(db):
     """Deliver every due outbox row now, as a worker would; returns django.core.mail.outbox."""
     from django.core import mail
 
-    from core.delivery import deliver_due
+    from core.outbox.delivery import deliver_due
 
     def send():
         while deliver_due():
@@ -193,7 +193,7 @@ def check_in_link(world, participant):
     """The goal check-in link the participant's prompt email carries (their goal is world.goal)."""
     from django.urls import reverse
 
-    from core.models import Notification
+    from core.outbox.models import Notification
     from sessions import outbox
 
     prompt = Notification.objects.create(

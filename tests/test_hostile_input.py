@@ -253,7 +253,7 @@ def test_the_text_providers_signed_posts_with_hostile_values_get_an_answer_not_a
 ):
     """The webhooks read only what the provider signed, so the walk above meets their 403.
     Here each is posted signed, as the provider would, with generated values in its fields."""
-    from core import sms
+    from core.outbox import sms
     from members.models import TextNumber
 
     TextNumber.objects.create(

@@ -17,9 +17,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from core import delivery
+from core.outbox import delivery
+from core.outbox.tasks import deliver_batch, tick
 from core.redaction import RedactingLogFilter
-from core.tasks import deliver_batch, tick
 from sessions import outbox
 from tests.members.factories import PASSWORD, UserFactory, current_totp
 from tests.sessions.factories import GroupSessionFactory, reviewed

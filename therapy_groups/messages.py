@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import outbox
-from core.models import Notification
+from core.outbox.models import Notification
 from members.messages import Content, email, link
 from members.models import Organisation
 from therapy_groups.models import Enrollment

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core import delivery, sms
-from core.models import Notification
+from core.outbox import delivery, sms
+from core.outbox.models import Notification
 from members import text_numbers
 from members.models import TextNumber
 from sessions import outbox

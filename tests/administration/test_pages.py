@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Notification
+from core.outbox.models import Notification
 from members.models import ConfidentialityAgreement, Invitation, Organisation, Role
 from sessions import reports
 from sessions.models import Attendance, GroupNote, GroupSession

@@ -13,7 +13,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from core.models import AuditEvent, Notification
+from core.models import AuditEvent
+from core.outbox.models import Notification
 from sessions import outbox
 from tests.members.test_encryption import SECRETS, seed
 from tests.sessions.factories import GroupSessionFactory
@@ -99,7 +100,7 @@ def test_a_backup_restores_into_a_new_database_held_until_an_admin_resumes(
     resumed = run(
         sys.executable,
         "-c",
-        "import django; django.setup(); from core import delivery; print(delivery.resume())",
+        "import django; django.setup(); from core.outbox import delivery; print(delivery.resume())",
         env=env,
     )
     assert resumed.returncode == 0, resumed.stderr
@@ -140,7 +141,7 @@ POLLING_WORKER = """
 import os, sys, time
 import django
 django.setup()
-from core import delivery
+from core.outbox import delivery
 sent, deadline = 0, time.monotonic() + 90
 while not os.path.exists(sys.argv[1]) and time.monotonic() < deadline:
     try:

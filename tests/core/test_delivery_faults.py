@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config import env
-from core import delivery
-from core.models import Notification, OutboxMark
-from core.outbox import mark
+from core.outbox import delivery, mark
+from core.outbox.models import Notification, OutboxMark
 from members import services as member_services
 from sessions import outbox, services
 from sessions.models import GroupSession

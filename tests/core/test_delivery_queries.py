@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core import delivery
-from core.models import Notification
+from core.outbox import delivery
+from core.outbox.models import Notification
 from members.models import TextNumber
 from sessions import outbox
 from tests.members.factories import UserFactory

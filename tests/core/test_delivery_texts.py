@@ -1,4 +1,4 @@
-"""Texts in the delivery engine (core/delivery.py): the same outbox rows as emails, with a
+"""Texts in the delivery engine (core/outbox/delivery.py): the same outbox rows as emails, with a
 channel on each, sent through the text provider under the same claim, fencing and retries.
 Against the locmem provider and against the local fake of Twilio's API."""
 
@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config import env
-from core import delivery, outbox, sms
-from core.models import Notification, OutboxMark
+from core import outbox
+from core.outbox import delivery, sms
+from core.outbox.models import Notification, OutboxMark
 from tests.members.factories import UserFactory
 from tests.support.fake_twilio import FakeTwilio, error
 

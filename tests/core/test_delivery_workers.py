@@ -19,9 +19,9 @@ from kombu.exceptions import OperationalError as BrokerDown
 
 from config import env
 from config.celery import app
-from core import delivery
-from core.models import Notification
-from core.tasks import deliver_batch, tick
+from core.outbox import delivery
+from core.outbox.models import Notification
+from core.outbox.tasks import deliver_batch, tick
 from members.models import TextNumber
 from sessions import outbox
 from tests.members.factories import UserFactory
@@ -37,7 +37,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def empty_queue():
-    """A batch passes work on to a next one (core.tasks.deliver_batch): whatever a test
+    """A batch passes work on to a next one (core.outbox.tasks.deliver_batch): whatever a test
     left queued must not run in the next test's worker."""
     app.control.purge()
     yield

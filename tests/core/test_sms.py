@@ -1,4 +1,4 @@
-"""Text-message providers (core/sms.py): the Twilio backend against a local fake of Twilio's
+"""Text-message providers (core/outbox/sms.py): the Twilio backend against a local fake of Twilio's
 documented API (tests/support/fake_twilio.py), the console backend, SMS_URL and segments."""
 
 import io
@@ -6,7 +6,7 @@ import io
 import pytest
 
 from config import env
-from core import sms
+from core.outbox import sms
 from tests.support.fake_twilio import FakeTwilio, error
 
 
@@ -138,7 +138,7 @@ def test_segments_follow_gsm_7_and_ucs_2(text, count):
 def test_sms_url_for_twilio_reads_its_parts():
     config = env.sms_config("twilio://AC123:tok%2Fen@api.twilio.com?from=%2B447700900123")
     assert config == {
-        "BACKEND": "core.sms.TwilioBackend",
+        "BACKEND": "core.outbox.sms.TwilioBackend",
         "OPTIONS": {
             "account_sid": "AC123",
             "auth_token": "tok/en",
@@ -148,7 +148,7 @@ def test_sms_url_for_twilio_reads_its_parts():
         },
     }
     assert env.sms_config("") is None
-    assert env.sms_config("console://") == {"BACKEND": "core.sms.ConsoleBackend"}
+    assert env.sms_config("console://") == {"BACKEND": "core.outbox.sms.ConsoleBackend"}
 
 
 @pytest.mark.parametrize(

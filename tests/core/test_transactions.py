@@ -9,7 +9,7 @@ from django.urls import path
 from django.utils import timezone
 
 from config.urls import urlpatterns as project_urlpatterns
-from core.models import OutboxMark
+from core.outbox.models import OutboxMark
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls(__name__)]
 

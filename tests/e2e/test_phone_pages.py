@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Notification
+from core.outbox.models import Notification
 from demo.management.commands.seed_demo import DEMO_TOTP_SECRET
 from measures.models import FollowUp
 from members.models import User

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Notification
+from core.outbox.models import Notification
 from measures import services
 from measures.absences import open_for_absences
 from measures.messages import FOLLOW_UP_ALERT

@@ -9,7 +9,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import AuditEvent, Notification
+from core.models import AuditEvent
+from core.outbox.models import Notification
 from measures import services
 from measures.escalation import escalate_overdue
 from measures.messages import FOLLOW_UP_OVERDUE

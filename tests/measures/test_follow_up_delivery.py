@@ -9,8 +9,8 @@ from django.core import mail
 from django.utils import timezone
 
 from config.celery import app
-from core.models import Notification
-from core.tasks import tick
+from core.outbox.models import Notification
+from core.outbox.tasks import tick
 from measures import services
 from measures.instruments import PHQ9
 from measures.messages import FOLLOW_UP_ALERT, FOLLOW_UP_OVERDUE

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Notification
+from core.outbox.models import Notification
 from measures import requests, services
 from measures.instruments import GAD7, PHQ9
 from measures.models import FollowUp, MeasureResponse

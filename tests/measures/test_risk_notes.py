@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Notification
+from core.outbox.models import Notification
 from measures.messages import FOLLOW_UP_ALERT
 from measures.models import FollowUp
 from measures.risk_notes import open_for_risk_notes

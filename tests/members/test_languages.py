@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core import delivery, sms
+from core.outbox import delivery, sms
 from measures import services as measure_services
 from measures.models import MeasureResponse
 from members.models import Organisation, TextNumber

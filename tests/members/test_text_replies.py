@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config import env
-from core import delivery, sms
-from core.models import Notification
+from core.outbox import delivery, sms
+from core.outbox.models import Notification
 from members import text_numbers
 from members.models import TextNumber
 from members.text_replies import NOTHING

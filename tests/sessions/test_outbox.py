@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core import delivery
-from core.models import Notification
+from core.outbox import delivery
+from core.outbox.models import Notification
 from members.messages import INVITATION
 from members.models import Organisation
 from sessions import outbox, services

@@ -1,4 +1,4 @@
-"""Quiet hours (core/delivery.py, Organisation.quiet_hours_end): a text that can wait is held
+"""Quiet hours (core/outbox/delivery.py, Organisation.quiet_hours_end): a text that can wait is held
 until they end in its recipient's own zone, its window moved with it; urgent texts and emails
 never wait."""
 
@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core import delivery, sms
-from core.models import Notification
+from core.outbox import delivery, sms
+from core.outbox.models import Notification
 from members import text_numbers
 from members.models import Organisation, TextNumber
 from sessions import outbox

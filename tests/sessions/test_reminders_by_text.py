@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from core import delivery, sms
-from core.models import Notification
+from core.outbox import delivery, sms
+from core.outbox.models import Notification
 from members import text_numbers
 from members.models import TextNumber
 from sessions import outbox

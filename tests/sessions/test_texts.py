@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core import delivery, sms
-from core.models import Notification
+from core.outbox import delivery, sms
+from core.outbox.models import Notification
 from measures import requests
 from measures import services as measure_services
 from measures.messages import text_request

@@ -1,4 +1,4 @@
-"""A local stand-in for Twilio's Messages API, for the tests of core/sms.py.
+"""A local stand-in for Twilio's Messages API, for the tests of core/outbox/sms.py.
 
 It answers on loopback as Twilio's REST API (2010-04-01) documents: a form-encoded POST with
 basic auth to /2010-04-01/Accounts/{AccountSid}/Messages.json, answered 201 with the Message
@@ -24,7 +24,7 @@ E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
 def twilio_signature(url: str, params: dict, auth_token: str) -> str:
-    """As Twilio documents it (written here apart from core.sms, so each checks the other):
+    """As Twilio documents it (written here apart from core.outbox.sms, so each checks the other):
     the full URL, then each parameter's name and value in name order, HMAC-SHA1 with the auth
     token, base64."""
     data = url + "".join(f"{name}{params[name]}" for name in sorted(params))

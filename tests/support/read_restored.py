@@ -17,8 +17,9 @@ from allauth.account.internal.flows.login import (  # noqa: E402
 )
 from django.test import Client  # noqa: E402
 
-from core import delivery  # noqa: E402
-from core.models import AuditEvent, Notification  # noqa: E402
+from core.models import AuditEvent  # noqa: E402
+from core.outbox import delivery  # noqa: E402
+from core.outbox.models import Notification  # noqa: E402
 from members.models import User  # noqa: E402
 from sessions.models import GroupNote  # noqa: E402
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Notification
+from core.outbox.models import Notification
 from sessions import services as session_services
 from sessions.models import GroupSession
 from tests.members.factories import UserFactory

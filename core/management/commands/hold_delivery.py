@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from core import delivery
+from core.outbox import delivery
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from core import sms
+from core.outbox import sms
 from members import text_numbers
 
 

@@ -5,8 +5,9 @@ import math
 from celery import shared_task
 from django.db import OperationalError
 
-from core import delivery, outbox
-from core.models import Notification
+from core import outbox
+from core.outbox import delivery
+from core.outbox.models import Notification
 from core.request_context import unit_of_work
 
 MAX_BATCHES_PER_TICK = 50  # 5,000 messages a minute at most, so one tick cannot flood the queue

@@ -2,8 +2,8 @@
 
 - Each app registers its kinds of message at start-up (`register_kind`): a code, a label for
   Delivery health, and how to build the message from current data just before it is sent:
-  the email, and, for kinds that may go by text, the text. The engine (core.delivery) knows no
-  kind by name.
+  the email, and, for kinds that may go by text, the text. The engine (delivery.py) knows
+  no kind by name.
 - A kind with a topic (reminders, changes, ...) goes by email, by text or both, as its person
   chose for that topic. Members registers the rules (`register_text_rules`): which channels to
   plan for whom, whether a row's channel is still wanted when it is sent, and the number a text
@@ -25,7 +25,7 @@ from django.db.models import Value
 from django.db.models.functions import Greatest
 
 from core.clock import db_now
-from core.models import Notification, OutboxMark
+from core.outbox.models import Notification, OutboxMark
 
 # A kind's build(row, now) returns the email, or the state to close the row with when it
 # must not go (it no longer applies).
@@ -98,7 +98,7 @@ class TextRules:
     quiet_until: Callable[[Notification, datetime], datetime | None]
     # The provider refused a row's text because its number replied STOP there.
     opted_out: Callable[[Notification], None]
-    # Where the provider reports what became of each text (core.delivery.record_report).
+    # Where the provider reports what became of each text (core.outbox.delivery.record_report).
     status_callback: Callable[[], str]
 
 

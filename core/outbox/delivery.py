@@ -1,5 +1,5 @@
 """The delivery engine: workers claim due outbox rows and send them, one guarded row at a time,
-by email or by text (a row's channel; texts through core/sms.py's provider).
+by email or by text (a row's channel; texts through core/outbox/sms.py's provider).
 
 The guarantee, precisely:
 - **At least once, within the window.** Every planned message is sent while its window is open,
@@ -65,10 +65,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import translation
 
-from core import outbox, sms
+from core import outbox
 from core.clock import DatabaseNow, db_now
-from core.models import Channel, Notification, OutboxMark
-from core.outbox import clear_mark, mark, set_mark, set_mark_once
+from core.outbox import clear_mark, mark, set_mark, set_mark_once, sms
+from core.outbox.models import Channel, Notification, OutboxMark
 from core.request_context import unit_of_work
 
 log = logging.getLogger(__name__)
