@@ -106,9 +106,9 @@ class MessageChannelsForm(Form):
 
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
-        for topic, choice in text_numbers.current_choices(person).items():
-            self.fields[topic] = forms.ChoiceField(
-                label=text_numbers.Topic(topic).label,
+        for topic, choice in text_numbers.current_choices(person):
+            self.fields[topic.code] = forms.ChoiceField(
+                label=topic.label,
                 choices=text_numbers.Choice.choices,
                 initial=choice,
                 widget=forms.RadioSelect,

@@ -13,10 +13,15 @@ from core import outbox
 from core.outbox.models import Notification
 from measures import queries
 from measures.models import FollowUp
-from measures.requests import LINK_AGE, MEASURE_REMINDER, MEASURE_REQUEST, link_token
+from measures.requests import (
+    LINK_AGE,
+    MEASURE_REMINDER,
+    MEASURE_REQUEST,
+    QUESTIONNAIRES,
+    link_token,
+)
 from members.messages import Content, email, link, text_link, when_for
 from members.models import Organisation, Role
-from members.text_numbers import Topic
 from sessions.models import GroupSession
 from therapy_groups.models import Enrollment
 
@@ -123,20 +128,26 @@ def request_opens(row: Notification) -> str:
 
 
 def register() -> None:
-    outbox.register_kind(FOLLOW_UP_ALERT, gettext_lazy("Follow-up alert"), email(render_alert))
-    outbox.register_kind(
-        FOLLOW_UP_OVERDUE, gettext_lazy("Follow-up overdue"), email(render_overdue)
+    outbox.register(
+        outbox.MessageKind(
+            FOLLOW_UP_ALERT, gettext_lazy("Follow-up alert"), email=email(render_alert)
+        ),
+        outbox.MessageKind(
+            FOLLOW_UP_OVERDUE, gettext_lazy("Follow-up overdue"), email=email(render_overdue)
+        ),
+        *[
+            outbox.MessageKind(
+                code,
+                label,
+                email=email(render_request),
+                text=text_request,
+                topic=QUESTIONNAIRES,
+                opens=request_opens,
+                link_age=LINK_AGE,
+            )
+            for code, label in [
+                (MEASURE_REQUEST, gettext_lazy("Questionnaire request")),
+                (MEASURE_REMINDER, gettext_lazy("Questionnaire reminder")),
+            ]
+        ],
     )
-    for code, label in [
-        (MEASURE_REQUEST, gettext_lazy("Questionnaire request")),
-        (MEASURE_REMINDER, gettext_lazy("Questionnaire reminder")),
-    ]:
-        outbox.register_kind(
-            code,
-            label,
-            email(render_request),
-            text=text_request,
-            topic=Topic.QUESTIONNAIRES,
-            opens=request_opens,
-            link_age=LINK_AGE,
-        )

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import F
 from django.db.models.functions import Greatest
+from django.utils.translation import gettext_lazy
 
 from core import links, outbox
 from core.outbox.models import Notification
@@ -23,6 +24,10 @@ from therapy_groups.models import Enrollment
 
 MEASURE_REQUEST = "measure_request"
 MEASURE_REMINDER = "measure_reminder"
+# A person chooses email, text or both for these; a questionnaire is better read in an email.
+QUESTIONNAIRES = outbox.Topic(
+    "questionnaires", gettext_lazy("A short check-in before a session"), outbox.Choice.EMAIL
+)
 KINDS = (MEASURE_REQUEST, MEASURE_REMINDER)
 REMIND_AFTER = timedelta(days=2)
 LINK_SALT = "together.measure-link"
@@ -64,7 +69,7 @@ def plan_requests(now: datetime) -> int:
     ).select_related("participant"):
         members.setdefault(enrollment.group_id, []).append(enrollment.participant)
     channels = text_numbers.channels(
-        [p for group in members.values() for p in group], text_numbers.Topic.QUESTIONNAIRES
+        [p for group in members.values() for p in group], QUESTIONNAIRES
     )
     rows = []
     for session in sessions:

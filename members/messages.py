@@ -84,13 +84,6 @@ def time_for(person: User, moment: datetime) -> str:
     return when_in(person.timezone, moment, "H:i")
 
 
-def language_of(row: Notification) -> str:
-    """A message's language: its person's, or, for an invitation, the organisation's."""
-    if row.recipient_id:
-        return row.recipient.language_in_use
-    return Organisation.current().language
-
-
 def link(name: str, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
 
@@ -156,15 +149,15 @@ def register_invitation_details(details: Callable[[Invitation], dict]) -> None:
 
 def register() -> None:
     from members import text_numbers
+    from members.recipients import Recipients
 
-    outbox.register_kind(INVITATION, gettext_lazy("Invitation"), email(render_invitation))
-    # A code goes by text only: its email builder says it never applies.
-    outbox.register_kind(
-        text_numbers.CODE,
-        gettext_lazy("Code for a text number"),
-        lambda row, now: None,
-        text=text_numbers.code_text,
-        urgent=lambda row, now: True,  # the person is waiting for it, whatever the hour
+    outbox.register(
+        outbox.MessageKind(INVITATION, gettext_lazy("Invitation"), email=email(render_invitation)),
+        outbox.MessageKind(
+            text_numbers.CODE,
+            gettext_lazy("Code for a text number"),
+            text=text_numbers.code_text,  # by text only: it checks the number it goes to
+            urgent=lambda row, now: True,  # the person is waiting for it, whatever the hour
+        ),
     )
-    outbox.register_text_rules(text_numbers.RULES)
-    outbox.register_language(language_of)
+    outbox.register_recipients(Recipients())

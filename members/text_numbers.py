@@ -13,25 +13,24 @@ texts switched off), so a choice never leaves them with nothing.
 """
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Min
 from django.db.models.functions import Now
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from core import outbox
 from core.clock import db_now
 from core.outbox.models import Notification
 from core.validators import ascii_digits_only
-from members.models import CodeSent, Organisation, ReplyReceived, TextNumber, User
+from members.models import CodeSent, ReplyReceived, TextNumber, User
 
 CODE = "text_code"
 CODE_LIFETIME = timedelta(minutes=10)
@@ -41,34 +40,7 @@ MOBILE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXE
 EMAIL, TEXT = Notification.Channel.EMAIL, Notification.Channel.TEXT
 
 
-class Topic(models.TextChoices):
-    """What a person's messages are about; each may come by email, by text or both."""
-
-    REMINDERS = "reminders", gettext_lazy("Reminders before each session")
-    CHANGES = "changes", gettext_lazy("A session's new time, or a cancellation")
-    QUESTIONNAIRES = "questionnaires", gettext_lazy("A short check-in before a session")
-    GOAL_PROMPTS = "goal_prompts", gettext_lazy("Goal check-in prompts between sessions")
-    DAY_SUMMARY = "day_summary", gettext_lazy("The evening before you run sessions")
-
-
-PARTICIPANT_TOPICS = [Topic.REMINDERS, Topic.CHANGES, Topic.QUESTIONNAIRES, Topic.GOAL_PROMPTS]
-STAFF_TOPICS = [Topic.DAY_SUMMARY]
-
-
-class Choice(models.TextChoices):
-    EMAIL = "email", gettext_lazy("Email")
-    TEXT = "text", gettext_lazy("Text")
-    BOTH = "both", gettext_lazy("Both")
-
-
-# Reminders and changes are what texts are best at; the rest carry a link better read on email.
-DEFAULT_CHOICES = {
-    Topic.REMINDERS: Choice.BOTH,
-    Topic.CHANGES: Choice.BOTH,
-    Topic.QUESTIONNAIRES: Choice.EMAIL,
-    Topic.GOAL_PROMPTS: Choice.EMAIL,
-    Topic.DAY_SUMMARY: Choice.EMAIL,
-}
+Choice = outbox.Choice
 
 
 def normalised(raw: str) -> str:
@@ -311,30 +283,34 @@ def code_text(row: Notification, now) -> outbox.Text | None:
 # Email, text or both, per topic ------------------------------------------------------------
 
 
-def chosen(person: User, topic: str) -> str:
-    value = (person.message_channels or {}).get(topic)
-    return value if value in Choice.values else DEFAULT_CHOICES[topic]
+def chosen(person: User, topic: outbox.Topic) -> str:
+    value = (person.message_channels or {}).get(topic.code)
+    return value if value in Choice.values else topic.default
 
 
-def topics_for(person: User) -> list[Topic]:
-    return STAFF_TOPICS if person.is_staff_role else PARTICIPANT_TOPICS
+def topics_for(person: User) -> list[outbox.Topic]:
+    """The topics a person chooses channels for: the staff's or the participants' (the apps
+    that send them declare them with their message kinds)."""
+    return [topic for topic in outbox.topics() if topic.for_staff == person.is_staff_role]
 
 
-def current_choices(person: User) -> dict[str, str]:
-    return {topic: chosen(person, topic) for topic in topics_for(person)}
+def current_choices(person: User) -> list[tuple[outbox.Topic, str]]:
+    return [(topic, chosen(person, topic)) for topic in topics_for(person)]
 
 
 def choose_channels(*, person: User, choices: dict[str, str]) -> None:
-    """Save the person's choice for each of their topics; messages already planned by email
-    get their texts."""
+    """Save the person's choice for each of their topics (by code); messages already planned
+    by email get their texts."""
     person.message_channels = {
-        topic: choices[topic] for topic in topics_for(person) if choices.get(topic) in Choice.values
+        topic.code: choices[topic.code]
+        for topic in topics_for(person)
+        if choices.get(topic.code) in Choice.values
     }
     person.save(update_fields=["message_channels"])
     outbox.plan_for_person(person)
 
 
-def channels(people: list[User], topic: str) -> dict[int, list[str]]:
+def channels(people: list[User], topic: outbox.Topic) -> dict[int, list[str]]:
     """For planning: email for everyone (it goes unless `wanted` says otherwise when it is
     sent), and text too for those with a number that takes texts who chose text or both."""
     texted = people_texted({person.pk for person in people})
@@ -346,28 +322,10 @@ def channels(people: list[User], topic: str) -> dict[int, list[str]]:
     }
 
 
-def wanted(row: Notification, topic: str) -> bool:
+def wanted(row: Notification, topic: outbox.Topic) -> bool:
     """At sending: a text goes if the person chose text or both; an email goes unless they
     chose texts only and a text can reach them now."""
     choice = chosen(row.recipient, topic)
     if row.channel == TEXT:
         return choice != Choice.EMAIL
     return choice != Choice.TEXT or settings.SMS is None or not people_texted({row.recipient_id})
-
-
-def quiet_until(row: Notification, now: datetime) -> datetime | None:
-    return Organisation.current().quiet_hours_end(row.recipient.timezone, now)
-
-
-def status_callback() -> str:
-    return settings.SITE_URL + reverse("text_status")
-
-
-RULES = outbox.TextRules(
-    number=number_for,
-    channels=channels,
-    wanted=wanted,
-    quiet_until=quiet_until,
-    opted_out=provider_says_stopped,
-    status_callback=status_callback,
-)

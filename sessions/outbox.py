@@ -41,7 +41,6 @@ from members.messages import (
 )
 from members.models import Invitation, Organisation, User
 from members.services import reminder_hours_for
-from members.text_numbers import Topic
 from sessions import calendars
 from sessions.models import Attendance, GroupSession
 from sessions.queries import active_member_count
@@ -52,6 +51,29 @@ TIME_CHANGED = "time_changed"
 CANCELLED = "cancelled"
 DAY_SUMMARY = "day_summary"
 GOAL_PROMPT = "goal_prompt"
+
+
+class Topics:
+    """What sessions' messages are about: each person chooses email, text or both for each.
+    Reminders and changes are what texts are best at; the rest carry a link better read in an
+    email."""
+
+    REMINDERS = outbox.Topic(
+        "reminders", gettext_lazy("Reminders before each session"), outbox.Choice.BOTH
+    )
+    CHANGES = outbox.Topic(
+        "changes", gettext_lazy("A session's new time, or a cancellation"), outbox.Choice.BOTH
+    )
+    GOAL_PROMPTS = outbox.Topic(
+        "goal_prompts", gettext_lazy("Goal check-in prompts between sessions"), outbox.Choice.EMAIL
+    )
+    DAY_SUMMARY = outbox.Topic(
+        "day_summary",
+        gettext_lazy("The evening before you run sessions"),
+        outbox.Choice.EMAIL,
+        for_staff=True,
+    )
+
 
 PLAN_AHEAD = timedelta(minutes=10)  # the tick plans rows this long before they are due
 REMINDER_WINDOW = timedelta(hours=1)  # a reminder later than this (or after the start) is missed
@@ -104,7 +126,7 @@ def _reminder_rows(sessions, organisation, wanted, people=None) -> list[Notifica
     on each channel the person's choice for reminders asks for."""
     members = _members(sessions)
     channels = text_numbers.channels(
-        [p for group in members.values() for p in group], Topic.REMINDERS
+        [p for group in members.values() for p in group], Topics.REMINDERS
     )
     rows = []
     for session in sessions:
@@ -195,7 +217,7 @@ def plan_day_summaries(now: datetime) -> int:
         .prefetch_related("group__facilitators")
     )
     facilitators = {p.pk: p for s in sessions for p in s.group.facilitators.all() if p.is_active}
-    channels = text_numbers.channels(list(facilitators.values()), Topic.DAY_SUMMARY)
+    channels = text_numbers.channels(list(facilitators.values()), Topics.DAY_SUMMARY)
     rows = []
     for session in sessions:
         for person in session.group.facilitators.all():
@@ -239,7 +261,7 @@ def plan_goal_prompts(since: datetime, until: datetime, organisation: Organisati
         ).values_list("group_id", "participant_id")
     )
     channels = text_numbers.channels(
-        [p for group in members.values() for p in group], Topic.GOAL_PROMPTS
+        [p for group in members.values() for p in group], Topics.GOAL_PROMPTS
     )
     rows = []
     for session in sessions:
@@ -548,44 +570,46 @@ def invited_groups(invitation: Invitation) -> dict:
 
 def register() -> None:
     register_invitation_details(invited_groups)
-    outbox.register_kind(
-        SESSION_REMINDER,
-        gettext_lazy("Session reminder"),
-        email(render_reminder),
-        text=text_reminder,
-        topic=Topic.REMINDERS,
-    )
-    outbox.register_kind(
-        TIME_CHANGED,
-        gettext_lazy("Session time changed"),
-        email(render_time_changed),
-        text=text_time_changed,
-        topic=Topic.CHANGES,
-        urgent=change_is_urgent,
-    )
-    outbox.register_kind(
-        CANCELLED,
-        gettext_lazy("Session cancelled"),
-        email(render_cancelled),
-        text=text_cancelled,
-        topic=Topic.CHANGES,
-        urgent=change_is_urgent,
-    )
-    outbox.register_kind(
-        DAY_SUMMARY,
-        gettext_lazy("Facilitator's day-before summary"),
-        email(render_day_summary),
-        text=text_day_summary,
-        topic=Topic.DAY_SUMMARY,
-    )
-    outbox.register_kind(
-        GOAL_PROMPT,
-        gettext_lazy("Goal check-in prompt"),
-        email(render_goal_prompt),
-        text=text_goal_prompt,
-        topic=Topic.GOAL_PROMPTS,
-        opens=goal_prompt_opens,
-        link_age=GOAL_LINK_AGE,
+    outbox.register(
+        outbox.MessageKind(
+            SESSION_REMINDER,
+            gettext_lazy("Session reminder"),
+            email=email(render_reminder),
+            text=text_reminder,
+            topic=Topics.REMINDERS,
+        ),
+        outbox.MessageKind(
+            TIME_CHANGED,
+            gettext_lazy("Session time changed"),
+            email=email(render_time_changed),
+            text=text_time_changed,
+            topic=Topics.CHANGES,
+            urgent=change_is_urgent,
+        ),
+        outbox.MessageKind(
+            CANCELLED,
+            gettext_lazy("Session cancelled"),
+            email=email(render_cancelled),
+            text=text_cancelled,
+            topic=Topics.CHANGES,
+            urgent=change_is_urgent,
+        ),
+        outbox.MessageKind(
+            DAY_SUMMARY,
+            gettext_lazy("Facilitator's day-before summary"),
+            email=email(render_day_summary),
+            text=text_day_summary,
+            topic=Topics.DAY_SUMMARY,
+        ),
+        outbox.MessageKind(
+            GOAL_PROMPT,
+            gettext_lazy("Goal check-in prompt"),
+            email=email(render_goal_prompt),
+            text=text_goal_prompt,
+            topic=Topics.GOAL_PROMPTS,
+            opens=goal_prompt_opens,
+            link_age=GOAL_LINK_AGE,
+        ),
     )
     outbox.register_tick_planner(plan)
     outbox.register_person_planner(plan_person_reminders)

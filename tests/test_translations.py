@@ -203,7 +203,7 @@ def untranslated_in_python(source: str) -> list[str]:
                 shown += node.args[1:2]
             if name.endswith("ValidationError") or name in {"Content", "outbox.Text"}:
                 shown += node.args[:1]
-            if name.endswith("register_kind"):
+            if name.endswith(("MessageKind", "Topic")):
                 shown += node.args[1:2]
                 # A label kept from start-up must be lazy: gettext then would fix its language.
                 found += [
@@ -246,7 +246,7 @@ def test_the_python_check_sees_words_left_out():
         'forms.CharField(label="Your name")\n'
         'models.CharField("first name", max_length=9)\n'
         'class Colour(models.TextChoices):\n    RED = "red", "Red"\n    BLUE = "blue", _("Blue")\n'
-        'outbox.register_kind("x", _("Kind"), build)\n'
+        'outbox.MessageKind("x", _("Kind"), email=build)\n'
     )
     assert sorted(untranslated_in_python(source)) == [
         "'Red'",

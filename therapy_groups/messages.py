@@ -36,9 +36,13 @@ def render_added(row: Notification, organisation: Organisation) -> Content | Non
 
 
 def register() -> None:
-    outbox.register_kind(
-        WAITLIST_OFFER, gettext_lazy("Waitlist place offered"), email(render_waitlist_offer)
-    )
-    outbox.register_kind(
-        ADDED_TO_GROUP, gettext_lazy("Invited to join a group"), email(render_added)
+    outbox.register(
+        outbox.MessageKind(
+            WAITLIST_OFFER,
+            gettext_lazy("Waitlist place offered"),
+            email=email(render_waitlist_offer),
+        ),
+        outbox.MessageKind(
+            ADDED_TO_GROUP, gettext_lazy("Invited to join a group"), email=email(render_added)
+        ),
     )

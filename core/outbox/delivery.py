@@ -33,14 +33,14 @@ The guarantee, precisely:
   does a text provider that sends nothing (down, rate-limiting: after the wait it asks for). A
   number the provider refuses for good (invalid, or it replied STOP) fails that row at once.
 - **Texts only to a number that may have them.** A text row is built with the number the
-  person has now (verified, not stopped: `core.outbox.text_number`); without one, or with
+  person has now (verified, not stopped: `Recipients.number`); without one, or with
   texts switched off (no SMS_URL), the row is cancelled, never sent elsewhere.
 - **Texts wait out quiet hours.** A text that can wait, due in its recipient's quiet hours (the
   organisation's, in the recipient's own zone), goes back to pending until they end, its window
   moved by as long as it waits; an urgent one (a code, a cancellation or new time within 24
   hours) goes at once. Emails never wait.
 - **On the channel the person chose, as it is now.** A row whose channel its person no longer
-  wants for its topic is cancelled when its turn comes (`core.outbox.channel_wanted`): an email
+  wants for its topic is cancelled when its turn comes (`Recipients.wants`): an email
   goes unless they chose texts only and a text can reach them then.
 - **Bounded in time.** A batch stops sending after two thirds of Celery's soft limit and hands
   back what it did not reach, so the limit never interrupts a send.
@@ -198,7 +198,7 @@ def _send_each(rows, token, now, started, sender) -> tuple[int, bool]:
             log.warning("notification %s: the text was refused (%s)", row.pk, type(error).__name__)
             _finish(row, token, State.FAILED, last_error=type(error).__name__)
             if isinstance(error, sms.OptedOut):
-                outbox.text_opted_out(row)
+                outbox.recipients().stopped(row)
         except Exception as error:
             _retry(row, token, error, now)
     else:
@@ -218,7 +218,7 @@ def _send_one(row, token, sender, now) -> int:
     if fresh is None:
         log.warning("notification %s: claim lost before sending; not sent", row.pk)
         return 0
-    with translation.override(outbox.language_for(fresh)):
+    with translation.override(outbox.recipients().language(fresh)):
         message = build(fresh, now)
     if isinstance(message, str):  # it must not go: close it as missed or cancelled
         _finish(row, token, message)
@@ -258,32 +258,32 @@ def build(row: Notification, now: datetime):
     if row.recipient_id and not row.recipient.is_active:
         return State.CANCELLED
     kind = outbox.kind(row.kind)
-    if not outbox.channel_wanted(row):  # the person now wants this topic on another channel
-        return State.CANCELLED
+    if kind.topic and not outbox.recipients().wants(row, kind.topic):
+        return State.CANCELLED  # the person now wants this topic on another channel
     if row.channel == Channel.TEXT:
         return _build_text(row, now, kind)
-    message = kind.build(row, now)
+    message = kind.email(row, now) if kind.email else None
     return State.CANCELLED if message is None else message
 
 
 def _build_text(row, now, kind):
     # Read now, like an address: a number removed, or a STOP, before this moment is respected.
-    number = outbox.text_number(row) if kind.text else None
+    recipients = outbox.recipients()
+    number = recipients.number(row) if kind.text else None
     if number is None or settings.SMS is None:
         return State.CANCELLED  # no verified number now, texts stopped, or texts switched off
-    until = outbox.quiet_until(row, now)
-    if until is not None:
-        return Held(until)
+    if not (kind.urgent and kind.urgent(row, now)):
+        until = recipients.quiet_until(row, now)
+        if until is not None:
+            return Held(until)
     text = kind.text(row, now)
-    if text is None or isinstance(text, str):
-        return text or State.CANCELLED
-    return OutgoingText(number, sms.fit(text.body))
+    return State.CANCELLED if text is None else OutgoingText(number, sms.fit(text.body))
 
 
 def _callback_for(row: Notification) -> str:
     """The provider's status-callback address for this text, naming its row: a report settles a
     text whose sending answer never came back."""
-    callback = outbox.status_callback()
+    callback = outbox.recipients().report_url()
     return f"{callback}?n={row.pk}" if callback else ""
 
 

@@ -62,7 +62,7 @@ class Notification(models.Model):
     State = NotificationState
     Channel = Channel
 
-    # A message kind registered by the app that plans it (core.outbox.register_kind).
+    # A message kind registered by the app that plans it (core.outbox.register).
     kind = models.CharField(max_length=20)
     # The same message may go by email and by text: one row for each (sms.py sends texts).
     channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)

@@ -23,32 +23,37 @@ State, Channel = Notification.State, Notification.Channel
 KIND = "test_text"
 
 
+class Numbers(outbox.registry.EmailOnly):
+    """Everyone's texts go where the test says (members answers for real people)."""
+
+    def __init__(self):
+        self.of: dict[int, str] = {}
+
+    def number(self, row):
+        return self.of.get(row.recipient_id)
+
+
 @pytest.fixture(autouse=True)
 def kind_and_numbers():
-    """A kind that goes by text, and where people's texts go (members registers the real one)."""
-    kinds, rules = dict(outbox._kinds), outbox._Registered.text_rules
-    numbers: dict[int, str] = {}
-    outbox.register_kind(
-        KIND,
-        "Test message",
-        lambda row, now: mail.EmailMessage("Reminder", "Group at 6pm", to=[row.recipient.email]),
-        text=lambda row, now: outbox.Text("Reminder: your group meets at 6pm."),
-    )
-    outbox.register_text_rules(
-        outbox.TextRules(
-            number=lambda row: numbers.get(row.recipient_id),
-            channels=lambda people, topic: {},
-            wanted=lambda row, topic: True,
-            quiet_until=lambda row, now: None,
-            opted_out=lambda row: None,
-            status_callback=lambda: "",
+    """A kind that goes by text, and where people's texts go."""
+    kinds, recipients = dict(outbox.registry._kinds), outbox.recipients()
+    numbers = Numbers()
+    outbox.register(
+        outbox.MessageKind(
+            KIND,
+            "Test message",
+            email=lambda row, now: mail.EmailMessage(
+                "Reminder", "Group at 6pm", to=[row.recipient.email]
+            ),
+            text=lambda row, now: outbox.Text("Reminder: your group meets at 6pm."),
         )
     )
+    outbox.register_recipients(numbers)
     sms.LocmemBackend.sent.clear()
-    yield numbers
-    outbox._kinds.clear()
-    outbox._kinds.update(kinds)
-    outbox._Registered.text_rules = rules
+    yield numbers.of
+    outbox.registry._kinds.clear()
+    outbox.registry._kinds.update(kinds)
+    outbox.register_recipients(recipients)
 
 
 def row(person, channel=Channel.TEXT, subject_id=1, **fields) -> Notification:
@@ -89,7 +94,7 @@ def test_a_text_that_may_not_go_is_cancelled_and_never_sent(
     if why == "texts switched off":
         settings.SMS = None
     if why == "kind has no text":
-        outbox.register_kind(KIND, "Test message", lambda row, now: None)
+        outbox.register(outbox.MessageKind(KIND, "Test message", email=lambda row, now: None))
     assert delivery.deliver_due() == 0
     assert sms.LocmemBackend.sent == []
     assert state(text)[0] == State.CANCELLED

@@ -16,7 +16,6 @@ from core.outbox.models import Notification
 from measures import requests
 from measures import services as measure_services
 from measures.messages import text_request
-from members import text_numbers
 from members.messages import read_text_link, text_link
 from members.models import TextNumber
 from sessions import outbox, services
@@ -26,7 +25,7 @@ from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactor
 from therapy_groups.models import Goal
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_quiet_hours")]
-Channel, State, Topic = Notification.Channel, Notification.State, text_numbers.Topic
+Channel, State = Notification.Channel, Notification.State
 MOBILE = "+447400123456"
 # The longest zone name there is, and a realistic address: the worst case for one segment.
 LONG_ZONE = "America/Argentina/ComodRivadavia"
