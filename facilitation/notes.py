@@ -17,7 +17,7 @@ from members.access import roles_required
 from members.models import Role
 from sessions import queries, services
 from sessions.models import NOTE_FIELDS, GroupNote, IndividualNote, NoteFormat
-from sessions.notes import carry_over, signing_review
+from sessions.notes import as_one_text, known_format, signing_review, switched
 
 facilitator_only = roles_required(Role.FACILITATOR)
 
@@ -60,6 +60,18 @@ def _draft_status(request, *, saved=None, error: ValidationError | None = None):
     )
 
 
+def _refused(request, error: ValidationError, *, form=None, back=None):
+    """A draft the services would not save: a status line for the page's own save; otherwise
+    the page again with the reason (`form`), or the reason on the page it came from (`back`)."""
+    if _autosaving(request):
+        return _draft_status(request, error=error)
+    if form is not None:
+        form.add_error(None, error)
+        return None
+    report(request, error)
+    return back
+
+
 @facilitator_only
 def group_note(request, session_id: int):
     session = session_for(request, session_id)
@@ -67,51 +79,20 @@ def group_note(request, session_id: int):
     if note is not None and note.is_signed:
         if request.method == "POST":
             form = GroupNoteForm(request.POST)
-            texts = dict(form.cleaned_data) if form.is_valid() else {"format": NoteFormat.FREE}
-            # Every section in one text, under its heading.
-            typed = carry_over(texts, old=texts.pop("format"), new=NoteFormat.FREE)["free_text"]
+            typed = as_one_text(form.cleaned_data) if form.is_valid() else ""
             return _signed_meanwhile(request, session, typed, participant=None)
         messages.info(request, _("This note is signed. Add an addendum to correct it."))
         return redirect("session_detail", session_id=session.pk)
     if request.method == "POST":
         form = GroupNoteForm(request.POST)
         if form.is_valid():
-            texts = dict(form.cleaned_data)
-            old = texts.pop("format")
-            switching = request.POST.get("action") == "switch" and not _autosaving(request)
-            new = request.POST.get("switch_to") if switching else old
-            new = new if new in NOTE_FIELDS else old
-            texts = carry_over(texts, old=old, new=new)
-            saved = None
-            if note is not None or any(texts.values()):
-                try:
-                    saved = services.save_group_note(
-                        session=session, author=request.user, format=new, **texts
-                    )
-                except ValidationError as error:
-                    if _autosaving(request):
-                        return _draft_status(request, error=error)
-                    report(request, error)
-                    return redirect("session_detail", session_id=session.pk)
-            if _autosaving(request):
-                return _draft_status(request, saved=saved)
-            if switching:
-                messages.success(
-                    request,
-                    _("Now in %(format)s. Everything you typed is still here.")
-                    % {"format": NoteFormat(new).label},
-                )
-                return redirect(f"{request.path}?format={new}")
-            messages.success(request, _("Group note saved as a draft."))
-            return redirect("session_detail", session_id=session.pk)
+            return _save_group_note(request, session, note, form.cleaned_data)
         if _autosaving(request):
             return _draft_status(request, error=ValidationError(_("Choose a note format.")))
-        posted = request.POST.get("format")
-        chosen = posted if posted in NOTE_FIELDS else NoteFormat.DAP
+        chosen = known_format(request.POST.get("format"))
     else:
         # A new note may start in the format the switch chose; a saved one keeps its own.
-        asked = request.GET.get("format")
-        chosen = note.format if note else (asked if asked in NOTE_FIELDS else NoteFormat.DAP)
+        chosen = note.format if note else known_format(request.GET.get("format"))
         initial = {"format": chosen}
         if note is not None:
             initial |= {field: getattr(note, field) for field in NOTE_FIELDS[chosen]}
@@ -126,6 +107,32 @@ def group_note(request, session_id: int):
         "fields": [form[name] for name in NOTE_FIELDS[chosen]],
     }
     return render(request, "facilitation/group_note.html", context)
+
+
+def _save_group_note(request, session, note, posted: dict):
+    """Save the draft, in another format when the switch asked for one (the page's own
+    saving never switches), and say what happened."""
+    switching = request.POST.get("action") == "switch" and not _autosaving(request)
+    chosen, texts = switched(posted, to=request.POST.get("switch_to") if switching else None)
+    saved = None
+    if note is not None or any(texts.values()):  # nothing typed yet: no empty draft
+        try:
+            saved = services.save_group_note(
+                session=session, author=request.user, format=chosen, **texts
+            )
+        except ValidationError as error:
+            return _refused(request, error, back=redirect("session_detail", session_id=session.pk))
+    if _autosaving(request):
+        return _draft_status(request, saved=saved)
+    if switching:
+        messages.success(
+            request,
+            _("Now in %(format)s. Everything you typed is still here.")
+            % {"format": NoteFormat(chosen).label},
+        )
+        return redirect(f"{request.path}?format={chosen}")
+    messages.success(request, _("Group note saved as a draft."))
+    return redirect("session_detail", session_id=session.pk)
 
 
 @facilitator_only
@@ -176,44 +183,23 @@ def individual_note(request, session_id: int, participant_id: int):
     )
     signed = note is not None and note.is_signed
     previous, following = queries.neighbours(queries.attendees(session), participant)
+    if signed and request.method == "POST":
+        posted = IndividualNoteForm(request.POST)
+        texts = posted.cleaned_data if posted.is_valid() else {}
+        typed = "\n\n".join(filter(None, [texts.get("progress"), texts.get("participation")]))
+        return _signed_meanwhile(request, session, typed, participant=participant)
     form = None
     if not signed:
         fields = ("progress", "participation", "risk_flag")
         initial = {field: getattr(note, field) for field in fields} if note else {}
         bound = request.POST if request.method == "POST" else None
         form = IndividualNoteForm(bound, initial=initial)
-    if signed and request.method == "POST":
-        posted = IndividualNoteForm(request.POST)
-        texts = posted.cleaned_data if posted.is_valid() else {}
-        typed = "\n\n".join(filter(None, [texts.get("progress"), texts.get("participation")]))
-        return _signed_meanwhile(request, session, typed, participant=participant)
     if form is not None and form.is_bound and form.is_valid():
-        typed = form.cleaned_data
-        if _autosaving(request) and note is None and not typed["progress"] + typed["participation"]:
-            return _draft_status(request)  # nothing typed yet: no empty draft
-        try:
-            saved = services.save_individual_note(
-                session=session, participant=participant, author=request.user, **typed
-            )
-        except ValidationError as error:
-            if _autosaving(request):
-                return _draft_status(request, error=error)
-            form.add_error(None, error)
-        else:
-            if _autosaving(request):
-                return _draft_status(request, saved=saved)
-            messages.success(
-                request, _("Note about %(name)s saved.") % {"name": participant.short_name}
-            )
-            # "Save and go to the next (or previous) person": saved first, so nothing typed
-            # is lost on the way.
-            then = request.POST.get("then", "")
-            for person in (previous, following):
-                if person is not None and then == str(person.pk):
-                    return redirect(
-                        "individual_note", session_id=session.pk, participant_id=person.pk
-                    )
-            return redirect("session_detail", session_id=session.pk)
+        done = _save_individual_note(
+            request, session, participant, note, form, neighbours=(previous, following)
+        )
+        if done is not None:
+            return done
     if note is not None and request.method == "GET":
         audit.viewed(request, note, group_id=session.group_id, participant_id=participant.pk)
     context = {
@@ -228,6 +214,29 @@ def individual_note(request, session_id: int, participant_id: int):
         "following": following,
     }
     return render(request, "facilitation/individual_note.html", context)
+
+
+def _save_individual_note(request, session, participant, note, form, *, neighbours):
+    """Save the draft; then the page's own save gets a status line, and a press of a button
+    goes on to the session, or to the person it names ("Save, then Sam →"). None: refused, the
+    page shows why."""
+    typed = form.cleaned_data
+    if _autosaving(request) and note is None and not typed["progress"] + typed["participation"]:
+        return _draft_status(request)  # nothing typed yet: no empty draft
+    try:
+        saved = services.save_individual_note(
+            session=session, participant=participant, author=request.user, **typed
+        )
+    except ValidationError as error:
+        return _refused(request, error, form=form)
+    if _autosaving(request):
+        return _draft_status(request, saved=saved)
+    messages.success(request, _("Note about %(name)s saved.") % {"name": participant.short_name})
+    then = request.POST.get("then", "")
+    for person in neighbours:
+        if person is not None and then == str(person.pk):
+            return redirect("individual_note", session_id=session.pk, participant_id=person.pk)
+    return redirect("session_detail", session_id=session.pk)
 
 
 @facilitator_only

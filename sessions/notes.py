@@ -4,7 +4,14 @@ import hashlib
 from dataclasses import dataclass
 
 from members.models import User
-from sessions.models import NOTE_FIELDS, Attendance, GroupNote, GroupSession, IndividualNote
+from sessions.models import (
+    NOTE_FIELDS,
+    Attendance,
+    GroupNote,
+    GroupSession,
+    IndividualNote,
+    NoteFormat,
+)
 from sessions.queries import roster_for
 
 
@@ -30,6 +37,24 @@ def carry_over(texts: dict[str, str], *, old: str, new: str) -> dict[str, str]:
         first = NOTE_FIELDS[new][0]
         result[first] = "\n\n".join(filter(None, [result[first], *moved]))
     return result
+
+
+def known_format(asked: str | None, otherwise: str = NoteFormat.DAP) -> str:
+    return asked if asked in NOTE_FIELDS else otherwise
+
+
+def switched(posted: dict[str, str], *, to: str | None) -> tuple[str, dict[str, str]]:
+    """A posted group note (its format and sections) in the format `to`, when that is one, or
+    in its own: the format, and each section's text with nothing typed lost."""
+    texts = dict(posted)
+    old = texts.pop("format")
+    new = known_format(to, old)
+    return new, carry_over(texts, old=old, new=new)
+
+
+def as_one_text(posted: dict[str, str]) -> str:
+    """Every section of a posted group note in one text, each under its heading."""
+    return switched(posted, to=NoteFormat.FREE)[1]["free_text"]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sessions import services
 from sessions.models import Addendum, Attendance, GroupNote, IndividualNote
-from sessions.notes import carry_over, signing_review
+from sessions.notes import as_one_text, carry_over, signing_review, switched
 from tests.members.factories import UserFactory
 from tests.sessions.factories import AttendanceFactory, GroupSessionFactory, sign
 from tests.support.waiting import wait_until
@@ -45,6 +45,24 @@ def test_switching_formats_keeps_every_word():
     }
     # Text of a section the old format does not use (left over in the form) is not carried.
     assert carry_over({"data": "x", "free_text": "stale"}, old="dap", new="dap")["data"] == "x"
+
+
+def test_a_switch_goes_only_to_a_format_there_is_and_keeps_every_word():
+    posted = {"format": "dap", "data": "Shared diaries.", "assessment": "", "plan": "Rest."}
+    assert switched(posted, to="soap") == (
+        "soap",
+        {
+            "subjective": "Data:\nShared diaries.",
+            "objective": "",
+            "assessment": "",
+            "plan": "Rest.",
+        },
+    )
+    # An unknown format, or none asked for, leaves the note in its own.
+    assert switched(posted, to="poetry")[0] == switched(posted, to=None)[0] == "dap"
+    assert switched(posted, to=None)[1]["data"] == "Shared diaries."
+    assert as_one_text(posted) == "Data:\nShared diaries.\n\nPlan:\nRest."
+    assert posted["format"] == "dap"  # the posted data is not changed
 
 
 @pytest.fixture
