@@ -34,7 +34,11 @@ def group_measures(request, group_id: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            saved = "Questionnaires saved." if chosen else "This group is not asked questionnaires."
+            saved = (
+                _("Questionnaires saved.")
+                if chosen
+                else _("This group is not asked questionnaires.")
+            )
             messages.success(request, saved)
             return redirect("group_detail", group_id=group.pk)
     return render(

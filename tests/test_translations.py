@@ -193,9 +193,30 @@ def words(node) -> bool:
 
 def untranslated_in_python(source: str) -> list[str]:
     """Literal words reaching people without gettext: messages, refusals, form and field
-    labels and help, the review step's words, choice labels and message kinds' labels."""
+    labels and help, the review step's words, choice labels and message kinds' labels; also a
+    literal first assigned to a name (`error = "..."`) and then shown."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    assigned = {
+        target.id: node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name)
+    }
+
+    def literal(node, depth=3):
+        """What a shown name holds, when a literal was put in it; the node itself otherwise
+        (a few steps deep, so `x = x or y` cannot loop)."""
+        if depth and isinstance(node, ast.Name) and node.id in assigned:
+            return literal(assigned[node.id], depth - 1)
+        if depth and isinstance(node, ast.IfExp):
+            return next(
+                (n for n in (node.body, node.orelse) if words(literal(n, depth - 1))), node.body
+            )
+        return node
+
+    for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             name = ast.unparse(node.func)
             shown = [k.value for k in node.keywords if k.arg in SHOWN_KEYWORDS]
@@ -213,7 +234,7 @@ def untranslated_in_python(source: str) -> list[str]:
                 ]
             if name.startswith(("models.", "Encrypted")) and name.endswith("Field"):
                 shown += node.args[:1]
-            found += [ast.unparse(n)[:70] for n in shown if words(n)]
+            found += [ast.unparse(literal(n))[:70] for n in shown if words(literal(n))]
         elif isinstance(node, ast.ClassDef) and any(
             ast.unparse(base).endswith("Choices") for base in node.bases
         ):
@@ -247,10 +268,14 @@ def test_the_python_check_sees_words_left_out():
         'models.CharField("first name", max_length=9)\n'
         'class Colour(models.TextChoices):\n    RED = "red", "Red"\n    BLUE = "blue", _("Blue")\n'
         'outbox.MessageKind("x", _("Kind"), email=build)\n'
+        'problem = "Choose a date."\nform.add_error(None, ValidationError(problem))\n'
+        'why = _("Too late.") if late else "Too soon."\nraise ValidationError(why)\n'
     )
     assert sorted(untranslated_in_python(source)) == [
+        "'Choose a date.'",
         "'Red'",
         "'Saved.'",
+        "'Too soon.'",
         "'Your name'",
         "'first name'",
         "eager: _('Kind')",
