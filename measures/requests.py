@@ -14,7 +14,8 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy
 
-from core import links, outbox
+from core import outbox
+from core.outbox import links
 from core.outbox.models import Notification
 from measures.models import MeasurePlan
 from measures.queries import OPEN_AFTER, OPEN_BEFORE, measures_for
@@ -42,7 +43,7 @@ def link_token(row: Notification) -> str:
 
 
 def open_link(token: str) -> Notification:
-    """The request a link's token names; raises core.links.LinkProblem."""
+    """The request a link's token names; raises core.outbox.links.LinkProblem."""
     return links.open_link(token, salt=LINK_SALT, max_age=LINK_AGE, kinds=KINDS)
 
 

@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from core import audit, links
+from core import audit
+from core.outbox import links
 from core.validators import whole_number
 from members.access import public
 from sessions import outbox

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 
-from core import links
+from core.outbox import links
 from core.validators import whole_number
 from measures import queries, requests, services
 from measures.instruments import INSTRUMENTS, Instrument

@@ -25,8 +25,8 @@ from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext
 
-from core import links, outbox
-from core.outbox import advance_mark, enqueue_many, mark
+from core import outbox
+from core.outbox import advance_mark, enqueue_many, links, mark
 from core.outbox.models import Notification, OutboxMark
 from members import text_numbers
 from members.messages import (
@@ -515,7 +515,7 @@ def goal_link_token(row: Notification) -> str:
 
 
 def open_goal_link(token: str) -> Notification:
-    """The goal prompt a link's token names; raises core.links.LinkProblem."""
+    """The goal prompt a link's token names; raises core.outbox.links.LinkProblem."""
     return links.open_link(token, salt=GOAL_LINK_SALT, max_age=GOAL_LINK_AGE, kinds=[GOAL_PROMPT])
 
 
