@@ -11,11 +11,32 @@ from django.utils import timezone
 
 from core.outbox import delivery
 from core.outbox.models import Notification
-from members.models import Role, User
+from members.models import ClosureRequest, Role, User
 from sessions.queries import next_session_subquery
 from therapy_groups.models import Enrollment, TherapyGroup
+from therapy_groups.queries import closures_for_facilitator
 
 PAGE_SIZE = 50
+
+
+def facilitators():
+    return User.objects.filter(role=Role.FACILITATOR)
+
+
+def active_groups_of(therapist: User) -> int:
+    return therapist.facilitated_groups.filter(status=TherapyGroup.Status.ACTIVE).count()
+
+
+def open_closure_requests():
+    return ClosureRequest.objects.filter(handled_at__isnull=True).select_related("user")
+
+
+def closures_handled_by(person: User):
+    """The closure requests `person` may mark handled: an admin any, a facilitator those of
+    their groups' members."""
+    if person.role == Role.FACILITATOR:
+        return closures_for_facilitator(person)
+    return ClosureRequest.objects.all()
 
 
 def therapists(page_number):

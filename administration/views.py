@@ -38,17 +38,14 @@ from measures.reports import outcome_report
 from members import services as member_services
 from members.access import roles_required
 from members.models import (
-    ClosureRequest,
     ConfidentialityAgreement,
     CrisisLine,
     Organisation,
     Role,
-    User,
 )
 from sessions import reports
 from therapy_groups import services as group_services
 from therapy_groups.models import TherapyGroup
-from therapy_groups.queries import closures_for_facilitator
 
 admin_only = roles_required(Role.ADMIN)
 PAGE_SIZE = queries.PAGE_SIZE  # one page size for every list of the admins
@@ -81,10 +78,10 @@ def therapists(request):
 @admin_only
 @require_POST
 def therapist_access(request, user_id: int):
-    therapist = get_object_or_404(User.objects.filter(role=Role.FACILITATOR), pk=user_id)
+    therapist = get_object_or_404(queries.facilitators(), pk=user_id)
     name = therapist.get_full_name() or therapist.email
     if request.POST.get("action") == "deactivate" and not confirmed(request):
-        groups = therapist.facilitated_groups.filter(status=TherapyGroup.Status.ACTIVE).count()
+        groups = queries.active_groups_of(therapist)
         return ask_once(
             request,
             question=_("Deactivate %(name)s?") % {"name": name},
@@ -278,17 +275,15 @@ def reports_csv(request):
 
 @admin_only
 def closure_requests(request):
-    open_requests = ClosureRequest.objects.filter(handled_at__isnull=True).select_related("user")
-    return render(request, "administration/closures.html", {"requests": open_requests})
+    return render(
+        request, "administration/closures.html", {"requests": queries.open_closure_requests()}
+    )
 
 
 @roles_required(Role.ADMIN, Role.FACILITATOR)
 @require_POST
 def closure_handled(request, request_id: int):
-    scope = ClosureRequest.objects.all()
-    if request.user.role == Role.FACILITATOR:
-        scope = closures_for_facilitator(request.user)
-    closure = get_object_or_404(scope, pk=request_id)
+    closure = get_object_or_404(queries.closures_handled_by(request.user), pk=request_id)
     member_services.mark_closure_handled(closure=closure, by=request.user)
     messages.success(request, _("Marked as handled."))
     return redirect("admin_closures" if request.user.role == Role.ADMIN else "home")
