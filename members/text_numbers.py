@@ -1,10 +1,11 @@
 """A person's mobile number for texts: added, verified by a six-digit code sent to it, removed;
 and, for each topic, whether its messages come by email, by text or both.
 
-Only a verified number gets texts (`number_for`, which core.outbox.delivery asks as each text is
-sent), and only until its owner replies STOP. The code goes through the outbox like every
-message, lasts ten minutes and allows five tries; a person can have at most three codes sent
-in an hour, so a form cannot be used to text someone again and again.
+Only a verified number gets texts (`number_for`, which the outbox asks through
+members/recipients.py as each text is sent), and only until its owner replies STOP. The code
+goes through the outbox like every message, lasts ten minutes and allows five tries; a person
+can have at most three codes sent in an hour, so a form cannot be used to text someone again
+and again.
 
 Emails are planned for everyone and texts for those with a number that takes them; each row
 is checked against the person's choice again when it is sent (`wanted`). Someone who chose
