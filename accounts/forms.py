@@ -6,14 +6,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form, LongSelect, ModelForm
-from members import text_numbers
+from members import services, text_numbers
 from members.models import (
     REMINDER_HOUR_CHOICES,
-    ContactDetails,
     Organisation,
     User,
     timezone_choices,
 )
+from members.record import SELF_FIELDS, PersonRecord
 
 
 class PreferencesForm(ModelForm):
@@ -73,10 +73,25 @@ class ClosureForm(Form):
     )
 
 
-class ContactDetailsForm(ModelForm):
+class OwnRecordForm(ModelForm):
+    """What a person may correct in the clinic's record of them: their own values."""
+
     class Meta:
-        model = ContactDetails
-        fields = ["phone", "may_call", "emergency_name", "emergency_phone", "may_call_emergency"]
+        model = PersonRecord
+        fields = list(SELF_FIELDS)
+        labels = {"known_as": _("The name you go by"), "preferred_language": _("Your language")}
+        help_texts = {
+            "preferred_language": _(
+                "The language you'd like for appointments, and whether you'd like an interpreter."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        record = self.instance
+        for name in list(self.fields):
+            if record.pk and not services.self_may_change(record, name):
+                del self.fields[name]
 
 
 class TextNumberForm(Form):

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import (
     ClosureForm,
-    ContactDetailsForm,
     MessageChannelsForm,
+    OwnRecordForm,
     PreferencesForm,
     TextCodeForm,
     TextNumberForm,
@@ -29,7 +29,8 @@ from core.outbox.models import Notification
 from members import services, text_numbers
 from members.access import public, roles_required, signed_in
 from members.messages import read_text_link
-from members.models import ContactDetails, Organisation, Role, TextNumber
+from members.models import Organisation, PersonRecord, Role, TextNumber
+from members.record import record_values
 
 
 @signed_in
@@ -54,14 +55,19 @@ def preferences(request):
 
 @roles_required(Role.PARTICIPANT)
 def contact_details(request):
-    """A participant's phone and emergency contact, for their group's facilitators only."""
-    details = ContactDetails.objects.filter(person=request.user).first()
-    form = ContactDetailsForm(request.POST if request.method == "POST" else None, instance=details)
+    """The clinic's record of a participant as they see it: all of it, and what they entered
+    themselves to correct. Only their group's facilitators and the clinician handling their
+    referral see it."""
+    record = PersonRecord.objects.filter(person=request.user).first() or PersonRecord(
+        person=request.user
+    )
+    form = OwnRecordForm(request.POST if request.method == "POST" else None, instance=record)
     if request.method == "POST" and form.is_valid():
-        services.save_contact_details(person=request.user, **form.cleaned_data)
+        services.save_record(person=request.user, by=request.user, **form.cleaned_data)
         messages.success(request, _("Saved. Only your group's facilitators can see these."))
         return redirect("contact_details")
-    return render(request, "accounts/contact_details.html", {"form": form})
+    context = {"form": form, "clinic_values": record_values(record, only_clinic=True)}
+    return render(request, "accounts/contact_details.html", context)
 
 
 @signed_in

@@ -9,6 +9,7 @@ Encrypted columns cannot be searched or ordered in SQL, and no code does.
 """
 
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -184,3 +185,27 @@ def check_keys(app_configs, **kwargs):
     except ImproperlyConfigured as error:
         return [checks.Error(str(error), id="together.E001")]
     return []
+
+
+class EncryptedDateField(EncryptedTextField):
+    """A date (a birth date), encrypted like text: stored as its ISO form, a date in Python."""
+
+    def from_db_value(self, value, expression, connection):
+        text = super().from_db_value(value, expression, connection)
+        return date.fromisoformat(text) if text else None
+
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, date):
+            return value or None
+        return date.fromisoformat(value)
+
+    def get_prep_value(self, value):
+        value = self.to_python(value)
+        return encrypt(value.isoformat()) if value else ""
+
+    def value_to_string(self, obj):
+        value = self.value_from_object(obj)
+        return value.isoformat() if value else ""
+
+    def formfield(self, **kwargs):
+        return models.Field.formfield(self, **{"form_class": forms.DateField, **kwargs})

@@ -71,3 +71,20 @@ def known_choice(field: str, choices, name: str = "") -> models.CheckConstraint:
         name=name or f"%(app_label)s_%(class)s_{field}_known",
         violation_error_message=f"Unknown {field}.",
     )
+
+
+def nhs_number(value: str) -> None:
+    """An NHS number: ten digits (spaces allowed) whose last is the modulus-11 check digit of
+    the first nine (weights 10 down to 2; 11 reads as 0, and 10 is never issued)."""
+    digits = value.replace(" ", "")
+    if not value:
+        return
+    valid = len(digits) == 10 and digits.isascii() and digits.isdigit()
+    if valid:
+        check = 11 - sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True)) % 11
+        valid = (0 if check == 11 else check) == int(digits[9]) and check != 10
+    if not valid:
+        raise ValidationError(
+            _("An NHS number is ten digits, such as 943 476 5919. Check it against the letter."),
+            code="nhs_number",
+        )

@@ -13,7 +13,7 @@ from measures import queries, services
 from measures.models import FollowUp, FollowUpAction
 from members import text_numbers
 from members.access import answers_page
-from members.models import ContactDetails
+from members.models import PersonRecord
 from therapy_groups import queries as group_queries
 
 
@@ -75,7 +75,7 @@ def follow_up_detail(request, follow_up_id: int):
         else:
             messages.success(request, _("Follow-up closed. Thank you."))
             return redirect("home")
-    contact = ContactDetails.objects.filter(person_id=follow_up.participant_id).first()
+    contact = PersonRecord.objects.filter(person_id=follow_up.participant_id).first()
     return render(
         request,
         "facilitation/follow_up_detail.html",

@@ -9,6 +9,7 @@ from core.forms import Form, ModelForm
 from core.validators import single_line
 from measures.models import ContactMethod, FollowUpAction, Instruments, NextStep, Schedule
 from measures.services import NEXT_STEPS
+from members.record import CLINIC_FIELDS, LABELS, PersonRecord
 from sessions.models import (
     NOTE_FIELDS,
     Attendance,
@@ -248,3 +249,22 @@ class CommentForm(Form):
     text = forms.CharField(
         max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Comment")
     )
+
+
+class PersonRecordForm(ModelForm):
+    """The clinic's record of a person, as staff keep it."""
+
+    class Meta:
+        model = PersonRecord
+        fields = list(CLINIC_FIELDS)
+        labels = LABELS
+        widgets = {"date_of_birth": DATE, "referrer_address": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "identifier": gettext_lazy("An NHS number is checked against its check digit."),
+        }
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born and not date(1900, 1, 1) <= born <= date.today():
+            raise forms.ValidationError(_("Give a date of birth in the past, such as 14/03/1987."))
+        return born

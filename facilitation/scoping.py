@@ -30,3 +30,15 @@ def member_of(group: TherapyGroup, participant_id: int) -> User:
     if enrollment is None:
         raise Http404
     return enrollment.participant
+
+
+def person_for_record(request, person_id: int) -> User:
+    """Someone whose clinic record this facilitator keeps: a member, now or before, of one of
+    their groups; 404 for anyone else."""
+    return get_object_or_404(
+        User.objects.filter(
+            enrollments__group__in=TherapyGroup.objects.facilitated_by(request.user),
+            enrollments__joined_on__isnull=False,
+        ).distinct(),
+        pk=person_id,
+    )

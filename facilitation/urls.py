@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facilitation import follow_ups, goals, measures, notes, views
+from facilitation import follow_ups, goals, measures, notes, records, views
 
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
@@ -29,6 +29,7 @@ urlpatterns = [
         views.participant_record,
         name="participant_record",
     ),
+    path("people/<int:person_id>/record/", records.person_record, name="person_record"),
     path(
         "groups/<int:group_id>/participants/<int:participant_id>/questionnaires.fhir.json",
         views.participant_measures_fhir,

@@ -41,7 +41,7 @@ from measures import queries as measure_queries
 from measures.models import MeasureResponse
 from members import text_numbers
 from members.access import answers_page, roles_required
-from members.models import ContactDetails, Organisation, Role
+from members.models import Organisation, PersonRecord, Role
 from sessions import queries, services
 from sessions.models import (
     Addendum,
@@ -329,7 +329,7 @@ def participant_record(request, group_id: int, participant_id: int):
         ],
         "notes": Paginator(notes, RECORD_NOTES_PAGE).get_page(request.GET.get("page")),
         "rate": queries.attendance_rate(attendance.values_list("status", flat=True)),
-        "contact": ContactDetails.objects.filter(person=participant).first(),
+        "contact": PersonRecord.objects.filter(person=participant).first(),
         "text_number": text_numbers.checked_number(participant),
     }
     audit.viewed(request, participant, group_id=group.pk, participant_id=participant.pk)

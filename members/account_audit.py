@@ -3,7 +3,7 @@
 from django.contrib.auth import signals as auth_signals
 
 from core.audit import Action, record, track
-from members.models import ContactDetails, Invitation, User
+from members.models import Invitation, PersonRecord, User
 
 # Saves of other user fields (last_login at every sign-in) are not account changes.
 ACCOUNT_FIELDS = {"email", "password", "role", "is_active", "is_staff", "is_superuser"}
@@ -28,8 +28,8 @@ def _self(user: User) -> int:
 def track_accounts() -> None:
     track(User, group=lambda user: None, participant=_self, action=account_action)
     track(Invitation, group=lambda invitation: None)
-    # Contact details are the person's own; the trail says who changed them, never the text.
-    track(ContactDetails, group=lambda details: None, participant=lambda d: d.person_id)
+    # The clinic's record of a person: the trail says who changed it, never the values.
+    track(PersonRecord, group=lambda record: None, participant=lambda r: r.person_id)
 
     def logged_in(sender, request, user, **kwargs):
         record(Action.LOGIN, user, participant_id=user.pk)

@@ -1,4 +1,3 @@
-import re
 import zoneinfo
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
@@ -21,6 +20,7 @@ from core import sql
 from core.encryption import EncryptedCharField
 from core.request_context import once_per_unit
 from core.validators import known_choice, phone_number, single_line
+from members.record import PersonRecord, dial_link  # noqa: F401 (PersonRecord: a members model)
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -474,52 +474,6 @@ class Organisation(models.Model):
         return organisation
 
 
-class ContactDetails(models.Model):
-    """How a participant's group facilitators may reach them, and whom to call if they cannot.
-
-    Encrypted at rest; seen by the person and the facilitators of their groups only (never
-    other members, never admins), and only for what the person agreed to.
-    """
-
-    person = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_details"
-    )
-    phone = EncryptedCharField(
-        gettext_lazy("your phone number"), max_length=30, blank=True, validators=[phone_number]
-    )
-    may_call = models.BooleanField(
-        gettext_lazy("my group's facilitators may phone me if they are worried about me"),
-        default=False,
-    )
-    emergency_name = EncryptedCharField(
-        gettext_lazy("an emergency contact (name)"),
-        max_length=120,
-        blank=True,
-        validators=[single_line],
-    )
-    emergency_phone = EncryptedCharField(
-        gettext_lazy("their phone number"), max_length=30, blank=True, validators=[phone_number]
-    )
-    may_call_emergency = models.BooleanField(
-        gettext_lazy(
-            "they may phone my emergency contact if they cannot reach me and fear for my safety"
-        ),
-        default=False,
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"Contact details {self.pk}"
-
-    @property
-    def phone_link(self) -> str:
-        return dial_link("tel", self.phone)
-
-    @property
-    def emergency_phone_link(self) -> str:
-        return dial_link("tel", self.emergency_phone)
-
-
 class TextNumber(models.Model):
     """The mobile number a person gets texts on (members/text_numbers.py), in E.164.
 
@@ -630,11 +584,6 @@ def short_name(display_name: str, first_name: str) -> str:
 def full_name(first_name: str, last_name: str, display_name: str) -> str:
     """What staff see: the whole name, or the short one when no name was given."""
     return f"{first_name} {last_name}".strip() or short_name(display_name, first_name)
-
-
-def dial_link(scheme: str, number: str) -> str:
-    """tel: or sms: with the digits alone ("116 123" becomes tel:116123)."""
-    return f"{scheme}:" + re.sub(r"[^\d+]", "", number)
 
 
 class ConfidentialityAgreement(models.Model):

@@ -15,14 +15,15 @@ from members.models import (
     AgreementAcceptance,
     ClosureRequest,
     ConfidentialityAgreement,
-    ContactDetails,
     CrisisLine,
     Invitation,
     Organisation,
+    PersonRecord,
     Role,
     Session,
     User,
 )
+from members.record import CLINIC_FIELDS, SELF_FIELDS
 from members.signals import invitation_accepted
 
 
@@ -202,13 +203,44 @@ def set_crisis_lines(*, lines: list[dict]) -> None:
     )
 
 
-def save_contact_details(*, person: User, **fields) -> ContactDetails:
-    """The person's own phone and emergency contact, and what they agree to. Consent without
-    a number to use it means nothing, so it is kept only with one."""
-    details, __ = ContactDetails.objects.get_or_create(person=person)
+@transaction.atomic
+def save_record(*, person: User, by: User, **fields) -> PersonRecord:
+    """Change values of `person`'s record, noting `by` as who entered each value that changed.
+
+    A person changes only their own values (members.record.SELF_FIELDS, not already entered
+    by the clinic); anything else they send is refused. Consent without a number to use it
+    means nothing, so it is kept only with one.
+    """
+    record = PersonRecord.objects.select_for_update().filter(person=person).first()
+    record = record or PersonRecord(person=person)
+    if by.pk == person.pk:
+        foreign = {f for f in fields if f not in SELF_FIELDS or not self_may_change(record, f)}
+        if foreign:
+            raise ValidationError(_("Ask your facilitator to change what the clinic entered."))
+    before = {name: getattr(record, name) for name in CLINIC_FIELDS}
     for name, value in fields.items():
-        setattr(details, name, value.strip() if isinstance(value, str) else value)
-    details.may_call = details.may_call and bool(details.phone)
-    details.may_call_emergency = details.may_call_emergency and bool(details.emergency_phone)
-    details.save()
-    return details
+        value = value.strip() if isinstance(value, str) else value
+        if before[name] == value:
+            continue
+        setattr(record, name, value)
+        if value in ("", None, False):
+            record.entered_by.pop(name, None)
+        else:
+            record.entered_by[name] = by.pk
+    record.may_call = record.may_call and bool(record.phone or record.other_phone)
+    record.may_call_emergency = record.may_call_emergency and bool(record.emergency_phone)
+    if record.identifier_kind == PersonRecord.IdentifierKind.NONE:
+        record.identifier = ""
+    record.full_clean(exclude=["person"])
+    changed = [name for name in CLINIC_FIELDS if getattr(record, name) != before[name]]
+    if record.pk is None:
+        record.save()
+    elif changed:  # the trail names the values that changed, never what they say
+        record.save(update_fields=[*changed, "entered_by", "updated_at"])
+    return record
+
+
+def self_may_change(record: PersonRecord, field: str) -> bool:
+    """A person's own value, or one nobody has entered yet."""
+    entered = record.entered_by.get(field)
+    return field in SELF_FIELDS and entered in (None, record.person_id)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from measures import fhir
 from measures.models import MeasureResponse
-from members.models import REMINDER_HOUR_CHOICES, AgreementAcceptance, ContactDetails, User
+from members.models import REMINDER_HOUR_CHOICES, AgreementAcceptance, PersonRecord, User
+from members.record import record_values
 from sessions.models import Attendance
 from therapy_groups.models import Enrollment, Goal
 
@@ -30,7 +31,11 @@ class PersonalRecords:
     enrollments: list[Enrollment]
     attendance: list[Attendance]
     goals: list[Goal]
-    contact: ContactDetails | None
+    contact: PersonRecord | None
+
+    def record(self):
+        """The clinic's record of them: each value set, and who entered it."""
+        return record_values(self.contact)
 
     def account(self) -> list[tuple[str, object]]:
         """(label, value) for the page; reminder hours in words."""
@@ -68,7 +73,7 @@ def personal_records(user: User) -> PersonalRecords:
         goals=list(
             Goal.objects.of(user).select_related("group").prefetch_related("check_ins", "comments")
         ),
-        contact=ContactDetails.objects.filter(person=user).first(),
+        contact=PersonRecord.objects.filter(person=user).first(),
     )
 
 
@@ -89,15 +94,16 @@ def personal_data(user: User) -> dict:
             "joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
         },
-        "contact_details": {
-            "phone": records.contact.phone,
-            "facilitators_may_call": records.contact.may_call,
-            "emergency_contact": records.contact.emergency_name,
-            "emergency_phone": records.contact.emergency_phone,
-            "emergency_contact_may_be_called": records.contact.may_call_emergency,
-        }
-        if records.contact
-        else None,
+        # The clinic's record: every value, and who entered it (the person or the clinic).
+        "record": [
+            {
+                "field": item.field,
+                "label": item.label,
+                "value": item.value,
+                "entered_by": "you" if item.by_person else "the clinic",
+            }
+            for item in records.record()
+        ],
         "agreements": [
             {"version": a.agreement.version, "accepted_at": _iso(a.accepted_at)}
             for a in records.agreements

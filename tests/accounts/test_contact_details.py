@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from core.models import AuditEvent
 from measures.models import FollowUp
-from members.models import ContactDetails
+from members.models import PersonRecord
 from tests.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +27,10 @@ def test_a_participant_gives_them_and_only_their_facilitators_see_them(
 ):
     member = personas["participant"]
     assert member.post(reverse("contact_details"), DETAILS).status_code == 302
-    details = ContactDetails.objects.get(person=participant)
+    details = PersonRecord.objects.get(person=participant)
     assert details.may_call and details.emergency_name == "Sam (my sister)"
     with connection.cursor() as cursor:  # encrypted at rest
-        cursor.execute("SELECT phone, emergency_name FROM members_contactdetails")
+        cursor.execute("SELECT phone, emergency_name FROM members_personrecord")
         stored = " ".join(cursor.fetchone())
     assert "900123" not in stored and "Sam" not in stored
 
@@ -47,14 +47,14 @@ def test_a_participant_gives_them_and_only_their_facilitators_see_them(
     for outsider in ("other_facilitator", "admin", "other_participant"):
         assert "900123" not in personas[outsider].get(record).text
     assert personas["admin"].get(reverse("contact_details")).status_code in (403, 404)
-    changed = AuditEvent.objects.get(object_type="members.contactdetails", action="create")
+    changed = AuditEvent.objects.get(object_type="members.personrecord", action="create")
     assert changed.participant == participant and "900123" not in str(changed.detail)
 
 
 def test_consent_without_a_number_is_not_kept_and_details_can_be_removed(participant):
     member = signed_in_client(participant)
     member.post(reverse("contact_details"), {"may_call": "on", "may_call_emergency": "on"})
-    details = ContactDetails.objects.get(person=participant)
+    details = PersonRecord.objects.get(person=participant)
     assert not details.may_call and not details.may_call_emergency
     member.post(reverse("contact_details"), DETAILS)
     member.post(reverse("contact_details"), {})  # everything cleared
@@ -66,7 +66,7 @@ def test_a_number_that_is_not_a_phone_number_gets_a_message(participant):
     member = signed_in_client(participant)
     page = member.post(reverse("contact_details"), {"phone": "call my mum"}).text
     assert "Use digits, with spaces or hyphens" in page
-    assert not ContactDetails.objects.exists()
+    assert not PersonRecord.objects.exists()
     assert Client().get(reverse("contact_details")).status_code == 302  # sign in first
 
 
@@ -74,5 +74,6 @@ def test_they_are_in_the_persons_own_data(participant):
     member = signed_in_client(participant)
     member.post(reverse("contact_details"), DETAILS)
     data = member.get(reverse("my_data_json")).json()
-    assert data["contact_details"]["emergency_contact"] == "Sam (my sister)"
+    entered = {item["field"]: (item["value"], item["entered_by"]) for item in data["record"]}
+    assert entered["emergency_name"] == ("Sam (my sister)", "you")
     assert "07700 900123" in member.get(reverse("my_data")).text

@@ -10,7 +10,7 @@ from core.models import AuditEvent
 from measures import services
 from measures.instruments import PHQ9
 from measures.models import Channel, FollowUp
-from members.models import ContactDetails, Organisation
+from members.models import Organisation, PersonRecord
 from tests.members.factories import UserFactory
 from tests.sessions.factories import GroupSessionFactory
 from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
@@ -213,7 +213,7 @@ def test_with_no_number_to_call_the_page_offers_other_ways_to_reach_them(
     assert f'href="mailto:{participant.email}"' in html
     assert f'href="mailto:{other.email}"' in html and other_group.name not in html
     assert 'href="tel:02079460000"' in html and "9 to 5" in html
-    ContactDetails.objects.update_or_create(
+    PersonRecord.objects.update_or_create(
         person=participant, defaults={"phone": "07700 900123", "may_call": True}
     )
     assert "No number to call" not in personas["facilitator"].get(url).text

@@ -3,7 +3,7 @@ losing a word, and signed notes stay locked through a rotation."""
 
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -23,7 +23,7 @@ from measures.instruments import PHQ9
 from measures.models import Channel, FollowUp, MeasureResponse
 from members import mfa_secrets
 from members import services as member_services
-from members.models import ClosureRequest
+from members.models import ClosureRequest, PersonRecord
 from sessions import services as session_services
 from sessions.models import Addendum, Attendance, GroupNote, GroupSession, IndividualNote
 from tests.members.factories import current_totp
@@ -50,6 +50,26 @@ SECRETS = {
     "measure answers": '{"items": [3, 3, 2, 2, 1, 1, 0, 0, 1], "difficulty": 2}',
     "follow-up outcome": "Marker-outcome: safety plan reviewed by phone",
 }
+# Every personal field of the clinic's record of a person (members.record), with its canary.
+RECORD = {
+    "legal_name": "Marker-legal: Alexandra Jones",
+    "known_as": "Marker-known: Alex",
+    "date_of_birth": "1911-11-11",
+    "pronouns": "Marker-pronouns: she/her",
+    "preferred_language": "Marker-language: Portuguese, with an interpreter",
+    "phone": "07700 900918",
+    "other_phone": "07700 900927",
+    "emergency_name": "Marker-emergency: Sam",
+    "emergency_relationship": "Marker-relationship: sister",
+    "emergency_phone": "07700 900936",
+    "referrer_name": "Marker-referrer: Dr Okafor",
+    "referrer_service": "Marker-service: Riverside Surgery",
+    "referrer_phone": "07700 900945",
+    "referrer_email": "marker-referrer@example.org",
+    "referrer_address": "Marker-address: 1 River Street",
+    "identifier": "Marker-identifier: A123",
+}
+SECRETS |= {f"record {name}": value for name, value in RECORD.items()}
 
 
 def seed(facilitator):
@@ -107,6 +127,12 @@ def seed(facilitator):
         override_reason=SECRETS["override reason"],
     )
     assert late.override_reason
+    member_services.save_record(
+        person=person,
+        by=facilitator,
+        identifier_kind="other",
+        **{**RECORD, "date_of_birth": date.fromisoformat(RECORD["date_of_birth"])},
+    )
     session_services.cancel_session(
         session=GroupSessionFactory(group=group, starts_at=timezone.now() + timedelta(days=5)),
         reason=SECRETS["cancel reason"],
@@ -130,7 +156,7 @@ def stored_texts() -> dict[str, str]:
         "cancel reason": GroupSession.objects.exclude(cancel_reason="").get().cancel_reason,
         "measure answers": MeasureResponse.objects.get().answers,
         "follow-up outcome": FollowUp.objects.get().outcome,
-    }
+    } | {f"record {name}": str(getattr(PersonRecord.objects.get(), name)) for name in RECORD}
 
 
 def raw(table: str, column: str) -> list[str]:
