@@ -84,9 +84,20 @@ class DigitsRule:
                 self.add_error(name, gettext("Use the digits 0 to 9."))
 
 
-class Form(DigitsRule, forms.Form):
+class PageErrors:
+    """The errors that belong to no one field are shown by the page, not the renderer
+    (templates/includes/form_errors.html): showing them refuses what was posted, too."""
+
+    def non_field_errors(self):
+        errors = super().non_field_errors()
+        if errors:
+            refused_input()
+        return errors
+
+
+class Form(PageErrors, DigitsRule, forms.Form):
     pass
 
 
-class ModelForm(DigitsRule, forms.ModelForm):
+class ModelForm(PageErrors, DigitsRule, forms.ModelForm):
     pass

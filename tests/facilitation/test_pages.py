@@ -57,7 +57,7 @@ def test_group_form_explains_what_is_missing(signed_in):
     response = signed_in.post(
         reverse("group_create"), {**GROUP, "location": "", "capacity": 0, "end_date": "2026-01-01"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Give a place, a video link, or both" in response.text
     assert "The end date must be on or after the start date" in response.text
     assert "A group has room for at least one person" in response.text
@@ -104,7 +104,7 @@ def test_invite_page_shows_the_closed_cohort_rule(signed_in, facilitator):
     response = signed_in.post(
         reverse("group_invite", args=[group.pk]), {"email": "late@example.org"}
     )
-    assert response.status_code == 200 and "give a reason" in response.text
+    assert response.status_code == 400 and "give a reason" in response.text
     assert not group.enrollments.exists()
 
 
@@ -268,7 +268,7 @@ def test_a_signed_group_note_shows_its_addenda_in_order_with_who_signed_them(
 
 def test_a_form_error_that_belongs_to_no_field_shows_once(signed_in):
     response = signed_in.post(reverse("group_create"), {**GROUP, "location": "", "video_link": ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.text.count("Give a place, a video link, or both") == 1
 
 

@@ -44,7 +44,7 @@ def test_the_group_form_says_so_plainly(client, facilitator):
             "start_date": "2026-12-02",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Another group already uses this name for members" in response.text
     assert TherapyGroup.objects.count() == 1
 
