@@ -1,6 +1,6 @@
 from django.urls import path
 
-from administration import views
+from administration import views, waiting_times
 
 urlpatterns = [
     path("admin/therapists/", views.therapists, name="admin_therapists"),
@@ -21,6 +21,12 @@ urlpatterns = [
     path("admin/settings/agreement/", views.group_agreement, name="admin_agreement"),
     path("admin/reports/", views.reports_page, name="admin_reports"),
     path("admin/reports.csv", views.reports_csv, name="admin_reports_csv"),
+    path("admin/waiting-times/", waiting_times.waiting_times_page, name="admin_waiting_times"),
+    path(
+        "admin/waiting-times.csv",
+        waiting_times.waiting_times_csv,
+        name="admin_waiting_times_csv",
+    ),
     path("admin/outcomes/", views.outcomes, name="admin_outcomes"),
     path("admin/outcomes.csv", views.outcomes_csv, name="admin_outcomes_csv"),
     path("admin/closures/", views.closure_requests, name="admin_closures"),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "therapy_groups",
     "sessions.apps.SessionsConfig",
     "measures",
+    "pathways",
     "administration",
     "participation",
     "accounts",
@@ -201,6 +202,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
     "signup": "20/m/ip",
+    # The public self-referral page (participation/referral.py): 5 an hour from one address,
+    # 100 an hour from everyone.
+    "self_referral": "5/h/ip,100/h/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "members.mfa_secrets.EncryptingMFAAdapter"  # secrets encrypted at rest

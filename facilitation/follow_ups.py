@@ -14,6 +14,7 @@ from measures.models import FollowUp, FollowUpAction
 from members import text_numbers
 from members.access import answers_page
 from members.models import PersonRecord
+from pathways import queries as pathway_queries
 from therapy_groups import queries as group_queries
 
 
@@ -21,6 +22,7 @@ def _follow_up(request, follow_up_id: int) -> FollowUp:
     return get_object_or_404(
         FollowUp.objects.for_facilitator(request.user).select_related(
             "group",
+            "assigned_to",
             "participant",
             "response",
             "note__session",
@@ -92,6 +94,11 @@ def follow_up_detail(request, follow_up_id: int):
             "contact": contact,
             "text_number": text_numbers.checked_number(follow_up.participant_id),
             "form": form,
+            "referral": None
+            if follow_up.group_id
+            else pathway_queries.for_handler(request.user)
+            .filter(person=follow_up.participant_id)
+            .first(),
         },
         status=400 if form.errors else 200,
     )

@@ -10,6 +10,7 @@ from core.validators import single_line
 from measures.models import ContactMethod, FollowUpAction, Instruments, NextStep, Schedule
 from measures.services import NEXT_STEPS
 from members.record import CLINIC_FIELDS, LABELS, PersonRecord
+from pathways.models import CloseReason
 from sessions.models import (
     NOTE_FIELDS,
     Attendance,
@@ -268,3 +269,85 @@ class PersonRecordForm(ModelForm):
         if born and not date(1900, 1, 1) <= born <= date.today():
             raise forms.ValidationError(_("Give a date of birth in the past, such as 14/03/1987."))
         return born
+
+
+# Referrals --------------------------------------------------------------------------------
+
+REFERRAL_DETAILS = [
+    "known_as",
+    "legal_name",
+    "date_of_birth",
+    "phone",
+    "referrer_name",
+    "referrer_service",
+    "referrer_phone",
+    "referrer_email",
+    "identifier_kind",
+    "identifier",
+]
+
+
+class ReferralForm(Form):
+    """A referral a clinician enters: how to reach the person, who referred them, and why."""
+
+    email = forms.EmailField(
+        label=gettext_lazy("Their email address"),
+        help_text=gettext_lazy("The invitation goes here when a place is offered."),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("What they would like help with"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    consent = forms.BooleanField(label=gettext_lazy("They agreed to be contacted by us"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        details = forms.fields_for_model(
+            PersonRecord, fields=REFERRAL_DETAILS, labels=LABELS, widgets={"date_of_birth": DATE}
+        )
+        details["known_as"].required = True
+        self.fields.update(details)
+
+    def clean(self):
+        cleaned = super().clean()
+        record = PersonRecord(**self.details())
+        try:
+            record.clean()  # the identifier's check digit
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+    def details(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in REFERRAL_DETAILS}
+
+
+class ScreeningBookingForm(Form):
+    day = SessionDateField(widget=DATE, label=gettext_lazy("Date"))
+    at = forms.TimeField(widget=TIME, label=gettext_lazy("Time (your time zone)"))
+
+
+class ScreenedForm(Form):
+    readiness_note = forms.CharField(
+        label=gettext_lazy("Your note on their readiness for a group"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class OfferForm(Form):
+    group = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Group"))
+    late_reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label=gettext_lazy("Reason to add to a closed group (if it has met)"),
+    )
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+
+
+class CloseReferralForm(Form):
+    reason = forms.ChoiceField(choices=CloseReason.choices, label=gettext_lazy("Why it closes"))

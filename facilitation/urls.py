@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facilitation import follow_ups, goals, measures, notes, records, views
+from facilitation import follow_ups, goals, measures, notes, records, referrals, views
 
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
@@ -30,6 +30,14 @@ urlpatterns = [
         name="participant_record",
     ),
     path("people/<int:person_id>/record/", records.person_record, name="person_record"),
+    path("referrals/", referrals.referral_list, name="referral_list"),
+    path("referrals/new/", referrals.referral_new, name="referral_new"),
+    path("referrals/<int:referral_id>/", referrals.referral_detail, name="referral_detail"),
+    path(
+        "referrals/<int:referral_id>/<slug:step>/",
+        referrals.referral_step,
+        name="referral_step",
+    ),
     path(
         "groups/<int:group_id>/participants/<int:participant_id>/questionnaires.fhir.json",
         views.participant_measures_fhir,

@@ -62,10 +62,6 @@ RECORD_LATEST = 12  # sessions on a participant's record page
 RECORD_NOTES_PAGE = 10
 
 
-def cohort_started(group: TherapyGroup) -> bool:
-    return group.sessions.not_cancelled().filter(starts_at__lte=timezone.now()).exists()
-
-
 # Groups ---------------------------------------------------------------------------------
 
 
@@ -184,7 +180,7 @@ def group_invite(request, group_id: int):
                 group=group,
                 email=form.cleaned_data["email"],
                 invited_by=request.user,
-                cohort_started=cohort_started(group),
+                cohort_started=queries.cohort_started(group),
                 override_reason=form.cleaned_data["override_reason"],
             )
         except ValidationError as error:
@@ -202,7 +198,7 @@ def group_invite(request, group_id: int):
         {
             "group": group,
             "form": form,
-            "closed_and_started": group.is_closed_cohort and cohort_started(group),
+            "closed_and_started": group.is_closed_cohort and queries.cohort_started(group),
         },
     )
 

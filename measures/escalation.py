@@ -14,6 +14,7 @@ from core import audit, outbox
 from core.outbox.models import Notification
 from measures.messages import FOLLOW_UP_OVERDUE
 from measures.models import FollowUp
+from measures.services import responsible_for
 from members.models import Organisation, Role, User
 
 
@@ -25,7 +26,7 @@ def escalate_overdue(now: datetime) -> int:
     )
     admins = list(User.objects.filter(role=Role.ADMIN, is_active=True))
     planned = 0
-    for follow_up in overdue.select_related("group"):
+    for follow_up in overdue.select_related("group", "assigned_to"):
         step = int((now - follow_up.opened_at) / window)
         with transaction.atomic():
             moved = FollowUp.objects.filter(
@@ -40,7 +41,7 @@ def escalate_overdue(now: datetime) -> int:
                 participant_id=follow_up.participant_id,
                 detail={"escalations": step},
             )
-            facilitators = follow_up.group.facilitators.filter(is_active=True)
+            facilitators = responsible_for(follow_up)
             planned += outbox.enqueue_many(
                 [
                     Notification(

@@ -43,12 +43,20 @@ def render_alert(row: Notification, organisation: Organisation) -> Content | Non
         return None
     # The subject says how soon, never why: a safety concern reads as urgent, absences not.
     urgent = follow_up.reason in queries.SAFETY_REASONS
+    if follow_up.group_id is None:  # an answer at a screening, before any group
+        subject = _("Urgent: someone you are screening needs a call today")
+    elif urgent:
+        subject = _("Urgent: someone in your group needs a call today")
+    else:
+        subject = _("Someone in your group may need a call")
     return Content(
-        _("Urgent: someone in your group needs a call today")
-        if urgent
-        else _("Someone in your group may need a call"),
+        subject,
         "follow_up_alert",
-        {"link": link("follow_up_detail", follow_up.pk), "urgent": urgent},
+        {
+            "link": link("follow_up_detail", follow_up.pk),
+            "urgent": urgent,
+            "screening": follow_up.group_id is None,
+        },
     )
 
 

@@ -86,7 +86,10 @@ class MeasureResponse(models.Model):
     participant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="measure_responses"
     )
-    group = models.ForeignKey(TherapyGroup, on_delete=models.PROTECT, related_name="+")
+    # None: answered before the person joined a group, at their screening (pathways).
+    group = models.ForeignKey(
+        TherapyGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     session = models.ForeignKey(
         GroupSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -174,7 +177,9 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter(closed_at__isnull=True)
 
     def for_facilitator(self, user):
-        return self.filter(group__facilitators=user)
+        """In the groups this facilitator runs, or, before a person has a group, assigned to
+        them (the clinician handling their referral)."""
+        return self.filter(Q(group__facilitators=user) | Q(assigned_to=user))
 
 
 class FollowUp(models.Model):
@@ -183,7 +188,13 @@ class FollowUp(models.Model):
 
     Reason = FollowUpReason
 
-    group = models.ForeignKey(TherapyGroup, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(
+        TherapyGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Before the person has a group (an answer at their screening): who acts on it.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     participant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -232,6 +243,11 @@ class FollowUp(models.Model):
         ]
         constraints = [
             known_choice("reason", FollowUpReason),
+            models.CheckConstraint(
+                condition=Q(group__isnull=False) | Q(assigned_to__isnull=False),
+                name="measures_followup_has_someone_to_act",
+                violation_error_message="A follow-up belongs to a group or to a clinician.",
+            ),
             models.UniqueConstraint(
                 fields=["participant", "last_absence"],
                 condition=Q(last_absence__isnull=False),

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.sql import Row, rows
 from measures.instruments import INSTRUMENTS, Instrument
@@ -129,11 +130,13 @@ def open_follow_ups(facilitator, *, unacknowledged_only: bool = False) -> list[R
         SELECT f.id, f.reason, f.opened_at, f.acknowledged_at, f.escalations, f.participant_id,
                g.name AS group_name, u.first_name, u.last_name, u.display_name
           FROM measures_followup f
-          JOIN therapy_groups_therapygroup g ON g.id = f.group_id
+          LEFT JOIN therapy_groups_therapygroup g ON g.id = f.group_id
           JOIN members_user u ON u.id = f.participant_id
          WHERE f.closed_at IS NULL
-           AND f.group_id IN (SELECT therapygroup_id FROM therapy_groups_therapygroup_facilitators
-                               WHERE user_id = %(facilitator)s)
+           AND (f.group_id IN (SELECT therapygroup_id
+                                 FROM therapy_groups_therapygroup_facilitators
+                                WHERE user_id = %(facilitator)s)
+                OR f.assigned_to_id = %(facilitator)s)
            AND (f.acknowledged_at IS NULL OR NOT %(unacknowledged_only)s)
         """,
         {"facilitator": facilitator.pk, "unacknowledged_only": unacknowledged_only},
@@ -141,6 +144,7 @@ def open_follow_ups(facilitator, *, unacknowledged_only: bool = False) -> list[R
     for f in found:
         f.person = full_name(f.first_name, f.last_name, f.display_name)
         f.reason_label = FollowUpReason(f.reason).label
+        f.group_name = f.group_name or gettext("their referral (before a group)")
         f.urgency = urgency(f.reason, f.escalations)
     found.sort(key=lambda f: (f.acknowledged_at is not None, f.urgency, f.opened_at, f.id))
     return found

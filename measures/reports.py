@@ -78,7 +78,9 @@ def _row(name: str, started, people: dict) -> OutcomeRow:
 def outcome_report() -> list[OutcomeRow]:
     """One row per group with any scores, then the organisation's row (two queries)."""
     by_group: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    for group_id, person, code, total in MeasureResponse.objects.in_session_order().values_list(
+    # Answers in groups: a screening's, before any group, is not a group's outcome.
+    answered = MeasureResponse.objects.filter(group__isnull=False).in_session_order()
+    for group_id, person, code, total in answered.values_list(
         "group_id", "participant_id", "instrument", "total"
     ):
         by_group[group_id][person][code].append(total)

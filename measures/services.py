@@ -53,22 +53,29 @@ def set_measure_plan(
 def record_answers(
     *,
     participant: User,
-    group: TherapyGroup,
+    group: TherapyGroup | None,
     instrument: Instrument,
     answers: Sequence[int | None],
     difficulty: int | None = None,
     session: GroupSession | None = None,
     channel: Channel,
     language: str = "en",
+    clinician: User | None = None,
 ) -> MeasureResponse:
     """Keep a completed questionnaire with its total and band, and the language its questions
     were shown in. Any answer above 0 to a risk item (PHQ-9 item 9), whatever the total, opens
-    a follow-up for the group's facilitators."""
-    if not Enrollment.objects.filter(
-        group=group, participant=participant, status=Enrollment.Status.ACTIVE
-    ).exists():
+    a follow-up for the group's facilitators; before the person has a group (`group` None, at
+    their screening), for the `clinician` handling them."""
+    if group is None and clinician is None:
+        raise ValueError("Answers outside a group need the clinician who acts on them.")
+    if (
+        group is not None
+        and not Enrollment.objects.filter(
+            group=group, participant=participant, status=Enrollment.Status.ACTIVE
+        ).exists()
+    ):
         raise ValidationError(_("These questions are for members of the group."))
-    if session is not None and session.group_id != group.pk:
+    if session is not None and (group is None or session.group_id != group.pk):
         raise ValidationError(_("That session is not one of this group's."))
     scored = score(instrument, answers, difficulty)
     response = MeasureResponse(
@@ -97,6 +104,7 @@ def record_answers(
             participant=participant,
             reason=FollowUpReason.RISK_ANSWER,
             response=response,
+            assigned_to=clinician if group is None else None,
         )
     return response
 
@@ -104,15 +112,17 @@ def record_answers(
 @transaction.atomic
 def open_follow_up(
     *,
-    group: TherapyGroup,
+    group: TherapyGroup | None,
     participant: User,
     reason: FollowUpReason,
     response: MeasureResponse | None = None,
     note: IndividualNote | None = None,
     last_absence: GroupSession | None = None,
+    assigned_to: User | None = None,
 ) -> FollowUp:
-    """Open a follow-up and alert every facilitator of the group at once: the banner on their
-    pages (from the open row) and a discreet email, sent with the row in the same commit."""
+    """Open a follow-up and alert at once every facilitator of the group (or, before the person
+    has one, the clinician it is assigned to): the banner on their pages (from the open row)
+    and a discreet email, sent with the row in the same commit."""
     follow_up = FollowUp.objects.create(
         group=group,
         participant=participant,
@@ -120,8 +130,9 @@ def open_follow_up(
         response=response,
         note=note,
         last_absence=last_absence,
+        assigned_to=assigned_to,
     )
-    for facilitator in group.facilitators.filter(is_active=True):
+    for facilitator in responsible_for(follow_up):
         outbox.notify_person(
             kind=FOLLOW_UP_ALERT,
             person=facilitator,
@@ -129,6 +140,14 @@ def open_follow_up(
             occurrence=follow_up.opened_at,
         )
     return follow_up
+
+
+def responsible_for(follow_up: FollowUp) -> list[User]:
+    """Who is alerted and acts: the group's active facilitators, or the assigned clinician."""
+    if follow_up.group_id is None:
+        clinician = follow_up.assigned_to
+        return [clinician] if clinician is not None and clinician.is_active else []
+    return list(follow_up.group.facilitators.filter(is_active=True))
 
 
 def open_follow_up_once(**fields) -> bool:

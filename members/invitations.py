@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from members.models import Invitation
+from members.models import Invitation, User
 
 SESSION_KEY = "members.invitation_id"
 
@@ -29,3 +29,9 @@ def forget(request) -> None:
 
 def invitation_url(invitation: Invitation) -> str:
     return settings.SITE_URL + reverse("invitation_accept", kwargs={"token": invitation.token})
+
+
+def account_waiting(invitation: Invitation) -> User | None:
+    """The account made for this address from a referral, with no password chosen yet."""
+    person = User.objects.filter(email__iexact=invitation.email, is_active=True).first()
+    return person if person is not None and not person.has_usable_password() else None

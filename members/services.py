@@ -2,6 +2,7 @@
 
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -50,6 +51,26 @@ def create_invitation(*, email: str, role: Role, invited_by: User | None) -> tup
         expires_at=invitation.expires_at,
     )
     return invitation, invitation_url(invitation)
+
+
+@transaction.atomic
+def start_account(*, invitation: Invitation, person: User, password: str) -> None:
+    """A person whose account was made for them (from a referral) chooses its password through
+    their invitation: the address is verified by the link, and the invitation is used."""
+    person.set_password(password)
+    person.save(update_fields=["password"])
+    EmailAddress.objects.filter(user=person).exclude(email__iexact=person.email).update(
+        primary=False
+    )
+    EmailAddress.objects.update_or_create(
+        user=person, email=person.email, defaults={"verified": True, "primary": True}
+    )
+    accept_invitation(invitation=invitation, user=person)
+
+
+def withdraw_invitation(*, invitation: Invitation) -> None:
+    """An invitation not yet used stops working now (its email, if unsent, is not sent)."""
+    Invitation.objects.pending().filter(pk=invitation.pk).update(expires_at=timezone.now())
 
 
 def accept_invitation(*, invitation: Invitation, user: User) -> None:

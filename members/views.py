@@ -6,15 +6,19 @@ import time
 
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members import invitations
+from members import invitations, services
 from members.access import public, signed_in
 from members.middleware import SessionTimeoutMiddleware
-from members.models import CrisisLine, Invitation, Organisation
+from members.models import CrisisLine, Invitation, Organisation, User
+
+ACCOUNT_BACKEND = "members.auth_backends.AccountBackend"
 
 
 @public
@@ -36,11 +40,28 @@ def invitation_accept(request, token: str):
             request, _("You are already signed in. Sign out first to use this invitation.")
         )
         return redirect("home")
+    waiting = invitations.account_waiting(invitation)
+    if waiting is not None:
+        return _choose_password(request, invitation, waiting)
     invitations.remember(request, invitation)
     # The link reached this address's inbox: that is the proof a verification email would
     # ask for again. Signing up for this address needs no second email.
     get_adapter(request).stash_verified_email(request, invitation.email)
     return redirect("account_signup")
+
+
+def _choose_password(request, invitation: Invitation, person: User):
+    """An account made from a referral: choosing a password from the invitation makes it theirs
+    (the link reached their inbox, so the address is theirs), and signs them in."""
+    form = SetPasswordForm(person, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.start_account(
+            invitation=invitation, person=person, password=form.cleaned_data["new_password1"]
+        )
+        login(request, person, backend=ACCOUNT_BACKEND)
+        return redirect("home")
+    context = {"form": form, "organisation": Organisation.current()}
+    return render(request, "members/choose_password.html", context)
 
 
 @public

@@ -25,7 +25,7 @@ def _session(request, session_id: int) -> GroupSession:
     )
 
 
-def _chosen(data, measure: Instrument) -> tuple[list[int | None], int | None]:
+def chosen_answers(data, measure: Instrument) -> tuple[list[int | None], int | None]:
     top = len(measure.options) - 1
     items = [
         whole_number(data.get(f"{measure.code}-{n}", ""), low=0, high=top)
@@ -38,7 +38,7 @@ def _chosen(data, measure: Instrument) -> tuple[list[int | None], int | None]:
     return items, difficulty
 
 
-def _questionnaires(due: list[Instrument], chosen: dict, checked: bool) -> list[dict]:
+def shown_questionnaires(due: list[Instrument], chosen: dict, checked: bool) -> list[dict]:
     """What the page shows: each questionnaire's items, numbered across the page."""
     position, shown = 0, []
     for measure in due:
@@ -75,7 +75,7 @@ def _questionnaires(due: list[Instrument], chosen: dict, checked: bool) -> list[
 def _record(request, session: GroupSession, person, due, channel) -> tuple[str, dict]:
     """Keep the page's answers, all of its questionnaires or none. Returns the refusal ("" when
     kept) and what was chosen, to show again."""
-    chosen = {measure.code: _chosen(request.POST, measure) for measure in due}
+    chosen = {measure.code: chosen_answers(request.POST, measure) for measure in due}
     try:
         with transaction.atomic():
             for measure in due:
@@ -96,7 +96,7 @@ def _record(request, session: GroupSession, person, due, channel) -> tuple[str, 
 
 
 def _form(request, session, due, *, chosen=None, error="", via=""):
-    questionnaires = _questionnaires(due, chosen or {}, checked=bool(error))
+    questionnaires = shown_questionnaires(due, chosen or {}, checked=bool(error))
     return render(
         request,
         "participation/measure_form.html",
@@ -161,7 +161,12 @@ def my_scores(request):
     organisation = Organisation.current()
     progress = []
     if organisation.participants_see_scores:
-        responses = MeasureResponse.objects.of(request.user).select_related("group")
+        # Their groups' scores (a screening's answers, before any group, are the clinic's).
+        responses = (
+            MeasureResponse.objects.of(request.user)
+            .filter(group__isnull=False)
+            .select_related("group")
+        )
         series: dict = {}
         for response in sorted(responses.in_session_order(), key=lambda r: r.group.name):
             series.setdefault((response.group, response.instrument), []).append(response)

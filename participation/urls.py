@@ -1,9 +1,12 @@
 from django.urls import path
 
-from participation import check_in, goals, measures, views
+from participation import check_in, goals, measures, referral, screening, views
 
 urlpatterns = [
     path("agreement/", views.agreement, name="agreement"),
+    # Short, to print on a leaflet: /refer/
+    path("refer/", referral.self_referral, name="self_referral"),
+    path("refer/thanks/", referral.self_referral_thanks, name="self_referral_thanks"),
     path("places/<int:enrollment_id>/answer/", views.place_answer, name="place_answer"),
     path(
         "sessions/<int:session_id>/cant-make-it/",
@@ -31,4 +34,5 @@ urlpatterns = [
     path("c/<int:session_id>/done/", measures.measure_done, name="measure_done"),
     path("my-scores/", measures.my_scores, name="my_scores"),
     path("m/<token:token>/", measures.measure_link, name="measure_link"),
+    path("s/<token:token>/", screening.screening_link, name="screening_link"),
 ]

@@ -436,3 +436,9 @@ def planned_dates(starts: list[datetime], *, zone: str, country: str) -> list[Pl
         PlannedDate(start, names.get(day), start < now, day)
         for start, day in zip(starts, local, strict=True)
     ]
+
+
+def cohort_started(group) -> bool:
+    """The group has met (a session not cancelled has begun): a closed cohort takes no one new
+    without a reason."""
+    return group.sessions.not_cancelled().filter(starts_at__lte=timezone.now()).exists()

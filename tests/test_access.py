@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from members.access import PUBLIC, SIGNED_IN, AccessRule
+from tests.pathways.factories import referral
 
 ADMIN_SITE = AccessRule(roles=frozenset({"superuser"}))
 # A step inside a login in progress: open to anyone; with no login in progress it sends the
@@ -69,6 +70,10 @@ def sample_kwargs(world, participant) -> dict:
         "object_id": "1",
         "app_label": "members",
         "content_type_id": "1",
+        "referral_id": referral(
+            handler=world.group.facilitators.get(email="facilitator@example.org")
+        ).pk,
+        "step": "take",
     }
 
 
@@ -91,6 +96,7 @@ OBJECT_KWARGS = {
     "goal_id",
     "request_id",
     "follow_up_id",
+    "referral_id",
 }
 
 
@@ -190,6 +196,9 @@ def other_groups_objects(world, other_participant) -> dict:
         "goal_id": world.other_goal.pk,
         "request_id": world.other_closure.pk,
         "follow_up_id": world.other_follow_up.pk,
+        "referral_id": referral(
+            handler=world.other_group.facilitators.first(), email="other.referred@example.org"
+        ).pk,
     }
 
 

@@ -73,6 +73,9 @@ def invite_to_group(
             _("This closed group has already met. To add someone anyway, give a reason.")
         )
     existing = User.objects.filter(email__iexact=email).first()
+    # An account made from a referral has no password yet: the invitation is how the person
+    # chooses one, so they are invited by address like someone new.
+    signed_up = existing is not None and existing.has_usable_password()
     if existing is not None and existing.role != Role.PARTICIPANT:
         raise ValidationError(_("That email belongs to a staff account, not a participant."))
     live = group.enrollments.live()
@@ -84,7 +87,7 @@ def invite_to_group(
     now = timezone.now()
     enrollment = Enrollment(group=group, created_at=now, override_reason=override_reason.strip())
     has_seat = seats_free(group) > 0
-    if existing is not None:
+    if signed_up:
         enrollment.participant = existing
         enrollment.status = Enrollment.Status.INVITED if has_seat else Enrollment.Status.WAITLISTED
     else:
@@ -95,7 +98,7 @@ def invite_to_group(
     if not has_seat:
         enrollment.waitlisted_at = now
     enrollment.save()
-    if existing is not None and enrollment.status == Enrollment.Status.INVITED:
+    if signed_up and enrollment.status == Enrollment.Status.INVITED:
         outbox.notify_person(
             kind=ADDED_TO_GROUP,
             person=existing,

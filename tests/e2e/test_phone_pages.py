@@ -9,6 +9,7 @@ from core.outbox.models import Notification
 from demo.management.commands.seed_demo import DEMO_TOTP_SECRET
 from measures.models import FollowUp
 from members.models import User
+from pathways.models import Referral
 from sessions.models import GroupNote, GroupSession
 from tests.members.factories import current_totp
 from therapy_groups.models import Goal, TherapyGroup
@@ -58,11 +59,24 @@ def test_a_facilitators_pages_fit_a_phone(page, live_server, settings):
         reverse("individual_note", args=[signed.session_id, member.pk]),
         reverse("session_schedule", args=[group.pk]),
         reverse("follow_up_list"),
+        reverse("person_record", args=[member.pk]),
+        reverse("referral_list"),
+        reverse("referral_new"),
+        *[
+            reverse("referral_detail", args=[referral.pk])
+            for referral in Referral.objects.filter(handler=facilitator)
+        ],
     ]
     follow_up = FollowUp.objects.filter(group__facilitators=facilitator).first()
     if follow_up is not None:
         urls.append(reverse("follow_up_detail", args=[follow_up.pk]))
     visit(page, live_server, urls)
+
+
+def test_the_public_pages_fit_a_phone(page, live_server, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    visit(page, live_server, [reverse("self_referral"), reverse("self_referral_thanks")])
 
 
 def test_an_admins_pages_fit_a_phone(page, live_server, settings):
@@ -92,6 +106,7 @@ def test_an_admins_pages_fit_a_phone(page, live_server, settings):
             reverse("admin_therapists"),
             reverse("admin_groups"),
             reverse("admin_reports"),
+            reverse("admin_waiting_times"),
             reverse("admin_outcomes"),
             reverse("admin_delivery"),
             reverse("overdue_follow_ups"),

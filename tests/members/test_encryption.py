@@ -24,6 +24,8 @@ from measures.models import Channel, FollowUp, MeasureResponse
 from members import mfa_secrets
 from members import services as member_services
 from members.models import ClosureRequest, PersonRecord
+from pathways import services as pathway_services
+from pathways.models import Referral
 from sessions import services as session_services
 from sessions.models import Addendum, Attendance, GroupNote, GroupSession, IndividualNote
 from tests.members.factories import current_totp
@@ -70,6 +72,10 @@ RECORD = {
     "identifier": "Marker-identifier: A123",
 }
 SECRETS |= {f"record {name}": value for name, value in RECORD.items()}
+SECRETS |= {
+    "referral reason": "Marker-referral: low since my father died",
+    "readiness note": "Marker-readiness: ready, prefers evenings",
+}
 
 
 def seed(facilitator):
@@ -127,6 +133,17 @@ def seed(facilitator):
         override_reason=SECRETS["override reason"],
     )
     assert late.override_reason
+    referral = pathway_services.refer(
+        email="referred@example.org",
+        source="clinician",
+        by=facilitator,
+        details={},
+        reason=SECRETS["referral reason"],
+        consent=True,
+    )
+    pathway_services.record_screening(
+        referral=referral, by=facilitator, readiness_note=SECRETS["readiness note"]
+    )
     member_services.save_record(
         person=person,
         by=facilitator,
@@ -141,22 +158,29 @@ def seed(facilitator):
 
 
 def stored_texts() -> dict[str, str]:
-    return {
-        "group note": GroupNote.objects.get().free_text,
-        "individual note": IndividualNote.objects.get().progress,
-        "addendum": Addendum.objects.get().text,
-        "goal": Goal.objects.get().what,
-        "goal why": Goal.objects.get().why,
-        "check-in": GoalCheckIn.objects.get().note,
-        "comment": GoalComment.objects.get().text,
-        "attendance": Attendance.objects.exclude(comment="").get().comment,
-        "closure reason": ClosureRequest.objects.get().reason,
-        "leaving reason": Enrollment.objects.exclude(leaving_reason="").get().leaving_reason,
-        "override reason": Enrollment.objects.exclude(override_reason="").get().override_reason,
-        "cancel reason": GroupSession.objects.exclude(cancel_reason="").get().cancel_reason,
-        "measure answers": MeasureResponse.objects.get().answers,
-        "follow-up outcome": FollowUp.objects.get().outcome,
-    } | {f"record {name}": str(getattr(PersonRecord.objects.get(), name)) for name in RECORD}
+    return (
+        {
+            "group note": GroupNote.objects.get().free_text,
+            "individual note": IndividualNote.objects.get().progress,
+            "addendum": Addendum.objects.get().text,
+            "goal": Goal.objects.get().what,
+            "goal why": Goal.objects.get().why,
+            "check-in": GoalCheckIn.objects.get().note,
+            "comment": GoalComment.objects.get().text,
+            "attendance": Attendance.objects.exclude(comment="").get().comment,
+            "closure reason": ClosureRequest.objects.get().reason,
+            "leaving reason": Enrollment.objects.exclude(leaving_reason="").get().leaving_reason,
+            "override reason": Enrollment.objects.exclude(override_reason="").get().override_reason,
+            "cancel reason": GroupSession.objects.exclude(cancel_reason="").get().cancel_reason,
+            "measure answers": MeasureResponse.objects.get().answers,
+            "follow-up outcome": FollowUp.objects.get().outcome,
+        }
+        | {f"record {name}": str(getattr(PersonRecord.objects.get(), name)) for name in RECORD}
+        | {
+            "referral reason": Referral.objects.get().reason,
+            "readiness note": Referral.objects.get().readiness_note,
+        }
+    )
 
 
 def raw(table: str, column: str) -> list[str]:

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from demo.groups import seed_groups
+from demo.referrals import seed_referrals
 from members.models import Role, User
 
 DEMO_PASSWORD = "together-demo"
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             ensure_user(participant_email(index), first, last, Role.PARTICIPANT)
 
         seed_groups()
+        seed_referrals(User.objects.get(email="facilitator@example.com"), password=DEMO_PASSWORD)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Password for every demo account: {DEMO_PASSWORD}")

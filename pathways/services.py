@@ -1,0 +1,194 @@
+"""Writes on a referral's path: received, taken on, contact tried, screening booked, screened,
+offered a place, joined, or closed with a reason. Each step is one row with who and when."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Now
+from django.utils.translation import gettext as _
+
+from core import audit
+from members import services as member_services
+from members.models import Invitation, PersonRecord, Role, User
+from pathways import screening
+from pathways.models import OPEN, CloseReason, Referral, ReferralStep, Source, Status
+from therapy_groups import services as group_services
+from therapy_groups.models import Enrollment, TherapyGroup
+
+NO_CONTACT_AFTER = 3  # tries to reach someone before "no contact" may close their referral
+STAFF_ADDRESS = "staff_address"  # an audit note: a self-referral from a staff account's address
+
+
+def _step(referral: Referral, kind: str, by: User | None, detail: str = "") -> None:
+    ReferralStep.objects.create(referral=referral, kind=kind, by=by, detail=detail)
+
+
+def _save(referral: Referral, *fields: str) -> None:
+    referral.save(update_fields=list(fields))
+
+
+@transaction.atomic
+def refer(
+    *,
+    email: str,
+    source: Source,
+    by: User | None,
+    details: dict,
+    reason: str = "",
+    consent: bool,
+) -> Referral | None:
+    """A referral for the person with this address, with their details for the record.
+
+    The person's account is made from it (no password: nobody can sign in with it until a
+    place is offered). Someone with an open referral gets this one added to it as a step. A
+    clinician is told when the address is a staff account's; a self-referral from one is not
+    kept (nor is anything said on the public page), and the audit trail notes it.
+    """
+    email = User.objects.normalize_email(email.strip()).lower()
+    person = User.objects.filter(email__iexact=email).first()
+    if person is not None and person.role != Role.PARTICIPANT:
+        if source == Source.CLINICIAN:
+            raise ValidationError(_("That email belongs to a staff account, not a participant."))
+        audit.record(audit.Action.CREATE, Referral, detail={"refused": STAFF_ADDRESS})
+        return None
+    if person is None:
+        person = User.objects.create_user(
+            email=email, first_name=details.get("known_as", "")[:150], role=Role.PARTICIPANT
+        )
+    open_one = Referral.objects.select_for_update().filter(person=person, status__in=OPEN).first()
+    if open_one is not None:
+        _step(open_one, ReferralStep.Kind.REFERRED_AGAIN, by)
+        return open_one
+    _save_details(person, by=by or person, details=details)
+    referral = Referral.objects.create(
+        person=person,
+        source=source,
+        referred_by=by,
+        reason=reason.strip(),
+        consent_to_contact=consent,
+    )
+    _step(referral, ReferralStep.Kind.RECEIVED, by)
+    return referral
+
+
+def _save_details(person: User, *, by: User, details: dict) -> None:
+    """Details for the record; what someone sends about themselves fills only what is theirs
+    to change (the clinic's values stay as the clinic entered them)."""
+    details = {name: value for name, value in details.items() if value not in ("", None)}
+    if by.pk == person.pk:
+        record = PersonRecord.objects.filter(person=person).first() or PersonRecord(person=person)
+        details = {
+            name: value
+            for name, value in details.items()
+            if member_services.self_may_change(record, name)
+        }
+    if details:
+        member_services.save_record(person=person, by=by, **details)
+
+
+def _locked(referral: Referral, *allowed: Status) -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status not in allowed:
+        raise ValidationError(
+            _("This referral is now “%(status)s”: the page was out of date. Look again.")
+            % {"status": referral.get_status_display()}
+        )
+    return referral
+
+
+@transaction.atomic
+def take(*, referral: Referral, by: User) -> Referral:
+    """`by` handles the referral from now: they see the person's record and answers."""
+    referral = _locked(referral, *OPEN)
+    if referral.handler_id not in (None, by.pk):
+        raise ValidationError(_("Someone else has already taken this referral."))
+    referral.handler = by
+    _save(referral, "handler")
+    _step(referral, ReferralStep.Kind.TAKEN, by)
+    return referral
+
+
+@transaction.atomic
+def note_contact_try(*, referral: Referral, by: User) -> Referral:
+    referral = _locked(referral, *OPEN)
+    referral.contact_tries += 1
+    _save(referral, "contact_tries")
+    _step(referral, ReferralStep.Kind.CONTACT_TRY, by)
+    return referral
+
+
+@transaction.atomic
+def book_screening(*, referral: Referral, by: User, at) -> Referral:
+    referral = _locked(referral, Status.NEW, Status.SCREENING_BOOKED)
+    referral.status, referral.screening_at = Status.SCREENING_BOOKED, at
+    referral.handler = referral.handler or by
+    _save(referral, "status", "screening_at", "handler")
+    _step(referral, ReferralStep.Kind.SCREENING_BOOKED, by)
+    screening.ask(referral)
+    return referral
+
+
+@transaction.atomic
+def record_screening(*, referral: Referral, by: User, readiness_note: str) -> Referral:
+    """The screening took place; the clinician's note on the person's readiness for a group."""
+    referral = _locked(referral, Status.NEW, Status.SCREENING_BOOKED)
+    referral.status, referral.screened_at = Status.SCREENED, Now()
+    referral.readiness_note = readiness_note.strip()
+    referral.handler = referral.handler or by
+    _save(referral, "status", "screened_at", "readiness_note", "handler")
+    _step(referral, ReferralStep.Kind.SCREENED, by)
+    screening.stop_asking(referral)
+    return referral
+
+
+@transaction.atomic
+def offer_place(
+    *, referral: Referral, group: TherapyGroup, by: User, cohort_started: bool, late_reason=""
+) -> Referral:
+    """A place in `group`, through its seats and waitlist; the invitation it sends is the one
+    email the person gets, and choosing a password from it makes their account theirs."""
+    referral = _locked(referral, Status.SCREENED, Status.OFFERED)
+    referral.enrollment = group_services.invite_to_group(
+        group=group,
+        email=referral.person.email,
+        invited_by=by,
+        cohort_started=cohort_started,
+        override_reason=late_reason,
+    )
+    referral.status, referral.group, referral.offered_at = Status.OFFERED, group, Now()
+    _save(referral, "status", "group", "enrollment", "offered_at")
+    _step(referral, ReferralStep.Kind.OFFERED, by, detail=str(group.pk))
+    return referral
+
+
+def note_joined(*, invitation: Invitation, person: User) -> None:
+    """The person accepted the invitation their offer sent (members.signals)."""
+    referral = (
+        Referral.objects.select_for_update()
+        .filter(person=person, status=Status.OFFERED, enrollment__invitation=invitation)
+        .first()
+    )
+    if referral is not None:
+        referral.status, referral.joined_at = Status.JOINED, Now()
+        _save(referral, "status", "joined_at")
+        _step(referral, ReferralStep.Kind.JOINED, person)
+
+
+@transaction.atomic
+def close(*, referral: Referral, by: User, reason: CloseReason) -> Referral:
+    """Close with a reason; an offered place that was not taken up is withdrawn with it."""
+    referral = _locked(referral, *OPEN)
+    if reason == CloseReason.NO_CONTACT and referral.contact_tries < NO_CONTACT_AFTER:
+        raise ValidationError(
+            _("Try to reach them %(count)s times before closing for no contact.")
+            % {"count": NO_CONTACT_AFTER}
+        )
+    offered = referral.enrollment
+    if offered is not None and offered.status in Enrollment.LIVE and not offered.joined_on:
+        group_services.end_enrollment(enrollment=offered, status=Enrollment.Status.WITHDRAWN)
+        if offered.invitation is not None:
+            member_services.withdraw_invitation(invitation=offered.invitation)
+    referral.status, referral.close_reason, referral.closed_at = Status.CLOSED, reason, Now()
+    _save(referral, "status", "close_reason", "closed_at")
+    _step(referral, ReferralStep.Kind.CLOSED, by, detail=reason)
+    screening.stop_asking(referral)
+    return referral
