@@ -6,6 +6,7 @@ Admins see schedules, counts and delivery health; never clinical notes or goal t
 import csv
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -34,6 +35,7 @@ from core.feedback import ask_once, confirmed
 from core.outbox import delivery, mark
 from core.outbox.models import Notification, OutboxMark
 from measures import queries as measure_queries
+from measures.models import AFTER_MONTHS
 from measures.reports import outcome_report
 from members import services as member_services
 from members.access import roles_required
@@ -168,7 +170,12 @@ def organisation_settings(request):
     return render(
         request,
         "administration/settings.html",
-        {"form": form, "agreement": ConfidentialityAgreement.current()},
+        {
+            "form": form,
+            "agreement": ConfidentialityAgreement.current(),
+            # The public self-referral page, to print on leaflets and posters.
+            "referral_address": settings.SITE_URL + reverse("self_referral"),
+        },
     )
 
 
@@ -372,6 +379,11 @@ def outcomes(request):
     return render(request, "administration/outcomes.html", {"rows": outcome_report()})
 
 
+def _after_cells(row, months: int) -> tuple:
+    answered, improved = row.after.get(months, (0, 0))
+    return answered, reports.as_percent(row.share(improved, answered))
+
+
 @admin_only
 def outcomes_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -386,6 +398,11 @@ def outcomes_csv(request):
             "Reliable improvement",
             "Reliable deterioration",
             "Recovery",
+            *(
+                heading % months
+                for months in AFTER_MONTHS
+                for heading in ("Answered %s months after", "Reliably better %s months after")
+            ),
         ]
     )
     for row in outcome_report():
@@ -398,6 +415,7 @@ def outcomes_csv(request):
                 reports.as_percent(row.improvement),
                 reports.as_percent(row.deterioration),
                 reports.as_percent(row.recovery),
+                *(value for months in AFTER_MONTHS for value in _after_cells(row, months)),
             ]
         )
     return response

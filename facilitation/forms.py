@@ -351,3 +351,26 @@ class OfferForm(Form):
 
 class CloseReferralForm(Form):
     reason = forms.ChoiceField(choices=CloseReason.choices, label=gettext_lazy("Why it closes"))
+
+
+class DischargeForm(Form):
+    words = forms.CharField(
+        label=gettext_lazy("Your summary, in your own words"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy(
+            "It goes in the letter to whoever referred them, and the member can read it."
+        ),
+    )
+    boosters = forms.BooleanField(
+        required=False,
+        label=gettext_lazy(
+            "They agreed to short check-ins 1, 3 and 6 months from now "
+            "(by email or text, as they chose)"
+        ),
+    )
+
+
+class SignDischargeForm(Form):
+    reviewed = forms.CharField(widget=forms.HiddenInput)

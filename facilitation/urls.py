@@ -1,6 +1,15 @@
 from django.urls import path
 
-from facilitation import follow_ups, goals, measures, notes, records, referrals, views
+from facilitation import (
+    discharges,
+    follow_ups,
+    goals,
+    measures,
+    notes,
+    records,
+    referrals,
+    views,
+)
 
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
@@ -30,6 +39,31 @@ urlpatterns = [
         name="participant_record",
     ),
     path("people/<int:person_id>/record/", records.person_record, name="person_record"),
+    path(
+        "groups/<int:group_id>/participants/<int:participant_id>/discharge/",
+        discharges.discharge_summary,
+        name="discharge_summary",
+    ),
+    path(
+        "groups/<int:group_id>/participants/<int:participant_id>/discharge/sign/",
+        discharges.discharge_sign,
+        name="discharge_sign",
+    ),
+    path(
+        "groups/<int:group_id>/participants/<int:participant_id>/discharge/addendum/",
+        discharges.discharge_addendum,
+        name="discharge_addendum",
+    ),
+    path(
+        "groups/<int:group_id>/participants/<int:participant_id>/discharge/letter.pdf",
+        discharges.discharge_letter,
+        name="discharge_letter",
+    ),
+    path(
+        "groups/<int:group_id>/participants/<int:participant_id>/discharge/summary.fhir.json",
+        discharges.discharge_fhir,
+        name="discharge_fhir",
+    ),
     path("referrals/", referrals.referral_list, name="referral_list"),
     path("referrals/new/", referrals.referral_new, name="referral_new"),
     path("referrals/<int:referral_id>/", referrals.referral_detail, name="referral_detail"),

@@ -1,6 +1,7 @@
 """The group outcome board: members by sessions, each cell a session's attendance and the
 totals of its questionnaires, each row the change since the first score and whether the person
-is on track. Seven queries, whatever the group's size or history."""
+is on track; after them, the booster check-ins answered 1, 3 and 6 months after discharge.
+Seven queries, whatever the group's size or history."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ class BoardRow:
     safety_flag: bool = False
     open_follow_up: bool = False
     missed_last_two: bool = False
+    # Booster check-ins after discharge: months -> [(measure, Score or None)].
+    after: dict[int, list] = field(default_factory=dict)
 
     @property
     def worse(self) -> bool:
@@ -73,6 +76,7 @@ class Board:
     sessions: list[GroupSession]
     measures: list[Instrument]
     rows: list[BoardRow]
+    after_months: list[int] = field(default_factory=list)  # booster columns, when any answered
 
 
 def board_sessions(group: TherapyGroup, limit: int) -> list[GroupSession]:
@@ -94,12 +98,17 @@ def outcome_board(group: TherapyGroup, *, limit: int = 12) -> Board:
     responses = MeasureResponse.objects.filter(group=group).in_session_order()
     totals: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     cells: dict[tuple[int, int], dict[str, Score]] = defaultdict(dict)
-    for person, session, code, total, band in responses.values_list(
-        "participant_id", "session_id", "instrument", "total", "band"
+    after: dict[tuple[int, int], dict[str, Score]] = defaultdict(dict)
+    for person, session, code, total, band, months in responses.values_list(
+        "participant_id", "session_id", "instrument", "total", "band", "after_months"
     ):
+        if months is not None:  # after discharge: its own columns, not the group's change
+            after[person, months][code] = Score(total, band)
+            continue
         totals[person][code].append(total)
         if session is not None:
             cells[person, session][code] = Score(total, band)
+    after_months = sorted({months for __, months in after})
     plan = MeasurePlan.objects.filter(group=group).first()
     shown = set(plan.instruments if plan else ()) | {c for t in totals.values() for c in t}
     measures = [measure for code, measure in INSTRUMENTS.items() if code in shown]
@@ -140,12 +149,16 @@ def outcome_board(group: TherapyGroup, *, limit: int = 12) -> Board:
                 open_follow_up=person.pk in following_up,
                 missed_last_two=len(marks) >= 2
                 and all(mark == Attendance.Status.ABSENT for mark in marks[-2:]),
+                after={
+                    months: [(m, after[person.pk, months].get(m.code)) for m in measures]
+                    for months in after_months
+                },
             )
         )
     # Who is not on track comes first (a clinician on a phone finds them at once), most
     # urgent reason first; then everyone else in the register's order.
     rows.sort(key=lambda row: (not row.off_track, urgency(row)))
-    return Board(sessions=grid.sessions, measures=measures, rows=rows)
+    return Board(sessions=grid.sessions, measures=measures, rows=rows, after_months=after_months)
 
 
 def urgency(row: BoardRow) -> int:

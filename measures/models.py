@@ -63,6 +63,8 @@ class Channel(models.TextChoices):
 
 
 ONE_ANSWER_PER_SESSION = "measures_one_answer_per_session"
+ONE_ANSWER_PER_BOOSTER = "measures_one_answer_per_booster"
+AFTER_MONTHS = (1, 3, 6)  # booster check-ins after discharge (pathways.boosters)
 
 
 class MeasureResponseQuerySet(models.QuerySet):
@@ -72,6 +74,10 @@ class MeasureResponseQuerySet(models.QuerySet):
 
     def of(self, participant):
         return self.filter(participant=participant)
+
+    def in_the_group(self):
+        """Answers given while a member: not a booster's after discharge."""
+        return self.filter(after_months__isnull=True)
 
     def in_session_order(self):
         """Oldest first by the session each answer is for, whenever it arrived (an emailed
@@ -103,6 +109,9 @@ class MeasureResponse(models.Model):
     # The language the questions were shown in (only ever a validated version of them).
     language = models.CharField(max_length=10, default="en")
     completed_at = models.DateTimeField(default=timezone.now)
+    # A booster check-in, this many months after the member's discharge from the group
+    # (pathways.boosters): read apart from the group's own answers, as "after" figures.
+    after_months = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = MeasureResponseQuerySet.as_manager()
 
@@ -116,6 +125,11 @@ class MeasureResponse(models.Model):
         constraints = [
             known_choice("instrument", Instruments),
             known_choice("channel", Channel),
+            models.UniqueConstraint(
+                fields=["participant", "group", "instrument", "after_months"],
+                condition=Q(after_months__isnull=False),
+                name=ONE_ANSWER_PER_BOOSTER,
+            ),
             models.UniqueConstraint(
                 fields=["participant", "session", "instrument"],
                 condition=Q(session__isnull=False),

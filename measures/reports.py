@@ -9,12 +9,12 @@ item answer or anyone's own score. The rates follow NHS Talking Therapies:
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from measures.instruments import INSTRUMENTS
-from measures.models import MeasureResponse
+from measures.models import AFTER_MONTHS, MeasureResponse
 from measures.scoring import Reliable, change, recovery
 from therapy_groups.models import TherapyGroup
 
@@ -29,6 +29,15 @@ class OutcomeRow:
     deteriorated: int
     at_case_level: int
     recovered: int
+    # months after discharge -> (people who answered then, of them reliably better than at
+    # their first score in the group on a measure and worse on none)
+    after: dict = field(default_factory=dict)
+
+    def after_shares(self) -> list[tuple[int, int, float | None]]:
+        return [
+            (months, answered, self.share(improved, answered))
+            for months, (answered, improved) in sorted(self.after.items())
+        ]
 
     @staticmethod
     def share(part: int, whole: int) -> float | None:
@@ -75,20 +84,52 @@ def _row(name: str, started, people: dict) -> OutcomeRow:
     return row
 
 
+def _after(people: dict, boosters: dict) -> dict:
+    """boosters: participant -> months -> instrument code -> total, against people's first."""
+    after = {}
+    for months in AFTER_MONTHS:
+        answered = improved = 0
+        for person, by_months in boosters.items():
+            if months not in by_months:
+                continue
+            answered += 1
+            seen = {
+                change(INSTRUMENTS[code], [people[person][code][0], total]).reliable
+                for code, total in by_months[months].items()
+                if people.get(person, {}).get(code)
+            }
+            improved += Reliable.IMPROVEMENT in seen and Reliable.DETERIORATION not in seen
+        if answered:
+            after[months] = (answered, improved)
+    return after
+
+
 def outcome_report() -> list[OutcomeRow]:
-    """One row per group with any scores, then the organisation's row (two queries)."""
+    """One row per group with any scores, then the organisation's row (two queries). A
+    screening's answers (before any group) are not a group's outcome; booster check-ins after
+    discharge are read apart, as "after" figures against each person's first score."""
     by_group: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    # Answers in groups: a screening's, before any group, is not a group's outcome.
+    boosters: dict = defaultdict(lambda: defaultdict(dict))
     answered = MeasureResponse.objects.filter(group__isnull=False).in_session_order()
-    for group_id, person, code, total in answered.values_list(
-        "group_id", "participant_id", "instrument", "total"
+    for group_id, person, code, total, months in answered.values_list(
+        "group_id", "participant_id", "instrument", "total", "after_months"
     ):
-        by_group[group_id][person][code].append(total)
+        if months is None:
+            by_group[group_id][person][code].append(total)
+        else:
+            boosters[group_id, person].setdefault(months, {})[code] = total
     groups = TherapyGroup.objects.filter(pk__in=by_group).order_by("name")
-    rows = [_row(g.name, g.start_date, by_group[g.pk]) for g in groups]
+    rows = []
+    for g in groups:
+        row = _row(g.name, g.start_date, by_group[g.pk])
+        mine = {person: by for (group_id, person), by in boosters.items() if group_id == g.pk}
+        row.after = _after(by_group[g.pk], mine)
+        rows.append(row)
     everyone = {
         (group_id, person): series
         for group_id, people in by_group.items()
         for person, series in people.items()
     }
-    return [*rows, _row(_("All groups"), None, everyone)]
+    total = _row(_("All groups"), None, everyone)
+    total.after = _after(everyone, boosters)
+    return [*rows, total]

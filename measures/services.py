@@ -12,6 +12,7 @@ from core import outbox
 from measures.instruments import INSTRUMENTS, Instrument
 from measures.messages import FOLLOW_UP_ALERT
 from measures.models import (
+    ONE_ANSWER_PER_BOOSTER,
     ONE_ANSWER_PER_SESSION,
     Channel,
     ContactAttempt,
@@ -61,19 +62,19 @@ def record_answers(
     channel: Channel,
     language: str = "en",
     clinician: User | None = None,
+    after_months: int | None = None,
 ) -> MeasureResponse:
     """Keep a completed questionnaire with its total and band, and the language its questions
     were shown in. Any answer above 0 to a risk item (PHQ-9 item 9), whatever the total, opens
     a follow-up for the group's facilitators; before the person has a group (`group` None, at
-    their screening), for the `clinician` handling them."""
+    their screening), for the `clinician` handling them. A booster check-in, `after_months`
+    after discharge, is kept with the group it followed (the member has left it)."""
     if group is None and clinician is None:
         raise ValueError("Answers outside a group need the clinician who acts on them.")
-    if (
-        group is not None
-        and not Enrollment.objects.filter(
-            group=group, participant=participant, status=Enrollment.Status.ACTIVE
-        ).exists()
-    ):
+    member = Enrollment.objects.filter(group=group, participant=participant)
+    if after_months is None:
+        member = member.filter(status=Enrollment.Status.ACTIVE)
+    if group is not None and not member.exists():
         raise ValidationError(_("These questions are for members of the group."))
     if session is not None and (group is None or session.group_id != group.pk):
         raise ValidationError(_("That session is not one of this group's."))
@@ -88,12 +89,14 @@ def record_answers(
         total=scored.total,
         band=scored.band.label,
         channel=channel,
+        after_months=after_months,
     )
     try:
         with transaction.atomic():
             response.save()
     except IntegrityError as refused:  # answered already (a second tab, a double tap)
-        if getattr(refused.__cause__.diag, "constraint_name", "") != ONE_ANSWER_PER_SESSION:
+        constraint = getattr(refused.__cause__.diag, "constraint_name", "")
+        if constraint not in (ONE_ANSWER_PER_SESSION, ONE_ANSWER_PER_BOOSTER):
             raise
         raise ValidationError(
             _("This questionnaire is already answered for that session."), code="answered"

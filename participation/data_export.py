@@ -11,6 +11,7 @@ from measures import fhir
 from measures.models import MeasureResponse
 from members.models import REMINDER_HOUR_CHOICES, AgreementAcceptance, PersonRecord, User
 from members.record import record_values
+from pathways.models import DischargeSummary
 from sessions.models import Attendance
 from therapy_groups.models import Enrollment, Goal
 
@@ -32,6 +33,12 @@ class PersonalRecords:
     attendance: list[Attendance]
     goals: list[Goal]
     contact: PersonRecord | None
+
+    def letters(self):
+        """Their signed discharge summaries, each a letter they may download."""
+        return DischargeSummary.objects.filter(
+            person=self.user, signed_at__isnull=False
+        ).select_related("group")
 
     def record(self):
         """The clinic's record of them: each value set, and who entered it."""

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from participation import check_in, goals, measures, referral, screening, views
+from participation import (
+    check_in,
+    goals,
+    letters,
+    measures,
+    questionnaire_links,
+    referral,
+    views,
+)
 
 urlpatterns = [
     path("agreement/", views.agreement, name="agreement"),
@@ -23,6 +31,11 @@ urlpatterns = [
     path("calendar/<token:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("accounts/my-data/", views.my_data, name="my_data"),
     path("accounts/my-data.json", views.my_data_json, name="my_data_json"),
+    path(
+        "accounts/my-letters/<int:summary_id>.pdf",
+        letters.my_discharge_letter,
+        name="my_discharge_letter",
+    ),
     path("goals/new/", goals.goal_new, name="goal_new"),
     path("goals/<int:goal_id>/", goals.goal_detail, name="goal_detail"),
     path("goals/<int:goal_id>/edit/", goals.goal_edit, name="goal_edit"),
@@ -34,5 +47,6 @@ urlpatterns = [
     path("c/<int:session_id>/done/", measures.measure_done, name="measure_done"),
     path("my-scores/", measures.my_scores, name="my_scores"),
     path("m/<token:token>/", measures.measure_link, name="measure_link"),
-    path("s/<token:token>/", screening.screening_link, name="screening_link"),
+    path("s/<token:token>/", questionnaire_links.screening_link, name="screening_link"),
+    path("b/<token:token>/", questionnaire_links.booster_link, name="booster_link"),
 ]

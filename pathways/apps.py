@@ -8,7 +8,7 @@ class PathwaysConfig(AppConfig):
     def ready(self) -> None:
         from core import audit
         from members.signals import invitation_accepted
-        from pathways import screening, services
+        from pathways import boosters, screening, services
         from pathways.models import Referral, ReferralStep
 
         def joined(sender, invitation, user, **kwargs):
@@ -17,5 +17,6 @@ class PathwaysConfig(AppConfig):
         # The invitation that offered a place is how a referral learns the person has joined.
         invitation_accepted.connect(joined, dispatch_uid="referral_joined", weak=False)
         screening.register()
+        boosters.register()
         audit.track(Referral, group=lambda r: None, participant=lambda r: r.person_id)
         audit.track(ReferralStep, group=lambda s: None, participant=lambda s: s.referral.person_id)

@@ -1,10 +1,13 @@
 """A person's path around the group: the referral that brings them, its screening and the wait.
 
 A referral is made for a person's account (members.User), created from the referral with no
-password: they cannot sign in until a place is offered and they choose a password from the one
-email the offer sends. The clinic's record of them (members.record) holds their details; the
-referral holds where they are on the path, who handles it, and every step with who and when.
+password: they choose one from the one email a place's offer sends (or, before that, from a
+password reset, which shows them only their own details). The clinic's record of them
+(members.record) holds their details; the referral holds where they are on the path, who
+handles it, and every step with who and when. After the group: the discharge summary.
 """
+
+import json
 
 from django.conf import settings
 from django.db import models
@@ -155,3 +158,69 @@ class ReferralStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at}"
+
+
+class DischargeSummaryQuerySet(models.QuerySet):
+    def signed(self):
+        return self.filter(signed_at__isnull=False)
+
+
+class DischargeSummary(models.Model):
+    """What a member's time in a group came to, written by a facilitator from the draft the
+    app builds (pathways.discharge), then signed and locked like notes: a database trigger
+    refuses any change to a signed summary, and corrections are addenda."""
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="discharge_summaries"
+    )
+    group = models.ForeignKey(TherapyGroup, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True)
+    # The draft's figures as JSON (pathways.discharge.facts), frozen when it is signed.
+    facts = EncryptedTextField()
+    words = EncryptedTextField(blank=True)  # the facilitator's own
+    # The member agreed to short questionnaires 1, 3 and 6 months after discharge.
+    boosters = models.BooleanField(default=False)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = DischargeSummaryQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(signed_at__isnull=True) | models.Q(signed_by__isnull=False),
+                name="discharge_signed_by_someone",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Discharge summary {self.pk}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    def read_facts(self) -> dict:
+        return json.loads(self.facts)
+
+
+class DischargeAddendum(models.Model):
+    """A correction or addition to a signed summary: signed when written, never changed."""
+
+    summary = models.ForeignKey(DischargeSummary, on_delete=models.PROTECT, related_name="addenda")
+    text = EncryptedTextField()
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Addendum {self.pk}"

@@ -6,6 +6,7 @@ within 6 and within 18 weeks (the NHS Talking Therapies waiting-time standards: 
 People still waiting are counted with how long they have waited so far, by the database's
 clock."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
@@ -70,6 +71,7 @@ class WaitingTimes:
     organisation: Waits
     groups: list[Waits]
     at: datetime
+    by_status: list[tuple[str, int]] = field(default_factory=list)  # (label, referrals)
 
 
 def _days(later: datetime, earlier: datetime) -> float:
@@ -91,6 +93,7 @@ def waiting_times() -> WaitingTimes:
         "status", "received_at", "screened_at", "first_session", "group__name"
     )
     now = db_now()
+    states = Counter(status for status, *__ in referrals)
     organisation = Waits(name="")
     groups: dict[str, Waits] = {}
     for status, received, screened, first_session, group_name in referrals:
@@ -106,5 +109,8 @@ def waiting_times() -> WaitingTimes:
             elif status != Status.CLOSED:  # still waiting: to be seen, or to start
                 waits.waiting.append(_days(now, received))
     return WaitingTimes(
-        organisation=organisation, groups=sorted(groups.values(), key=lambda w: w.name), at=now
+        organisation=organisation,
+        groups=sorted(groups.values(), key=lambda w: w.name),
+        at=now,
+        by_status=[(status.label, states[status.value]) for status in Status],
     )

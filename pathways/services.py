@@ -1,6 +1,8 @@
 """Writes on a referral's path: received, taken on, contact tried, screening booked, screened,
 offered a place, joined, or closed with a reason. Each step is one row with who and when."""
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Now
@@ -9,8 +11,17 @@ from django.utils.translation import gettext as _
 from core import audit
 from members import services as member_services
 from members.models import Invitation, PersonRecord, Role, User
-from pathways import screening
-from pathways.models import OPEN, CloseReason, Referral, ReferralStep, Source, Status
+from pathways import discharge, screening
+from pathways.models import (
+    OPEN,
+    CloseReason,
+    DischargeAddendum,
+    DischargeSummary,
+    Referral,
+    ReferralStep,
+    Source,
+    Status,
+)
 from therapy_groups import services as group_services
 from therapy_groups.models import Enrollment, TherapyGroup
 
@@ -38,10 +49,11 @@ def refer(
 ) -> Referral | None:
     """A referral for the person with this address, with their details for the record.
 
-    The person's account is made from it (no password: nobody can sign in with it until a
-    place is offered). Someone with an open referral gets this one added to it as a step. A
-    clinician is told when the address is a staff account's; a self-referral from one is not
-    kept (nor is anything said on the public page), and the audit trail notes it.
+    The person's account is made from it, with no password: they choose one from the
+    invitation that offers them a place. Someone with an open referral gets this one added
+    to it as a step. A clinician is told when the address is a staff account's; a
+    self-referral from one is not kept (nor is anything said on the public page), and the
+    audit trail notes it.
     """
     email = User.objects.normalize_email(email.strip()).lower()
     person = User.objects.filter(email__iexact=email).first()
@@ -192,3 +204,80 @@ def close(*, referral: Referral, by: User, reason: CloseReason) -> Referral:
     _step(referral, ReferralStep.Kind.CLOSED, by, detail=reason)
     screening.stop_asking(referral)
     return referral
+
+
+# Discharge ----------------------------------------------------------------------------------
+
+FINISHED = (Enrollment.Status.COMPLETED, Enrollment.Status.WITHDRAWN)
+
+
+def finished(enrollment: Enrollment) -> bool:
+    """The member's time in the group is over: they completed or left it, or it ended."""
+    return enrollment.status in FINISHED or enrollment.group.status != TherapyGroup.Status.ACTIVE
+
+
+@transaction.atomic
+def start_discharge(*, enrollment: Enrollment, by: User) -> DischargeSummary:
+    """The member's discharge summary, drafted from their records (once per membership)."""
+    if not finished(enrollment):
+        raise ValidationError(
+            _("A discharge summary is written once the member completes or leaves the group.")
+        )
+    summary, __ = DischargeSummary.objects.get_or_create(
+        enrollment=enrollment,
+        defaults={
+            "person": enrollment.participant,
+            "group": enrollment.group,
+            "author": by,
+            "facts": json.dumps(discharge.facts(enrollment)),
+        },
+    )
+    return summary
+
+
+def _draft(summary: DischargeSummary) -> DischargeSummary:
+    summary = DischargeSummary.objects.select_for_update().get(pk=summary.pk)
+    if summary.is_signed:
+        raise ValidationError(_("This summary is signed: add an addendum instead."))
+    return summary
+
+
+@transaction.atomic
+def save_discharge(*, summary: DischargeSummary, words: str, boosters: bool) -> DischargeSummary:
+    """The facilitator's words and the member's answer about booster check-ins, with the
+    figures read again from the records."""
+    summary = _draft(summary)
+    enrollment = Enrollment.objects.select_related("participant", "group").get(
+        pk=summary.enrollment_id
+    )
+    summary.words, summary.boosters = words.strip(), boosters
+    summary.facts = json.dumps(discharge.facts(enrollment))
+    summary.save(update_fields=["words", "boosters", "facts", "updated_at"])
+    return summary
+
+
+@transaction.atomic
+def sign_discharge(*, summary: DischargeSummary, by: User, reviewed: str) -> DischargeSummary:
+    """Sign what the facilitator reviewed (`reviewed`: the draft's version they saw, from
+    `version()`): if the draft was saved since, by them elsewhere or a co-facilitator, nothing
+    is signed and they are asked to look again."""
+    summary = _draft(summary)
+    if version(summary) != reviewed:
+        raise ValidationError(_("The summary changed after you reviewed it. Look again."))
+    summary.signed_at, summary.signed_by = Now(), by
+    summary.save(update_fields=["signed_at", "signed_by"])
+    summary.refresh_from_db()
+    return summary
+
+
+def version(summary: DischargeSummary) -> str:
+    return summary.updated_at.isoformat()
+
+
+@transaction.atomic
+def add_discharge_addendum(*, summary: DischargeSummary, by: User, text: str) -> None:
+    if not summary.is_signed:
+        raise ValidationError(_("Change the draft itself: addenda are for signed summaries."))
+    if not text.strip():
+        raise ValidationError(_("Write the addendum first."))
+    DischargeAddendum.objects.create(summary=summary, text=text.strip(), signed_by=by)

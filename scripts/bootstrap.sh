@@ -19,5 +19,10 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# The discharge letter's PDF (WeasyPrint) draws its text with Pango, in the DejaVu fonts.
+scripts/ensure_package.sh libpangoft2-1.0.so.0 "libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core" \
+  "discharge letters (PDF)" bootstrap
+scripts/ensure_package.sh /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core \
+  "discharge letters (PDF)" bootstrap
 [ -f .env ] || echo "==> No .env file: using the built-in defaults (see .env.example)"
 .venv/bin/python scripts/services.py

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from members.access import PUBLIC, SIGNED_IN, AccessRule
-from tests.pathways.factories import referral
+from tests.pathways.factories import referral, signed_summary
 
 ADMIN_SITE = AccessRule(roles=frozenset({"superuser"}))
 # A step inside a login in progress: open to anyone; with no login in progress it sends the
@@ -74,6 +74,9 @@ def sample_kwargs(world, participant) -> dict:
             handler=world.group.facilitators.get(email="facilitator@example.org")
         ).pk,
         "step": "take",
+        "summary_id": signed_summary(
+            world.enrollment, by=world.group.facilitators.get(email="facilitator@example.org")
+        ).pk,
     }
 
 
@@ -97,6 +100,7 @@ OBJECT_KWARGS = {
     "request_id",
     "follow_up_id",
     "referral_id",
+    "summary_id",
 }
 
 
@@ -198,6 +202,9 @@ def other_groups_objects(world, other_participant) -> dict:
         "follow_up_id": world.other_follow_up.pk,
         "referral_id": referral(
             handler=world.other_group.facilitators.first(), email="other.referred@example.org"
+        ).pk,
+        "summary_id": signed_summary(
+            world.other_enrollment, by=world.other_group.facilitators.first()
         ).pk,
     }
 

@@ -25,7 +25,7 @@ from members import mfa_secrets
 from members import services as member_services
 from members.models import ClosureRequest, PersonRecord
 from pathways import services as pathway_services
-from pathways.models import Referral
+from pathways.models import DischargeAddendum, DischargeSummary, Referral
 from sessions import services as session_services
 from sessions.models import Addendum, Attendance, GroupNote, GroupSession, IndividualNote
 from tests.members.factories import current_totp
@@ -75,6 +75,9 @@ SECRETS |= {f"record {name}": value for name, value in RECORD.items()}
 SECRETS |= {
     "referral reason": "Marker-referral: low since my father died",
     "readiness note": "Marker-readiness: ready, prefers evenings",
+    "discharge facts": '{"Marker-facts": "attended 6 of 8"}',
+    "discharge words": "Marker-discharge: engaged well, keep walking",
+    "discharge addendum": "Marker-dischargeaddendum: seen again in May",
 }
 
 
@@ -124,6 +127,19 @@ def seed(facilitator):
     leaver = EnrollmentFactory(group=group)
     goal_services.end_enrollment(
         enrollment=leaver, status=Enrollment.Status.WITHDRAWN, reason=SECRETS["leaving reason"]
+    )
+    summary = DischargeSummary.objects.create(
+        enrollment=leaver,
+        person=leaver.participant,
+        group=group,
+        author=facilitator,
+        facts=SECRETS["discharge facts"],
+        words=SECRETS["discharge words"],
+        signed_at=timezone.now(),
+        signed_by=facilitator,
+    )
+    pathway_services.add_discharge_addendum(
+        summary=summary, by=facilitator, text=SECRETS["discharge addendum"]
     )
     late = goal_services.invite_to_group(
         group=group,
@@ -179,6 +195,9 @@ def stored_texts() -> dict[str, str]:
         | {
             "referral reason": Referral.objects.get().reason,
             "readiness note": Referral.objects.get().readiness_note,
+            "discharge facts": DischargeSummary.objects.get().facts,
+            "discharge words": DischargeSummary.objects.get().words,
+            "discharge addendum": DischargeAddendum.objects.get().text,
         }
     )
 

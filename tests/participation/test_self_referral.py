@@ -12,6 +12,7 @@ from core.models import AuditEvent
 from members.models import CrisisLine, PersonRecord, User
 from participation import referral as page
 from pathways.models import Referral
+from tests.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +134,8 @@ def test_the_answer_is_the_same_for_an_account_holder_a_staff_address_and_a_seco
     assert AuditEvent.objects.filter(detail__refused="staff_address").count() == 1
     facilitator.refresh_from_db()
     assert facilitator.has_usable_password()
+
+
+def test_admins_find_the_address_to_print(admin_user, settings):
+    page = signed_in_client(admin_user).get(reverse("admin_settings")).text
+    assert f"{settings.SITE_URL}/refer/" in page

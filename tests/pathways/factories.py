@@ -1,6 +1,10 @@
+import json
+
+from django.utils import timezone
+
 from members.models import User
-from pathways import services
-from pathways.models import Referral, Source
+from pathways import discharge, services
+from pathways.models import DischargeSummary, Referral, Source
 
 
 def referral(*, handler=None, email="referred@example.org", known_as="Rae", **details) -> Referral:
@@ -20,3 +24,21 @@ def referral(*, handler=None, email="referred@example.org", known_as="Rae", **de
 
 def person(email: str) -> User:
     return User.objects.get(email=email)
+
+
+def signed_summary(enrollment, *, by, signed_at=None, boosters=False) -> DischargeSummary:
+    """A signed discharge summary of this membership, made as the services would make it
+    (signed `signed_at`, now by default)."""
+    summary = DischargeSummary.objects.filter(enrollment=enrollment).first()
+    if summary is None:
+        summary = DischargeSummary.objects.create(
+            enrollment=enrollment,
+            person=enrollment.participant,
+            group=enrollment.group,
+            author=by,
+            facts=json.dumps(discharge.facts(enrollment)),
+            signed_at=signed_at or timezone.now(),
+            signed_by=by,
+            boosters=boosters,
+        )
+    return summary

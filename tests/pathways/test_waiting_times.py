@@ -78,6 +78,14 @@ def test_the_organisations_waits_and_the_shares_within_the_standards(referrals):
     assert len(o.waiting) == 1 and o.waiting_over_6_weeks == 1
     [group] = times.groups
     assert (group.name, group.started, group.median_to_first_session) == ("Tuesday group", 2, 90.0)
+    assert dict(times.by_status) == {
+        "New": 1,
+        "Screening booked": 0,
+        "Screened": 0,
+        "Offered a place": 0,
+        "Joined": 2,
+        "Closed": 1,
+    }
 
 
 def test_admins_see_them_without_names_and_as_csv(referrals, admin_user):
