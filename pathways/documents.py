@@ -47,10 +47,12 @@ def fhir_document(summary: DischargeSummary) -> dict:
     """A FHIR R4 document Bundle: the Composition first, then the Patient and the person's
     questionnaires in the group, which the Composition's sections point at."""
     person = summary.person
+    # What the summary was signed on: the group's answers up to then (no later check-in).
     responses = list(
-        MeasureResponse.objects.filter(participant=person, group=summary.group_id).order_by(
-            "completed_at", "pk"
-        )
+        MeasureResponse.objects.filter(participant=person, group=summary.group_id)
+        .in_the_group()
+        .filter(completed_at__lte=summary.signed_at)
+        .order_by("completed_at", "pk")
     )
     collection = fhir.bundle(person, responses)
     entries = collection["entry"]

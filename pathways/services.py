@@ -4,7 +4,7 @@ offered a place, joined, or closed with a reason. Each step is one row with who 
 import json
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 from django.utils.translation import gettext as _
 
@@ -63,10 +63,16 @@ def refer(
         audit.record(audit.Action.CREATE, Referral, detail={"refused": STAFF_ADDRESS})
         return None
     if person is None:
-        person = User.objects.create_user(
-            email=email, first_name=details.get("known_as", "")[:150], role=Role.PARTICIPANT
-        )
-    open_one = Referral.objects.select_for_update().filter(person=person, status__in=OPEN).first()
+        try:
+            with transaction.atomic():
+                person = User.objects.create_user(
+                    email=email, first_name=details.get("known_as", "")[:150], role=Role.PARTICIPANT
+                )
+        except IntegrityError:  # the same address sent twice at once: the other made it
+            person = User.objects.get(email__iexact=email)
+    # One referral at a time per person: the person's row serialises two arriving together.
+    User.objects.select_for_update().filter(pk=person.pk).values_list("pk").first()
+    open_one = Referral.objects.filter(person=person, status__in=OPEN).first()
     if open_one is not None:
         _step(open_one, ReferralStep.Kind.REFERRED_AGAIN, by)
         return open_one
@@ -159,6 +165,7 @@ def offer_place(
     """A place in `group`, through its seats and waitlist; the invitation it sends is the one
     email the person gets, and choosing a password from it makes their account theirs."""
     referral = _locked(referral, Status.SCREENED, Status.OFFERED)
+    _withdraw_offer(referral)  # a place offered before, in another group
     referral.enrollment = group_services.invite_to_group(
         group=group,
         email=referral.person.email,
@@ -172,6 +179,16 @@ def offer_place(
     return referral
 
 
+def _withdraw_offer(referral: Referral) -> None:
+    """A place offered and not taken up is given back, and its invitation stops working."""
+    offered = referral.enrollment
+    if offered is not None and offered.status in Enrollment.LIVE and not offered.joined_on:
+        group_services.end_enrollment(enrollment=offered, status=Enrollment.Status.WITHDRAWN)
+        if offered.invitation is not None:
+            member_services.withdraw_invitation(invitation=offered.invitation)
+
+
+@transaction.atomic
 def note_joined(*, invitation: Invitation, person: User) -> None:
     """The person accepted the invitation their offer sent (members.signals)."""
     referral = (
@@ -194,11 +211,7 @@ def close(*, referral: Referral, by: User, reason: CloseReason) -> Referral:
             _("Try to reach them %(count)s times before closing for no contact.")
             % {"count": NO_CONTACT_AFTER}
         )
-    offered = referral.enrollment
-    if offered is not None and offered.status in Enrollment.LIVE and not offered.joined_on:
-        group_services.end_enrollment(enrollment=offered, status=Enrollment.Status.WITHDRAWN)
-        if offered.invitation is not None:
-            member_services.withdraw_invitation(invitation=offered.invitation)
+    _withdraw_offer(referral)
     referral.status, referral.close_reason, referral.closed_at = Status.CLOSED, reason, Now()
     _save(referral, "status", "close_reason", "closed_at")
     _step(referral, ReferralStep.Kind.CLOSED, by, detail=reason)

@@ -44,8 +44,9 @@ def seats_free(group: TherapyGroup) -> int:
 
 
 def _lock(group: TherapyGroup) -> TherapyGroup:
-    """Serialise roster changes of one group, so two joins cannot take the last seat."""
-    return TherapyGroup.objects.select_for_update().get(pk=group.pk)
+    """Serialise roster changes of one group, so two joins cannot take the last seat. (One
+    request may lock two groups, a place given back and one offered: each its own row.)"""
+    return TherapyGroup.objects.select_for_update().filter(pk=group.pk).first()
 
 
 @transaction.atomic

@@ -210,3 +210,20 @@ def test_only_the_handler_opens_a_referral_and_others_take_new_ones(
     assert ReferralStep.objects.filter(
         referral=waiting, kind="taken", by=other_facilitator
     ).exists()
+
+
+def test_offering_another_group_gives_back_the_first_place(facilitator):
+    first = TherapyGroupFactory(facilitators=[facilitator], name="Monday group")
+    second = TherapyGroupFactory(facilitators=[facilitator], name="Thursday group")
+    made = referral(handler=facilitator)
+    staff = signed_in_client(facilitator)
+    step(staff, made, "screened", {"readiness_note": "Ready"})
+    step(staff, made, "offer", {"group": first.pk})
+    first_invitation = Invitation.objects.get()
+    assert step(staff, made, "offer", {"group": second.pk}).status_code == 302
+    assert Enrollment.objects.get(group=first).status == "withdrawn"
+    assert Enrollment.objects.get(group=second).status == "invited"
+    first_invitation.refresh_from_db()
+    assert first_invitation.is_expired
+    made.refresh_from_db()
+    assert made.group == second
