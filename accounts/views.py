@@ -29,8 +29,8 @@ from core.outbox.models import Notification
 from members import services, text_numbers
 from members.access import public, roles_required, signed_in
 from members.messages import read_text_link
-from members.models import Organisation, PersonRecord, Role, TextNumber
-from members.record import record_values
+from members.models import Organisation, Role, TextNumber
+from members.record import record_of, record_values
 
 
 @signed_in
@@ -58,9 +58,7 @@ def contact_details(request):
     """The clinic's record of a participant as they see it: all of it, and what they entered
     themselves to correct. Only their group's facilitators and the clinician handling their
     referral see it."""
-    record = PersonRecord.objects.filter(person=request.user).first() or PersonRecord(
-        person=request.user
-    )
+    record = record_of(request.user)
     form = OwnRecordForm(request.POST if request.method == "POST" else None, instance=record)
     if request.method == "POST" and form.is_valid():
         services.save_record(person=request.user, by=request.user, **form.cleaned_data)

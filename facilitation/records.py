@@ -9,14 +9,13 @@ from facilitation.forms import PersonRecordForm
 from facilitation.scoping import person_for_record
 from members import services
 from members.access import answers_page
-from members.models import PersonRecord
-from members.record import record_values
+from members.record import record_of, record_values
 
 
 @answers_page
 def person_record(request, person_id: int):
     person = person_for_record(request, person_id)
-    record = PersonRecord.objects.filter(person=person).first() or PersonRecord(person=person)
+    record = record_of(person)
     form = PersonRecordForm(request.POST if request.method == "POST" else None, instance=record)
     if request.method == "POST" and form.is_valid():
         services.save_record(person=person, by=request.user, **form.cleaned_data)

@@ -10,6 +10,7 @@ to the facilitators of the person's groups and to whoever handles their referral
 admins, never to other members), and each read and change is in the audit trail.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,7 +27,7 @@ from core.validators import known_choice, nhs_number, phone_number, single_line
 
 def dial_link(scheme: str, number: str) -> str:
     """tel: or sms: with the digits alone ("116 123" becomes tel:116123)."""
-    return scheme + ":" + "".join(c for c in number if c.isdigit() or c == "+")
+    return f"{scheme}:" + re.sub(r"[^\d+]", "", number)
 
 
 def _line(label, max_length: int, *validators) -> EncryptedCharField:
@@ -117,6 +118,11 @@ class PersonRecord(models.Model):
 
     def entered_by_person(self, field: str) -> bool:
         return self.entered_by.get(field) == self.person_id
+
+
+def record_of(person) -> "PersonRecord":
+    """The person's record, or an empty one (not saved) when nothing is recorded yet."""
+    return PersonRecord.objects.filter(person=person).first() or PersonRecord(person=person)
 
 
 # What a person may enter and correct about themselves; the rest is the clinic's to enter.

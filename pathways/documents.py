@@ -11,6 +11,7 @@ from django.utils import translation
 from measures import fhir
 from measures.models import MeasureResponse
 from members.models import Organisation, PersonRecord
+from members.record import record_of
 from pathways.discharge import day
 from pathways.models import DischargeSummary
 
@@ -20,7 +21,7 @@ NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
 
 def letter_html(summary: DischargeSummary) -> str:
     facts = summary.read_facts()
-    record = PersonRecord.objects.filter(person=summary.person_id).first() or PersonRecord()
+    record = record_of(summary.person)
     return render_to_string(
         "letters/discharge.html",
         {
@@ -57,7 +58,7 @@ def fhir_document(summary: DischargeSummary) -> dict:
     collection = fhir.bundle(person, responses)
     entries = collection["entry"]
     patient = entries[0]
-    _describe_patient(patient["resource"], PersonRecord.objects.filter(person=person).first())
+    _describe_patient(patient["resource"], record_of(person))
     measured = [
         {"reference": entry["fullUrl"]}
         for entry in entries[1:]
@@ -95,9 +96,7 @@ def fhir_document(summary: DischargeSummary) -> dict:
     }
 
 
-def _describe_patient(patient: dict, record: PersonRecord | None) -> None:
-    if record is None:
-        return
+def _describe_patient(patient: dict, record: PersonRecord) -> None:
     if record.identifier_kind == PersonRecord.IdentifierKind.NHS and record.identifier:
         patient["identifier"].append(
             {"system": NHS_NUMBER, "value": record.identifier.replace(" ", "")}

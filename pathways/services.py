@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from members import services as member_services
-from members.models import Invitation, PersonRecord, Role, User
+from members.models import Invitation, Role, User
+from members.record import record_of
 from pathways import discharge, screening
 from pathways.models import (
     OPEN,
@@ -93,7 +94,7 @@ def _save_details(person: User, *, by: User, details: dict) -> None:
     to change (the clinic's values stay as the clinic entered them)."""
     details = {name: value for name, value in details.items() if value not in ("", None)}
     if by.pk == person.pk:
-        record = PersonRecord.objects.filter(person=person).first() or PersonRecord(person=person)
+        record = record_of(person)
         details = {
             name: value
             for name, value in details.items()
