@@ -86,9 +86,7 @@ class Referral(models.Model):
     screened_at = models.DateTimeField(null=True, blank=True)
     readiness_note = EncryptedTextField(blank=True)
     contact_tries = models.PositiveSmallIntegerField(default=0)
-    group = models.ForeignKey(
-        TherapyGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    # The place offered (its group's seat or waitlist); None until one is.
     enrollment = models.ForeignKey(
         Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -125,6 +123,11 @@ class Referral(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN
+
+    @property
+    def group(self) -> TherapyGroup | None:
+        """The group a place was offered in."""
+        return self.enrollment.group if self.enrollment_id else None
 
 
 class StepKind(models.TextChoices):

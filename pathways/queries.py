@@ -18,14 +18,14 @@ def waiting_to_be_taken():
 
 
 def handled_by(user, *, open_only: bool = True):
-    referrals = Referral.objects.handled_by(user).select_related("person", "group")
+    referrals = Referral.objects.handled_by(user).select_related("person", "enrollment__group")
     referrals = referrals.open() if open_only else referrals.exclude(status__in=OPEN)
     return referrals.order_by("received_at", "pk")
 
 
 def for_handler(user):
     """What a facilitator may open: the referrals they handle."""
-    return Referral.objects.handled_by(user).select_related("person", "group")
+    return Referral.objects.handled_by(user).select_related("person", "enrollment__group")
 
 
 def for_taking(user):

@@ -82,7 +82,7 @@ def waiting_times() -> WaitingTimes:
     first_attended = (
         Attendance.objects.filter(
             participant=OuterRef("person"),
-            session__group=OuterRef("group"),
+            session__group=OuterRef("enrollment__group"),
             session__starts_at__gte=OuterRef("received_at"),
             status__in=ATTENDED,
         )
@@ -90,7 +90,7 @@ def waiting_times() -> WaitingTimes:
         .values("session__starts_at")[:1]
     )
     referrals = Referral.objects.annotate(first_session=Subquery(first_attended)).values_list(
-        "status", "received_at", "screened_at", "first_session", "group__name"
+        "status", "received_at", "screened_at", "first_session", "enrollment__group__name"
     )
     now = db_now()
     states = Counter(status for status, *__ in referrals)

@@ -174,8 +174,8 @@ def offer_place(
         cohort_started=cohort_started,
         override_reason=late_reason,
     )
-    referral.status, referral.group, referral.offered_at = Status.OFFERED, group, Now()
-    _save(referral, "status", "group", "enrollment", "offered_at")
+    referral.status, referral.offered_at = Status.OFFERED, Now()
+    _save(referral, "status", "enrollment", "offered_at")
     _step(referral, ReferralStep.Kind.OFFERED, by, detail=str(group.pk))
     return referral
 

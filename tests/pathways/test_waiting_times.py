@@ -16,7 +16,7 @@ from sessions.models import Attendance
 from tests.conftest import signed_in_client
 from tests.pathways.factories import referral
 from tests.sessions.factories import GroupSessionFactory
-from tests.therapy_groups.factories import TherapyGroupFactory
+from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def started(made, group, *, received_days_ago, screened_after, first_session_aft
     Referral.objects.filter(pk=made.pk).update(
         received_at=received,
         screened_at=received + timedelta(days=screened_after),
-        group=group,
+        enrollment=EnrollmentFactory(group=group, participant=made.person),
         status="joined",
     )
     # An earlier session they missed, then the first they came to.
