@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "members",
     "therapy_groups",
     "sessions.apps.SessionsConfig",
+    "programmes",
     "measures",
     "pathways",
     "administration",

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from demo.outcomes import seed_outcomes
+from demo.programmes import seed_example_programme
 from members.models import (
     AgreementAcceptance,
     ClosureRequest,
@@ -14,6 +15,7 @@ from members.models import (
     User,
 )
 from members.services import request_closure
+from programmes.services import follow_programme, plan_from_programme
 from sessions import services
 from sessions.models import Attendance, GroupNote, GroupSession, IndividualNote
 from therapy_groups import services as group_services
@@ -241,7 +243,9 @@ def seed_groups() -> None:
     _enrol(cohort, _participants(2, 3, 4), joined_on=timezone.localdate())
     _enrol(cohort, _participants(11, 12), joined_on=None, status=Enrollment.Status.WAITLISTED)
     if created:
-        services.schedule_series(
+        # The cohort follows the example programme: its eight sessions take their plans from it.
+        follow_programme(group=cohort, version=seed_example_programme(), by=co)
+        series = services.schedule_series(
             group=cohort,
             frequency="weekly",
             first_date=cohort_start,
@@ -250,6 +254,7 @@ def seed_groups() -> None:
             count=8,
             created_by=co,
         )
+        plan_from_programme(sessions=list(series.sessions.all()))
     for running in (cbt, support):  # the cohort starts next week
         _session_today(running)
     _seed_goals(cbt, support)

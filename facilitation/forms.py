@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,6 +12,7 @@ from measures.models import ContactMethod, FollowUpAction, Instruments, NextStep
 from measures.services import NEXT_STEPS
 from members.record import CLINIC_FIELDS, LABELS, PersonRecord
 from pathways.models import CloseReason
+from programmes.models import ProgrammeTemplate
 from sessions.models import (
     NOTE_FIELDS,
     Attendance,
@@ -374,3 +376,87 @@ class DischargeForm(Form):
 
 class SignDischargeForm(Form):
     reviewed = forms.CharField(widget=forms.HiddenInput)
+
+
+# Programme templates -----------------------------------------------------------------------
+
+
+class ProgrammeForm(Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120, validators=[single_line])
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of its text"), choices=settings.LANGUAGES
+    )
+    description = forms.CharField(
+        label=gettext_lazy("What it is for"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ModuleForm(Form):
+    key = forms.SlugField(
+        label=gettext_lazy("Key"),
+        max_length=50,
+        help_text=gettext_lazy(
+            "A short name that stays the same in every version (progress counts by it)."
+        ),
+    )
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200, validators=[single_line])
+    agenda = forms.CharField(
+        label=gettext_lazy("Agenda"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    take_home = forms.CharField(
+        label=gettext_lazy("Take-home practice"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    note_prompts = forms.CharField(
+        label=gettext_lazy("Prompts for the group note (one a line)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# Two empty rows for new modules each time the page is shown; ORDER numbers set the order.
+ModuleFormSet = forms.formset_factory(
+    ModuleForm, extra=2, can_order=True, can_delete=True, max_num=52, validate_max=True
+)
+
+
+class ProgrammeFileForm(Form):
+    file = forms.FileField(
+        label=gettext_lazy("A programme template file (.json)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
+    )
+
+
+class GroupProgrammeForm(Form):
+    programme = forms.ModelChoiceField(
+        label=gettext_lazy("Programme"),
+        queryset=ProgrammeTemplate.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("None: plan each session yourself"),
+        help_text=gettext_lazy(
+            "Sessions you schedule take their plans from its latest version, in order."
+        ),
+    )
+    move_on = forms.BooleanField(
+        label=gettext_lazy("Move the group to its latest version"), required=False
+    )
+
+    def __init__(self, *args, followed=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        latest = followed.version.template.current if followed else None
+        if latest is None or latest == followed.version:
+            del self.fields["move_on"]  # nothing newer to move to
+        else:
+            self.fields["move_on"].help_text = _(
+                "It follows version %(ours)s; version %(latest)s is the latest. Sessions "
+                "already planned keep their plans."
+            ) % {"ours": followed.version.number, "latest": latest.number}

@@ -15,6 +15,7 @@ from facilitation.forms import AddendumForm, GroupNoteForm, IndividualNoteForm
 from facilitation.scoping import member_of, session_for
 from members.access import roles_required
 from members.models import Role
+from programmes import queries as programme_queries
 from sessions import queries, services
 from sessions.models import NOTE_FIELDS, GroupNote, IndividualNote, NoteFormat
 from sessions.notes import as_one_text, known_format, signing_review, switched
@@ -102,6 +103,7 @@ def group_note(request, session_id: int):
         "session": session,
         "note": note,
         "form": form,
+        "prompts": programme_queries.note_prompts(session),
         "note_format": chosen,
         "formats": NoteFormat.choices,
         "fields": [form[name] for name in NOTE_FIELDS[chosen]],

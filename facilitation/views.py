@@ -31,6 +31,7 @@ from facilitation.forms import (
     CancelSessionForm,
     ChangeSessionForm,
     EndEnrollmentForm,
+    GroupProgrammeForm,
     InviteForm,
     PlanForm,
     ScheduleForm,
@@ -42,6 +43,9 @@ from measures.models import MeasureResponse
 from members import text_numbers
 from members.access import answers_page, roles_required
 from members.models import Organisation, PersonRecord, Role
+from programmes import queries as programme_queries
+from programmes import services as programme_services
+from programmes.models import GroupProgramme
 from sessions import queries, services
 from sessions.models import (
     Addendum,
@@ -73,25 +77,51 @@ def group_list(request):
 
 @facilitator_only
 def group_create(request):
-    form = GroupForm(request.POST if request.method == "POST" else None, facilitator=request.user)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    form = GroupForm(posted, facilitator=request.user)
+    programme = GroupProgrammeForm(posted)
+    if posted and form.is_valid() and programme.is_valid():
         data = dict(form.cleaned_data)
         co_facilitators = data.pop("co_facilitators")
-        group = group_services.create_group(facilitators=[request.user, *co_facilitators], **data)
+        with transaction.atomic():
+            group = group_services.create_group(
+                facilitators=[request.user, *co_facilitators], **data
+            )
+            _follow(group, programme, request.user)
         messages.success(
             request, _("%(group)s is ready. Next: schedule its sessions.") % {"group": group.name}
         )
         return redirect("session_schedule", group_id=group.pk)
-    return render(request, "facilitation/group_form.html", {"form": form})
+    return render(
+        request, "facilitation/group_form.html", {"form": form, "programme_form": programme}
+    )
+
+
+def _follow(group: TherapyGroup, form: GroupProgrammeForm, by) -> None:
+    """The group follows the chosen programme: its latest version when newly chosen or when
+    asked to move on, otherwise the version it follows already."""
+    template = form.cleaned_data["programme"]
+    followed = GroupProgramme.objects.filter(group=group).select_related("version").first()
+    same = followed is not None and template is not None and followed.version.template == template
+    if same and not form.cleaned_data.get("move_on"):
+        return
+    programme_services.follow_programme(
+        group=group, version=template.current if template else None, by=by
+    )
 
 
 @facilitator_only
 def group_edit(request, group_id: int):
     group = group_for(request, group_id)
-    form = GroupForm(
-        request.POST if request.method == "POST" else None, instance=group, facilitator=request.user
+    posted = request.POST if request.method == "POST" else None
+    form = GroupForm(posted, instance=group, facilitator=request.user)
+    followed = GroupProgramme.objects.filter(group=group).select_related("version").first()
+    programme = GroupProgrammeForm(
+        posted,
+        initial={"programme": followed.version.template_id if followed else None},
+        followed=followed,
     )
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid() and programme.is_valid():
         data = dict(form.cleaned_data)
         co_facilitators = data.pop("co_facilitators")
         with transaction.atomic():
@@ -99,9 +129,14 @@ def group_edit(request, group_id: int):
             group_services.set_facilitators(
                 group=group, facilitators=[request.user, *co_facilitators]
             )
+            _follow(group, programme, request.user)
         messages.success(request, _("Group details saved."))
         return redirect("group_detail", group_id=group.pk)
-    return render(request, "facilitation/group_form.html", {"form": form, "group": group})
+    return render(
+        request,
+        "facilitation/group_form.html",
+        {"form": form, "group": group, "programme_form": programme},
+    )
 
 
 @facilitator_only
@@ -165,6 +200,7 @@ def group_detail(request, group_id: int):
             "page": queries.group_page(group, now=timezone.now()),
             "grid": queries.attendance_grid(group, limit=8),
             "seats_free": group_services.seats_free(group),
+            "programme": programme_queries.followed_by(group),
             "end_form": EndEnrollmentForm(initial={"left_on": timezone.localdate()}),
         },
     )
@@ -327,6 +363,7 @@ def participant_record(request, group_id: int, participant_id: int):
         "rate": queries.attendance_rate(attendance.values_list("status", flat=True)),
         "contact": PersonRecord.objects.filter(person=participant).first(),
         "text_number": text_numbers.checked_number(participant),
+        "progress": programme_queries.progress(group, participant),
     }
     audit.viewed(request, participant, group_id=group.pk, participant_id=participant.pk)
     return render(request, "facilitation/participant_record.html", context)
@@ -356,9 +393,15 @@ def group_audit(request, group_id: int):
 @facilitator_only
 def session_schedule(request, group_id: int):
     group = group_for(request, group_id)
+    followed = programme_queries.followed_by(group)
     form = ScheduleForm(
         request.POST if request.method == "POST" else None,
-        initial={"duration": group.default_duration, "first_date": timezone.localdate()},
+        initial={
+            "duration": group.default_duration,
+            "first_date": timezone.localdate(),
+            # A group on a programme is offered a series of its sessions, one each.
+            **({"repeat": "weekly", "count": followed.version.modules.count()} if followed else {}),
+        },
     )
     clashes, dates, skip = [], [], set()
     if request.method == "POST" and form.is_valid():
@@ -403,19 +446,24 @@ def session_schedule(request, group_id: int):
                 "location": data["location"],
                 "video_link": data["video_link"],
             }
+            with transaction.atomic():  # each session planned from the programme, or none made
+                if once:
+                    session = services.schedule_session(day=data["first_date"], **common)
+                    programme_services.plan_from_programme(sessions=[session])
+                else:
+                    series = services.schedule_series(
+                        frequency=data["repeat"],
+                        first_date=data["first_date"],
+                        count=data["count"],
+                        until=data["until"],
+                        created_by=request.user,
+                        skip=skip,
+                        **common,
+                    )
+                    programme_services.plan_from_programme(sessions=list(series.sessions.all()))
             if once:
-                session = services.schedule_session(day=data["first_date"], **common)
                 messages.success(request, _("Session scheduled."))
                 return redirect("session_detail", session_id=session.pk)
-            services.schedule_series(
-                frequency=data["repeat"],
-                first_date=data["first_date"],
-                count=data["count"],
-                until=data["until"],
-                created_by=request.user,
-                skip=skip,
-                **common,
-            )
             messages.success(
                 request,
                 ngettext(
@@ -435,6 +483,7 @@ def session_schedule(request, group_id: int):
             "skipped": sorted(skip),
             "skip_key": skip_key(skip),
             "series": form.is_bound and form.cleaned_data.get("repeat", "once") != "once",
+            "programme": followed,
         },
         status=400 if form.errors else 200,
     )

@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from members.access import PUBLIC, SIGNED_IN, AccessRule
 from tests.pathways.factories import referral, signed_summary
+from tests.programmes.factories import programme
 
 ADMIN_SITE = AccessRule(roles=frozenset({"superuser"}))
 # A step inside a login in progress: open to anyone; with no login in progress it sends the
@@ -74,6 +75,7 @@ def sample_kwargs(world, participant) -> dict:
             handler=world.group.facilitators.get(email="facilitator@example.org")
         ).pk,
         "step": "take",
+        "template_id": programme().template_id,
         "summary_id": signed_summary(
             world.enrollment, by=world.group.facilitators.get(email="facilitator@example.org")
         ).pk,

@@ -174,7 +174,7 @@ def test_the_template_check_sees_words_left_out():
 
 # Python ---------------------------------------------------------------------------------
 
-APPS = ["core", "members", "therapy_groups", "sessions", "measures", "pathways"]
+APPS = ["core", "members", "therapy_groups", "sessions", "programmes", "measures", "pathways"]
 APPS += ["administration", "participation", "facilitation", "accounts"]
 SHOWN_KEYWORDS = {"label", "help_text", "verbose_name", "question", "consequences", "button"}
 MESSAGES = {"success", "info", "warning", "error"}

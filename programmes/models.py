@@ -1,0 +1,109 @@
+"""Programme templates: the manual a group is taught from, as an ordered list of modules.
+
+A template is a name; what it says lives in numbered versions. Editing makes a new version and
+never touches an old one, so a session already planned from a version keeps what it was given
+(its plan is copied onto the session) and a group keeps the version it follows until a
+facilitator moves it on. A module's key stays the same across versions: a member's progress
+counts modules by key, so a member who attended "thoughts" under version 1 has done it under 2.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from core.validators import single_line
+from sessions.models import GroupSession
+from therapy_groups.models import TherapyGroup
+
+
+class ProgrammeTemplate(models.Model):
+    name = models.CharField(
+        gettext_lazy("name"), max_length=120, unique=True, validators=[single_line]
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def current(self) -> "TemplateVersion":
+        return self.versions.order_by("-number").first()
+
+
+class TemplateVersion(models.Model):
+    template = models.ForeignKey(
+        ProgrammeTemplate, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    language = models.CharField(gettext_lazy("language"), max_length=10)
+    description = models.TextField(gettext_lazy("what it is for"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["template", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="one_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} v{self.number}"
+
+
+class Module(models.Model):
+    """One session of the programme: what it covers and what members take home."""
+
+    version = models.ForeignKey(TemplateVersion, on_delete=models.CASCADE, related_name="modules")
+    position = models.PositiveSmallIntegerField()
+    key = models.SlugField(max_length=50)
+    title = models.CharField(max_length=200, validators=[single_line])
+    agenda = models.TextField(blank=True)
+    take_home = models.TextField(blank=True)
+    # Questions for the group note, one a line (shown beside the note, never sent anywhere).
+    note_prompts = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "position"], name="one_module_a_position"),
+            models.UniqueConstraint(fields=["version", "key"], name="one_module_a_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+    @property
+    def prompts(self) -> list[str]:
+        return [line.strip() for line in self.note_prompts.splitlines() if line.strip()]
+
+
+class GroupProgramme(models.Model):
+    """The version a group follows."""
+
+    group = models.OneToOneField(TherapyGroup, on_delete=models.CASCADE, related_name="programme")
+    version = models.ForeignKey(TemplateVersion, on_delete=models.PROTECT, related_name="groups")
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    chosen_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.group} follows {self.version}"
+
+
+class PlannedModule(models.Model):
+    """The module a session teaches (its plan was copied from it when it was scheduled)."""
+
+    session = models.OneToOneField(
+        GroupSession, on_delete=models.CASCADE, related_name="planned_module"
+    )
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="sessions")
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.module}"

@@ -1,0 +1,67 @@
+"""Reading programmes: what a member has done of their group's programme."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from programmes.models import GroupProgramme, Module, PlannedModule
+from sessions.models import Attendance
+from therapy_groups.models import TherapyGroup
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    module: Module
+    attended_at: datetime | None  # the first session of it they were present at
+
+
+@dataclass(frozen=True)
+class Progress:
+    modules: list[ModuleProgress]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for row in self.modules if row.attended_at)
+
+    @property
+    def still_to_do(self) -> list[Module]:
+        return [row.module for row in self.modules if row.attended_at is None]
+
+    @property
+    def completed_at(self) -> datetime | None:
+        """When the programme was completed: the session at which the member had attended each
+        module once. Read from the register, so a corrected register corrects it."""
+        if not self.modules or self.still_to_do:
+            return None
+        return max(row.attended_at for row in self.modules)
+
+
+def progress(group: TherapyGroup, participant) -> Progress | None:
+    """The member's way through the programme their group follows (None: it follows none).
+    Modules count by key, so sessions planned from an earlier version count too."""
+    followed = GroupProgramme.objects.filter(group=group).select_related("version").first()
+    if followed is None:
+        return None
+    attended = {}
+    present = PlannedModule.objects.filter(
+        session__group=group,
+        session__attendance__participant=participant,
+        session__attendance__status=Attendance.Status.PRESENT,
+    ).values_list("module__key", "session__starts_at")
+    for key, starts_at in present:
+        attended[key] = min(starts_at, attended.get(key, starts_at))
+    return Progress(
+        [
+            ModuleProgress(module=module, attended_at=attended.get(module.key))
+            for module in followed.version.modules.all()
+        ]
+    )
+
+
+def note_prompts(session) -> list[str]:
+    """The questions the session's module suggests for its group note (none if it has none)."""
+    planned = PlannedModule.objects.filter(session=session).select_related("module").first()
+    return planned.module.prompts if planned else []
+
+
+def followed_by(group: TherapyGroup) -> GroupProgramme | None:
+    return GroupProgramme.objects.filter(group=group).select_related("version__template").first()
