@@ -10,7 +10,8 @@ WORKDIR /app
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
-RUN useradd --create-home --uid 1000 together
+RUN useradd --create-home --uid 1000 together \
+    && mkdir -p /data/files && chown together /data/files  # handouts (FILES_URL), a volume
 
 COPY requirements.lock .
 RUN pip install --no-cache-dir --no-deps -r requirements.lock

@@ -190,3 +190,52 @@ def redacted(url: str) -> str:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
     return parts._replace(netloc=netloc).geturl()
+
+
+def files_storage(url: str, *, default_root: Path) -> dict:
+    """The STORAGES entry for uploaded files (handouts), from FILES_URL. Neither is served at a
+    URL of its own: every file goes out through a view that checks who asks.
+
+    - empty: the local disk, under `default_root`; file:///an/absolute/path: there.
+    - s3://ACCESS_KEY:SECRET@host[:port]/bucket?region=eu-west-2 : an S3-compatible store
+      (django-storages), objects private; s3+http://... speaks plain HTTP, for a local server.
+    """
+    if not url:
+        return _local_files(default_root)
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        if not parts.path.startswith("/"):
+            raise SettingError(f"FILES_URL file:// needs an absolute path: {url!r}")
+        return _local_files(Path(unquote(parts.path)))
+    if parts.scheme not in {"s3", "s3+http"}:
+        raise SettingError(f"FILES_URL must be empty, file:///path or s3://...: {redacted(url)!r}")
+    bucket = parts.path.strip("/")
+    if not (parts.username and parts.password and parts.hostname and bucket):
+        raise SettingError(
+            "FILES_URL for S3 is s3://ACCESS_KEY:SECRET@host/bucket?region=REGION: "
+            f"{redacted(url)!r}"
+        )
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    scheme = "http" if parts.scheme == "s3+http" else "https"
+    port = f":{parts.port}" if parts.port else ""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "access_key": unquote(parts.username),
+            "secret_key": unquote(parts.password),
+            "endpoint_url": f"{scheme}://{parts.hostname}{port}",
+            "region_name": query.get("region", "us-east-1"),
+            "default_acl": "private",
+            "querystring_auth": True,  # were a URL ever made, it would expire
+            "file_overwrite": False,
+            "addressing_style": "path",  # works with any S3-compatible host
+        },
+    }
+
+
+def _local_files(root: Path) -> dict:
+    return {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": root, "base_url": None, "file_permissions_mode": 0o600},
+    }

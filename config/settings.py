@@ -236,6 +236,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files (handouts): the local disk, or an S3-compatible store (config/env.py).
+    "files": env.files_storage(env.get("FILES_URL"), default_root=BASE_DIR / "files"),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -22,7 +22,14 @@ from core.request_context import client_ip, current_request
 
 Action = AuditEvent.Action
 # Events that change nothing shown on a page; every other event is a write.
-NOT_WRITES = {Action.VIEW, Action.EXPORT, Action.LOGIN, Action.LOGOUT, Action.LOGIN_FAILED}
+NOT_WRITES = {
+    Action.VIEW,
+    Action.EXPORT,
+    Action.DOWNLOAD,
+    Action.LOGIN,
+    Action.LOGOUT,
+    Action.LOGIN_FAILED,
+}
 
 
 def _event(action: str, object_type: str, object_id, **fields) -> AuditEvent:

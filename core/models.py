@@ -18,6 +18,7 @@ class AuditAction(models.TextChoices):
     ADDENDUM = "addendum", gettext_lazy("Added an addendum")
     VIEW = "view", gettext_lazy("Viewed")
     EXPORT = "export", gettext_lazy("Exported")
+    DOWNLOAD = "download", gettext_lazy("Downloaded")
     ROLE = "role", gettext_lazy("Role set")
     DEACTIVATE = "deactivate", gettext_lazy("Deactivated")
     REACTIVATE = "reactivate", gettext_lazy("Reactivated")

@@ -460,3 +460,15 @@ class GroupProgrammeForm(Form):
                 "It follows version %(ours)s; version %(latest)s is the latest. Sessions "
                 "already planned keep their plans."
             ) % {"ours": followed.version.number, "latest": latest.number}
+
+
+class HandoutForm(Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200, validators=[single_line])
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "PDF, a picture (PNG, JPEG, WebP) or an office document (Word, Excel, PowerPoint, "
+            "OpenDocument), up to 10 MB."
+        ),
+    )

@@ -25,7 +25,7 @@ VERBS = {
     Action.EXPORT: "downloaded",
     Action.ESCALATE: "escalated",
 }
-OPENED = [Action.VIEW, Action.EXPORT]
+OPENED = [Action.VIEW, Action.EXPORT, Action.DOWNLOAD]
 
 
 @dataclass

@@ -3,6 +3,7 @@ from django.urls import path
 from participation import (
     check_in,
     goals,
+    handouts,
     letters,
     measures,
     questionnaire_links,
@@ -46,6 +47,8 @@ urlpatterns = [
     path("c/<int:session_id>/", measures.measure_check_in, name="measure_check_in"),
     path("c/<int:session_id>/done/", measures.measure_done, name="measure_done"),
     path("my-scores/", measures.my_scores, name="my_scores"),
+    path("handouts/", handouts.my_handouts, name="my_handouts"),
+    path("handouts/<int:handout_id>/file", handouts.handout_file, name="handout_file"),
     path("m/<token:token>/", measures.measure_link, name="measure_link"),
     path("s/<token:token>/", questionnaire_links.screening_link, name="screening_link"),
     path("b/<token:token>/", questionnaire_links.booster_link, name="booster_link"),

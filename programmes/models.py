@@ -9,6 +9,7 @@ counts modules by key, so a member who attended "thoughts" under version 1 has d
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -107,3 +108,67 @@ class PlannedModule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session}: {self.module}"
+
+
+class Handout(models.Model):
+    """A file for members, in one language: a programme module's (each session planned from
+    that module may release it) or one session's own. Members see it once it is released."""
+
+    template = models.ForeignKey(
+        ProgrammeTemplate, null=True, blank=True, on_delete=models.CASCADE, related_name="handouts"
+    )
+    module_key = models.SlugField(max_length=50, blank=True)
+    session = models.ForeignKey(
+        GroupSession, null=True, blank=True, on_delete=models.CASCADE, related_name="handouts"
+    )
+    language = models.CharField(gettext_lazy("language"), max_length=10)
+    title = models.CharField(gettext_lazy("title"), max_length=200, validators=[single_line])
+    # Its name in the files storage (settings.STORAGES["files"], read when used, so a test may
+    # move it): random, never the uploader's file name.
+    stored_name = models.CharField(max_length=200, unique=True)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "language"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(template__isnull=False, session__isnull=True) & ~Q(module_key="")
+                    | Q(template__isnull=True, session__isnull=False, module_key="")
+                ),
+                name="handout_of_a_module_or_a_session",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def extension(self) -> str:
+        return self.stored_name.rsplit(".", 1)[-1]
+
+
+class HandoutRelease(models.Model):
+    """From this moment the members of the session's group may download the handout."""
+
+    session = models.ForeignKey(
+        GroupSession, on_delete=models.CASCADE, related_name="handout_releases"
+    )
+    handout = models.ForeignKey(Handout, on_delete=models.CASCADE, related_name="releases")
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    released_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "handout"], name="one_release_a_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handout} for {self.session}"

@@ -13,6 +13,9 @@ os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{1 + _index}")
 os.environ.setdefault("CELERY_QUEUE", f"together-test-{_worker}")
 os.environ.setdefault("EMAIL_URL", "locmem://")
 os.environ.setdefault("SMS_URL", "locmem://")
+# Handouts on the local disk, one folder a test process (tests/programmes/test_handouts.py
+# moves them to a local S3 server).
+os.environ.setdefault("FILES_URL", f"file:///tmp/together-test-files-{_worker}")
 # Two keys, as after a rotation: the first encrypts, both decrypt.
 os.environ.setdefault(
     "FIELD_ENCRYPTION_KEYS",

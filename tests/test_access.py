@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from members.access import PUBLIC, SIGNED_IN, AccessRule
 from tests.pathways.factories import referral, signed_summary
-from tests.programmes.factories import programme
+from tests.programmes.factories import programme, released_handout
 
 ADMIN_SITE = AccessRule(roles=frozenset({"superuser"}))
 # A step inside a login in progress: open to anyone; with no login in progress it sends the
@@ -76,6 +76,10 @@ def sample_kwargs(world, participant) -> dict:
         ).pk,
         "step": "take",
         "template_id": programme().template_id,
+        "module_key": "one",
+        "handout_id": released_handout(
+            world.past, by=world.group.facilitators.get(email="facilitator@example.org")
+        ).pk,
         "summary_id": signed_summary(
             world.enrollment, by=world.group.facilitators.get(email="facilitator@example.org")
         ).pk,
@@ -103,6 +107,7 @@ OBJECT_KWARGS = {
     "follow_up_id",
     "referral_id",
     "summary_id",
+    "handout_id",
 }
 
 
@@ -207,6 +212,9 @@ def other_groups_objects(world, other_participant) -> dict:
         ).pk,
         "summary_id": signed_summary(
             world.other_enrollment, by=world.other_group.facilitators.first()
+        ).pk,
+        "handout_id": released_handout(
+            world.other_session, by=world.other_group.facilitators.first()
         ).pk,
     }
 

@@ -108,11 +108,16 @@ def fingerprint() -> list[tuple[str, str]]:
         return sorted(cursor.fetchall())
 
 
+def body(response) -> bytes:
+    """What came back, a streamed file (a handout) too."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def refused(response) -> bool:
     """A 4xx, a form shown again with its errors, or an error message on the next page."""
     if response.status_code >= 400:
         return True
-    text = response.content.decode(errors="replace") if response.status_code == 200 else ""
+    text = body(response).decode(errors="replace") if response.status_code == 200 else ""
     if 'class="errorlist' in text or 'role="alert"' in text:
         return True
     return any(m.level == ERROR for m in get_messages(response.wsgi_request))
@@ -137,7 +142,7 @@ def test_generated_input_is_answered_and_a_refusal_stores_nothing(
     client = personas[persona_for(rule_for(name, pattern))]
     url = url_for(name, pattern, sample_kwargs(world, participant))
     page = client.get(url)
-    fields = form_fields(page.content.decode(errors="replace")) if page.status_code == 200 else []
+    fields = form_fields(body(page).decode(errors="replace")) if page.status_code == 200 else []
 
     @GENERATED
     @given(query=st.dictionaries(st.sampled_from(QUERY_KEYS), VALUE, max_size=3))
