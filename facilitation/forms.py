@@ -3,8 +3,8 @@ from datetime import date, timedelta
 from django import forms
 from django.conf import settings
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.forms import Form, ModelForm
 from core.validators import single_line
@@ -13,6 +13,7 @@ from measures.services import NEXT_STEPS
 from members.record import CLINIC_FIELDS, LABELS, PersonRecord
 from pathways.models import CloseReason
 from programmes.models import ProgrammeTemplate
+from programmes.worksheets import KINDS
 from sessions.models import (
     NOTE_FIELDS,
     Attendance,
@@ -127,6 +128,13 @@ class CancelSessionForm(Form):
 
 
 class PlanForm(ModelForm):
+    worksheet = forms.ChoiceField(
+        label=gettext_lazy("Worksheet for the take-home practice"),
+        required=False,
+        choices=lambda: [("", _("None")), *worksheet_choices()],
+        help_text=gettext_lazy("Members fill it in on their phone; you read it here."),
+    )
+
     class Meta:
         model = GroupSession
         fields = [
@@ -421,6 +429,17 @@ class ModuleForm(Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    worksheet = forms.ChoiceField(
+        label=gettext_lazy("Worksheet for the take-home practice"),
+        required=False,
+        choices=lambda: [("", _("None")), *worksheet_choices()],
+    )
+
+
+def worksheet_choices() -> list[tuple[str, str]]:
+    """The worksheet kinds, by their title in the page's language."""
+    language = get_language()
+    return [(kind.slug, kind.title(language)) for kind in KINDS.values()]
 
 
 # Two empty rows for new modules each time the page is shown; ORDER numbers set the order.

@@ -162,6 +162,7 @@ def _module(module) -> dict:
         "agenda": module.agenda,
         "take_home": module.take_home,
         "note_prompts": module.note_prompts,
+        "worksheet": module.worksheet,
     }
 
 
@@ -184,4 +185,5 @@ def _as_file_module(row: dict) -> dict:
         "agenda": row["agenda"],
         "take_home": row["take_home"],
         "note_prompts": [line for line in row["note_prompts"].splitlines() if line.strip()],
+        "worksheet": row["worksheet"],
     }

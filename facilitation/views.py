@@ -16,8 +16,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core import audit
@@ -45,6 +45,7 @@ from members.access import answers_page, roles_required
 from members.models import Organisation, PersonRecord, Role
 from programmes import queries as programme_queries
 from programmes import services as programme_services
+from programmes import worksheets
 from programmes.models import GroupProgramme
 from sessions import queries, services
 from sessions.models import (
@@ -524,6 +525,7 @@ def session_detail(request, session_id: int):
             "attendance_open": services.attendance_open(session),
             "started": session.starts_at <= timezone.now(),
             "addendum_form": AddendumForm(),
+            "worksheets": worksheets.read_for_session(session, get_language()),
         },
     )
 
@@ -605,9 +607,17 @@ def session_status(request, session_id: int):
 @facilitator_only
 def session_plan(request, session_id: int):
     session = session_for(request, session_id)
-    form = PlanForm(request.POST if request.method == "POST" else None, instance=session)
+    chosen = worksheets.set_by(session)
+    form = PlanForm(
+        request.POST if request.method == "POST" else None,
+        instance=session,
+        initial={"worksheet": chosen.slug if chosen else ""},
+    )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            kind = worksheets.KINDS.get(form.cleaned_data["worksheet"])
+            worksheets.set_worksheet(session=session, kind=kind)
         messages.success(request, _("Session plan saved."))
         return redirect("session_detail", session_id=session.pk)
     return render(request, "facilitation/session_plan.html", {"session": session, "form": form})

@@ -12,6 +12,7 @@ from measures.models import MeasureResponse
 from members.models import REMINDER_HOUR_CHOICES, AgreementAcceptance, PersonRecord, User
 from members.record import record_values
 from pathways.models import DischargeSummary
+from programmes.models import Worksheet
 from sessions.models import Attendance
 from therapy_groups.models import Enrollment, Goal
 
@@ -151,6 +152,19 @@ def personal_data(user: User) -> dict:
                 "comments": [{"at": _iso(c.created_at), "text": c.text} for c in g.comments.all()],
             }
             for g in goals
+        ],
+        # Their take-home worksheets, as they wrote them.
+        "worksheets": [
+            {
+                "group": w.session.group.member_name,
+                "session": _iso(w.session.starts_at),
+                "worksheet": w.kind,
+                "saved_at": _iso(w.updated_at),
+                "rows": w.rows,
+            }
+            for w in Worksheet.objects.filter(participant=user)
+            .select_related("session__group")
+            .order_by("session__starts_at")
         ],
         # The questionnaires they answered, as FHIR R4 (QuestionnaireResponse, Observation).
         "questionnaires": fhir.bundle(

@@ -1,7 +1,7 @@
-"""Handouts, for the people who may open them: a member's list of what their groups' sessions
-released, and the one way any handout file leaves the app (facilitators use it too). Each
-download is checked against who asks, recorded in the audit trail, and sent as an attachment
-that a browser must not guess the type of."""
+"""Handouts, for the people who may open them: a member's programme page (where they are,
+and what their groups' sessions released), and the one way any handout file leaves the app
+(facilitators use it too). Each download is checked against who asks, recorded in the audit
+trail, and sent as an attachment that a browser must not guess the type of."""
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
@@ -10,16 +10,23 @@ from django.utils.text import slugify
 from core import audit
 from members.access import participant_page, roles_required
 from members.models import Role
-from programmes import handouts
+from programmes import handouts, queries
+from therapy_groups.models import TherapyGroup
 
 
 @roles_required(Role.PARTICIPANT)
 @participant_page
 def my_handouts(request):
+    """Their programme: where they are in it (what they still need, for someone who joined
+    part way), and the handouts released to their sessions."""
+    groups = TherapyGroup.objects.joined_by(request.user).filter(programme__isnull=False)
     return render(
         request,
         "participation/handouts.html",
-        {"releases": handouts.released_to(request.user)},
+        {
+            "programmes": [(g, queries.progress(g, request.user)) for g in groups],
+            "releases": handouts.released_to(request.user),
+        },
     )
 
 

@@ -9,6 +9,7 @@ from participation import (
     questionnaire_links,
     referral,
     views,
+    worksheets,
 )
 
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
     ),
     path("sessions/<int:session_id>/calendar.ics", views.session_ics, name="session_ics"),
     path("sessions/<int:session_id>/take-home/", views.take_home_done, name="take_home_done"),
+    path("sessions/<int:session_id>/worksheet/", worksheets.worksheet, name="worksheet"),
     path("calendar/<token:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("accounts/my-data/", views.my_data, name="my_data"),
     path("accounts/my-data.json", views.my_data_json, name="my_data_json"),

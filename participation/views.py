@@ -21,6 +21,7 @@ from members import services as member_services
 from members.access import participant_page, public, roles_required, signed_in
 from members.models import ConfidentialityAgreement, Organisation, Role, User
 from participation.data_export import personal_data, personal_records
+from programmes.models import SessionWorksheet
 from sessions import calendars, services
 from sessions.member_home import member_home
 from sessions.models import GroupSession
@@ -51,6 +52,14 @@ def participant_home(request):
     """The participant's home (rendered by config.views.home after the agreement check): four
     plain queries (sessions/member_home.py), one more while a group asks questionnaires."""
     home = member_home(request.user, now=timezone.now())
+    if home.recent:  # which of the last sessions set a worksheet: one query, only then
+        with_worksheet = set(
+            SessionWorksheet.objects.filter(session__in=[s.id for s in home.recent]).values_list(
+                "session_id", flat=True
+            )
+        )
+        for session in home.recent:
+            session.has_worksheet = session.id in with_worksheet
     return {
         "home": home,
         "check_ins": measure_queries.check_ins_due(request.user, [g.id for g in home.groups]),

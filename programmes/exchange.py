@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.validators import CONTROL
 from programmes.models import TemplateVersion
+from programmes.worksheets import KINDS
 
 FORMAT = "together-programme"
 FORMAT_VERSION = 1
@@ -29,6 +30,7 @@ class ModuleText:
     agenda: str = ""
     take_home: str = ""
     note_prompts: str = ""  # one a line
+    worksheet: str = ""  # a worksheet kind's slug (programmes/worksheets.json), or none
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ def export(version: TemplateVersion) -> dict:
                 "agenda": module.agenda,
                 "take_home": module.take_home,
                 "note_prompts": module.prompts,
+                **({"worksheet": module.worksheet} if module.worksheet else {}),
             }
             for module in version.modules.all()
         ],
@@ -105,8 +108,9 @@ def check(*, name, language, description, modules) -> TemplateText:
         )
         modules = []
     read_modules, keys = [], set()
+    kinds = set(KINDS)
     for number, module in enumerate(modules, start=1):
-        text, module_faults = _module(module, number, keys)
+        text, module_faults = _module(module, number, keys, kinds)
         faults += module_faults
         read_modules.append(text)
     if faults:
@@ -119,7 +123,7 @@ def check(*, name, language, description, modules) -> TemplateText:
     )
 
 
-def _module(module, number: int, keys: set) -> tuple[ModuleText | None, list[str]]:
+def _module(module, number: int, keys: set, kinds: set) -> tuple[ModuleText | None, list[str]]:
     where = {"n": number}
     if not isinstance(module, dict):
         return None, [_("Module %(n)s is not a set of fields.") % where]
@@ -151,6 +155,12 @@ def _module(module, number: int, keys: set) -> tuple[ModuleText | None, list[str
         _text(p, 300) and not CONTROL.search(p) for p in prompts
     ):
         faults.append(_("Module %(n)s: note_prompts must be a list of one-line questions.") % where)
+    worksheet = module.get("worksheet", "")
+    if not isinstance(worksheet, str) or (worksheet and worksheet not in kinds):
+        faults.append(
+            _("Module %(n)s: there is no worksheet %(name)s here (there are: %(kinds)s).")
+            % {**where, "name": worksheet, "kinds": ", ".join(sorted(kinds))}
+        )
     if faults:
         return None, faults
     return ModuleText(
@@ -159,6 +169,7 @@ def _module(module, number: int, keys: set) -> tuple[ModuleText | None, list[str
         agenda=module.get("agenda", "").strip(),
         take_home=module.get("take_home", "").strip(),
         note_prompts="\n".join(p.strip() for p in prompts),
+        worksheet=worksheet,
     ), []
 
 

@@ -7,12 +7,15 @@ facilitator moves it on. A module's key stays the same across versions: a member
 counts modules by key, so a member who attended "thoughts" under version 1 has done it under 2.
 """
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from core.encryption import EncryptedTextField
 from core.validators import single_line
 from sessions.models import GroupSession
 from therapy_groups.models import TherapyGroup
@@ -68,6 +71,8 @@ class Module(models.Model):
     take_home = models.TextField(blank=True)
     # Questions for the group note, one a line (shown beside the note, never sent anywhere).
     note_prompts = models.TextField(blank=True)
+    # The worksheet its take-home practice is (a kind's slug: programmes/worksheets.py), if any.
+    worksheet = models.SlugField(max_length=50, blank=True)
 
     class Meta:
         ordering = ["version", "position"]
@@ -172,3 +177,42 @@ class HandoutRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handout} for {self.session}"
+
+
+class SessionWorksheet(models.Model):
+    """The worksheet a session sets as its take-home practice."""
+
+    session = models.OneToOneField(
+        GroupSession, on_delete=models.CASCADE, related_name="set_worksheet"
+    )
+    kind = models.CharField(max_length=50)  # a kind's slug (programmes/worksheets.json)
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.kind}"
+
+
+class Worksheet(models.Model):
+    """A member's worksheet for a session: clinical text, encrypted; their group's
+    facilitators read it, nobody else."""
+
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="worksheets"
+    )
+    kind = models.CharField(max_length=50)
+    entries = EncryptedTextField(blank=True)  # JSON: a list of rows, each {field: value}
+    filled = models.PositiveSmallIntegerField(default=0)  # rows with anything in them
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "participant"], name="one_worksheet_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.session}"
+
+    @property
+    def rows(self) -> list[dict]:
+        return json.loads(self.entries) if self.entries else []

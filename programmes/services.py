@@ -11,8 +11,10 @@ from programmes.models import (
     Module,
     PlannedModule,
     ProgrammeTemplate,
+    SessionWorksheet,
     TemplateVersion,
 )
+from programmes.worksheets import KINDS
 from sessions.models import GroupSession
 from therapy_groups.models import TherapyGroup
 
@@ -41,6 +43,7 @@ def save_template(*, text: TemplateText, by: User | None) -> TemplateVersion:
             agenda=module.agenda,
             take_home=module.take_home,
             note_prompts=module.note_prompts,
+            worksheet=module.worksheet,
         )
         for position, module in enumerate(text.modules, start=1)
     )
@@ -84,6 +87,11 @@ def plan_from_programme(*, sessions: list[GroupSession]) -> int:
         sessions, ["topic", "agenda", "take_home", "curriculum_module"]
     )
     PlannedModule.objects.bulk_create(planned)
+    SessionWorksheet.objects.bulk_create(
+        SessionWorksheet(session=p.session, kind=p.module.worksheet)
+        for p in planned
+        if p.module.worksheet in KINDS
+    )
     return len(planned)
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from members.access import PUBLIC, SIGNED_IN, AccessRule
+from programmes.models import SessionWorksheet
 from tests.pathways.factories import referral, signed_summary
 from tests.programmes.factories import programme, released_handout
 
@@ -55,6 +56,10 @@ THIRD_PARTY_RULES = {
 # URL parameters name objects of the facilitator's and participant's own group (see the
 # `world` fixture): the persona the rule allows must get in, everyone else must not.
 def sample_kwargs(world, participant) -> dict:
+    # The past session sets a worksheet, so its member's worksheet page has one to show.
+    SessionWorksheet.objects.get_or_create(
+        session=world.past, defaults={"kind": "activity-schedule"}
+    )
     return {
         "group_id": world.group.pk,
         "session_id": world.past.pk,

@@ -222,3 +222,16 @@ def test_with_one_setting_handouts_live_in_an_s3_store_and_leave_it_when_removed
     with django_capture_on_commit_callbacks(execute=True):
         handouts.remove_handout(handout=handout)
     assert s3_storage.list_objects_v2(Bucket="together-handouts")["KeyCount"] == 0
+
+
+def test_a_member_who_joined_late_is_shown_the_sessions_still_to_come(
+    world, facilitator, participant
+):
+    version = programme(keys=("one", "two"))
+    services.follow_programme(group=world.group, version=version, by=facilitator)
+    PlannedModule.objects.create(session=world.past, module=version.modules.get(key="one"))
+    member = Client()
+    member.force_login(participant)
+    page = member.get(reverse("my_handouts")).text
+    assert "You have been to 1 of its 2 sessions" in page  # present at "one" (world.past)
+    assert "<li>Two</li>" in page and "<li>One</li>" not in page
