@@ -126,7 +126,7 @@ class Handout(models.Model):
     session = models.ForeignKey(
         GroupSession, null=True, blank=True, on_delete=models.CASCADE, related_name="handouts"
     )
-    language = models.CharField(gettext_lazy("language"), max_length=10)
+    language = models.CharField(gettext_lazy("language"), max_length=10, choices=settings.LANGUAGES)
     title = models.CharField(gettext_lazy("title"), max_length=200, validators=[single_line])
     # Its name in the files storage (settings.STORAGES["files"], read when used, so a test may
     # move it): random, never the uploader's file name.
