@@ -15,8 +15,8 @@ from core.sql import Row
 from measures.instruments import INSTRUMENTS, Instrument
 from measures.models import FollowUp, FollowUpReason, MeasurePlan, MeasureResponse
 from measures.scoring import Change, Reliable, change
-from programmes.models import Worksheet
-from sessions.models import Attendance, GroupSession, TakeHomeDone
+from programmes.queries import take_home_done
+from sessions.models import Attendance, GroupSession
 from sessions.queries import attendance_grid
 from therapy_groups.models import TherapyGroup
 
@@ -113,16 +113,7 @@ def outcome_board(group: TherapyGroup, *, limit: int = 12) -> Board:
     plan = MeasurePlan.objects.filter(group=group).first()
     shown = set(plan.instruments if plan else ()) | {c for t in totals.values() for c in t}
     measures = [measure for code, measure in INSTRUMENTS.items() if code in shown]
-    # Done: ticked, or a worksheet with something in it.
-    took_home = set(
-        TakeHomeDone.objects.filter(session__in=grid.sessions).values_list(
-            "participant_id", "session_id"
-        )
-    ) | set(
-        Worksheet.objects.filter(session__in=grid.sessions, filled__gt=0).values_list(
-            "participant_id", "session_id"
-        )
-    )
+    took_home = take_home_done(grid.sessions)
     follow_ups = FollowUp.objects.filter(group=group)
     following_up = set(follow_ups.open().values_list("participant_id", flat=True))
     flagged = set(  # the database's clock decides "the last four weeks"

@@ -13,7 +13,8 @@ from django.utils import timezone
 from measures.instruments import INSTRUMENTS
 from measures.models import FollowUp, MeasureResponse
 from measures.scoring import change, recovery
-from sessions.models import Attendance, GroupSession, TakeHomeDone
+from programmes.queries import take_home_done
+from sessions.models import Attendance, GroupSession
 from therapy_groups.models import Enrollment, Goal
 
 ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.LEFT_EARLY)
@@ -49,7 +50,7 @@ def facts(enrollment: Enrollment) -> dict:
         "recovery": _recovery(group, person),
         "goals": _goals(group, person),
         "take_home_set": held.exclude(take_home="").count(),
-        "take_home_done": TakeHomeDone.objects.filter(session__in=held, participant=person).count(),
+        "take_home_done": len(take_home_done(held, participant=person)),
         "open_follow_ups": FollowUp.objects.open()
         .filter(participant=person)
         .filter(Q(group=group) | Q(group__isnull=True))

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from programmes.models import GroupProgramme, Module, PlannedModule
-from sessions.models import Attendance
+from programmes.models import GroupProgramme, Module, PlannedModule, Worksheet
+from sessions.models import Attendance, TakeHomeDone
 from therapy_groups.models import TherapyGroup
 
 
@@ -65,3 +65,18 @@ def note_prompts(session) -> list[str]:
 
 def followed_by(group: TherapyGroup) -> GroupProgramme | None:
     return GroupProgramme.objects.filter(group=group).select_related("version__template").first()
+
+
+def take_home_done(sessions, participant=None) -> set[tuple[int, int]]:
+    """The (participant id, session id) pairs whose take-home practice is done: ticked "I did
+    this", or a worksheet with something in it (the board and the discharge summary count
+    the same thing)."""
+    ticked = TakeHomeDone.objects.filter(session__in=sessions)
+    filled = Worksheet.objects.filter(session__in=sessions, filled__gt=0)
+    if participant is not None:
+        ticked, filled = (
+            ticked.filter(participant=participant),
+            filled.filter(participant=participant),
+        )
+    pairs = ("participant_id", "session_id")
+    return set(ticked.values_list(*pairs)) | set(filled.values_list(*pairs))

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from measures.board import outcome_board
 from participation.data_export import personal_data
+from pathways.discharge import facts
 from programmes import services, worksheets
 from programmes.models import SessionWorksheet, Worksheet
 from tests.programmes.factories import example_programme
@@ -152,3 +153,13 @@ def test_a_filled_worksheet_counts_as_take_home_on_the_board_and_is_in_the_expor
     assert exported[0]["worksheet"] == "activity-schedule"
     assert exported[0]["rows"] == [{"what": "Swam"}]
     json.dumps(exported)  # as the download writes it
+
+
+def test_the_discharge_summary_counts_a_filled_worksheet_as_take_home_done(
+    member, set_worksheet, participant, world
+):
+    set_worksheet.take_home = "Activity schedule"
+    set_worksheet.save()
+    assert facts(world.enrollment)["take_home_done"] == 0
+    member.post(reverse("worksheet", args=[set_worksheet.pk]), {"r0-what": "Swam"})
+    assert facts(world.enrollment)["take_home_done"] == 1
