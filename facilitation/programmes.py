@@ -59,14 +59,15 @@ def programme_import(request):
 @facilitator_only
 def programme_detail(request, template_id: int):
     template = get_object_or_404(ProgrammeTemplate, pk=template_id)
-    versions = template.versions.select_related("created_by").order_by("-number")
-    shown = _version(template, request.GET.get("version")) or versions.first()
+    versions = list(template.versions.select_related("created_by").order_by("-number"))
+    shown = _version(template, request.GET.get("version")) or versions[0]
     return render(
         request,
         "facilitation/programme_detail.html",
         {
             "template": template,
             "version": shown,
+            "latest": shown == versions[0],
             "modules": shown.modules.all(),
             "versions": versions,
             "groups": shown.groups.select_related("group").order_by("group__name"),

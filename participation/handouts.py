@@ -19,12 +19,12 @@ from therapy_groups.models import TherapyGroup
 def my_handouts(request):
     """Their programme: where they are in it (what they still need, for someone who joined
     part way), and the handouts released to their sessions."""
-    groups = TherapyGroup.objects.joined_by(request.user).filter(programme__isnull=False)
+    groups = TherapyGroup.objects.joined_by(request.user)
     return render(
         request,
         "participation/handouts.html",
         {
-            "programmes": [(g, queries.progress(g, request.user)) for g in groups],
+            "programmes": queries.progress_in(groups, request.user),
             "releases": handouts.released_to(request.user),
         },
     )

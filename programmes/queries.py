@@ -36,25 +36,42 @@ class Progress:
 
 
 def progress(group: TherapyGroup, participant) -> Progress | None:
-    """The member's way through the programme their group follows (None: it follows none).
-    Modules count by key, so sessions planned from an earlier version count too."""
-    followed = GroupProgramme.objects.filter(group=group).select_related("version").first()
-    if followed is None:
-        return None
-    attended = {}
+    """The member's way through the programme their group follows (None: it follows none)."""
+    return dict(progress_in([group], participant)).get(group)
+
+
+def progress_in(groups, participant) -> list[tuple[TherapyGroup, Progress]]:
+    """The member's way through each of these groups' programmes (groups on none are left
+    out), in three queries however many groups. Modules count by key, so sessions planned
+    from an earlier version count too."""
+    followed = list(
+        GroupProgramme.objects.filter(group__in=groups)
+        .select_related("group")
+        .order_by("group__name")
+    )
+    modules: dict[int, list[Module]] = {}
+    for module in Module.objects.filter(version__in=[f.version_id for f in followed]):
+        modules.setdefault(module.version_id, []).append(module)
+    attended: dict[tuple[int, str], object] = {}
     present = PlannedModule.objects.filter(
-        session__group=group,
+        session__group__in=[f.group_id for f in followed],
         session__attendance__participant=participant,
         session__attendance__status=Attendance.Status.PRESENT,
-    ).values_list("module__key", "session__starts_at")
-    for key, starts_at in present:
-        attended[key] = min(starts_at, attended.get(key, starts_at))
-    return Progress(
-        [
-            ModuleProgress(module=module, attended_at=attended.get(module.key))
-            for module in followed.version.modules.all()
-        ]
-    )
+    ).values_list("session__group_id", "module__key", "session__starts_at")
+    for group_id, key, starts_at in present:
+        attended[group_id, key] = min(starts_at, attended.get((group_id, key), starts_at))
+    return [
+        (
+            f.group,
+            Progress(
+                [
+                    ModuleProgress(module=m, attended_at=attended.get((f.group_id, m.key)))
+                    for m in modules.get(f.version_id, [])
+                ]
+            ),
+        )
+        for f in followed
+    ]
 
 
 def note_prompts(session) -> list[str]:
