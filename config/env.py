@@ -204,8 +204,10 @@ def files_storage(url: str, *, default_root: Path) -> dict:
         return _local_files(default_root)
     parts = urlsplit(url)
     if parts.scheme == "file":
-        if not parts.path.startswith("/"):
-            raise SettingError(f"FILES_URL file:// needs an absolute path: {url!r}")
+        if parts.netloc or not parts.path.startswith("/"):
+            raise SettingError(
+                f"FILES_URL file:// needs an absolute path, after three slashes: {url!r}"
+            )
         return _local_files(Path(unquote(parts.path)))
     if parts.scheme not in {"s3", "s3+http"}:
         raise SettingError(f"FILES_URL must be empty, file:///path or s3://...: {redacted(url)!r}")
@@ -237,5 +239,5 @@ def files_storage(url: str, *, default_root: Path) -> dict:
 def _local_files(root: Path) -> dict:
     return {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": root, "base_url": None, "file_permissions_mode": 0o600},
+        "OPTIONS": {"location": root, "file_permissions_mode": 0o600},
     }

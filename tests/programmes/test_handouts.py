@@ -3,7 +3,9 @@ or an S3-compatible server), given to members only once released, downloaded onl
 view that checks who asks and records it, and gone from storage when removed."""
 
 import io
+import re
 import zipfile
+from pathlib import Path
 
 import boto3
 import pytest
@@ -235,3 +237,32 @@ def test_a_member_who_joined_late_is_shown_the_sessions_still_to_come(
     page = member.get(reverse("my_handouts")).text
     assert "You have been to 1 of its 2 sessions" in page  # present at "one" (world.past)
     assert "<li>Two</li>" in page and "<li>One</li>" not in page
+
+
+def test_files_url_reads_a_folder_or_an_s3_store_and_says_what_is_wrong(tmp_path):
+    local = env.files_storage("", default_root=tmp_path)
+    assert local["OPTIONS"]["location"] == tmp_path
+    assert env.files_storage("file:///srv/files", default_root=tmp_path)["OPTIONS"] == {
+        "location": Path("/srv/files"),
+        "file_permissions_mode": 0o600,
+    }
+    s3 = env.files_storage(
+        "s3://KEY:se%2Fcret@s3.example.org/handouts?region=eu-west-2", default_root=None
+    )
+    assert s3["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert {k: s3["OPTIONS"][k] for k in ("bucket_name", "secret_key", "endpoint_url")} == {
+        "bucket_name": "handouts",
+        "secret_key": "se/cret",
+        "endpoint_url": "https://s3.example.org",
+    }
+    for wrong, says in [
+        ("ftp://host/x", "must be empty, file:///path or s3://"),
+        ("file://relative/path", "needs an absolute path"),
+        ("s3://s3.example.org/handouts", "s3://ACCESS_KEY:SECRET@host/bucket"),
+        ("s3://KEY:secret@s3.example.org/", "s3://ACCESS_KEY:SECRET@host/bucket"),
+    ]:
+        with pytest.raises(env.SettingError, match=re.escape(says)):
+            env.files_storage(wrong, default_root=tmp_path)
+    with pytest.raises(env.SettingError) as refused:
+        env.files_storage("gs://KEY:topsecret@host/b", default_root=tmp_path)
+    assert "topsecret" not in str(refused.value)  # a secret never reaches a log
