@@ -46,7 +46,6 @@ from members.models import Organisation, PersonRecord, Role
 from programmes import queries as programme_queries
 from programmes import services as programme_services
 from programmes import worksheets
-from programmes.models import GroupProgramme
 from sessions import queries, services
 from sessions.models import (
     Addendum,
@@ -102,7 +101,7 @@ def _follow(group: TherapyGroup, form: GroupProgrammeForm, by) -> None:
     """The group follows the chosen programme: its latest version when newly chosen or when
     asked to move on, otherwise the version it follows already."""
     template = form.cleaned_data["programme"]
-    followed = GroupProgramme.objects.filter(group=group).select_related("version").first()
+    followed = programme_queries.followed_by(group)
     same = followed is not None and template is not None and followed.version.template == template
     if same and not form.cleaned_data.get("move_on"):
         return
@@ -116,7 +115,7 @@ def group_edit(request, group_id: int):
     group = group_for(request, group_id)
     posted = request.POST if request.method == "POST" else None
     form = GroupForm(posted, instance=group, facilitator=request.user)
-    followed = GroupProgramme.objects.filter(group=group).select_related("version").first()
+    followed = programme_queries.followed_by(group)
     programme = GroupProgrammeForm(
         posted,
         initial={"programme": followed.version.template_id if followed else None},

@@ -14,6 +14,7 @@ from programmes.models import (
     SessionWorksheet,
     TemplateVersion,
 )
+from programmes.queries import followed_by
 from programmes.worksheets import KINDS
 from sessions.models import GroupSession
 from therapy_groups.models import TherapyGroup
@@ -69,7 +70,7 @@ def plan_from_programme(*, sessions: list[GroupSession]) -> int:
     if not sessions:
         return 0
     group = sessions[0].group
-    followed = GroupProgramme.objects.filter(group=group).select_related("version").first()
+    followed = followed_by(group)
     if followed is None:
         return 0
     modules = list(followed.version.modules.all())
