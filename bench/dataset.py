@@ -4,7 +4,8 @@
 
 Scale 1.0 ("large"): 50 facilitators, 400 groups, 4,000 participants, 40,000 sessions over two
 years (one past, one ahead), attendance for every past session, signed group notes and short
-individual notes for past sessions, 20,000 goals and 150,000 check-ins. The database is dropped
+individual notes for past sessions, 20,000 goals and 150,000 check-ins, PHQ-9 and GAD-7 answers
+for the last twelve weeks and an open safety follow-up in every tenth group. The database is dropped
 and recreated. Prints the row counts and the time it took.
 """
 
@@ -207,6 +208,8 @@ def generate(scale: float, seed: int) -> dict[str, int]:
         batch_size=BATCH,
     )
 
+    responses, follow_ups = questionnaires(rng, now, groups, past, attendance)
+
     return {
         "users": User.objects.count(),
         "groups": len(groups),
@@ -217,7 +220,67 @@ def generate(scale: float, seed: int) -> dict[str, int]:
         "individual notes": len(individual),
         "goals": len(goals),
         "check-ins": GoalCheckIn.objects.count(),
+        "answers": responses,
+        "open follow-ups": follow_ups,
     }
+
+
+def questionnaires(rng, now, groups, past, attendance) -> tuple[int, int]:
+    """Every group on PHQ-9 and GAD-7 before each session; the last twelve weeks answered by
+    most of those who came; one open safety follow-up in every tenth group (a risk answer not
+    yet acknowledged), as the outcome board, follow-up list and banner see them in a clinic."""
+    import json
+
+    from measures.instruments import INSTRUMENTS
+    from measures.models import FollowUp, MeasurePlan, MeasureResponse
+
+    MeasurePlan.objects.bulk_create(
+        [MeasurePlan(group=g, instruments=["phq9", "gad7"], schedule="every") for g in groups],
+        batch_size=BATCH,
+    )
+    recent = {s.pk: s for s in past if s.starts_at > now - timedelta(weeks=12)}
+    level = {}  # a person's PHQ-9 drifts down over the weeks, with noise
+    responses = []
+    for mark in attendance:
+        session = recent.get(mark.session_id)
+        if session is None or mark.status not in ("present", "late") or rng.random() < 0.2:
+            continue
+        person = mark.participant_id
+        level[person] = max(0, level.get(person, rng.randrange(8, 22)) - rng.randrange(-2, 3))
+        for code in ("phq9", "gad7"):
+            instrument = INSTRUMENTS[code]
+            total = min(level[person], instrument.max_total)
+            items = [total // len(instrument.items)] * len(instrument.items)
+            responses.append(
+                MeasureResponse(
+                    participant_id=person,
+                    group_id=session.group_id,
+                    session=session,
+                    instrument=code,
+                    answers=json.dumps({"items": items, "difficulty": 1}),
+                    total=total,
+                    band=instrument.band(total).label,
+                    channel="link",
+                    completed_at=session.starts_at - timedelta(hours=2),
+                )
+            )
+    responses = MeasureResponse.objects.bulk_create(responses, batch_size=BATCH)
+    latest_phq = {}
+    for response in responses:
+        if response.instrument == "phq9":
+            latest_phq[response.group_id] = response
+    follow_ups = [
+        FollowUp(
+            group_id=g.pk,
+            participant_id=latest_phq[g.pk].participant_id,
+            reason="risk_answer",
+            response=latest_phq[g.pk],
+        )
+        for g in groups[::10]
+        if g.pk in latest_phq
+    ]
+    FollowUp.objects.bulk_create(follow_ups, batch_size=BATCH)
+    return len(responses), len(follow_ups)
 
 
 def main() -> None:

@@ -161,7 +161,10 @@ def mix_file(env: dict) -> Path:
     for user in User.objects.filter(role=Role.FACILITATOR, is_active=True):
         c = cookie(user)
         lines.append(f"{reverse('home')}|{c}")
-        for group in TherapyGroup.objects.facilitated_by(user)[:3]:
+        lines.append(f"{reverse('follow_up_list')}|{c}")
+        for n, group in enumerate(TherapyGroup.objects.facilitated_by(user)[:3]):
+            if n == 0:  # the board of the group they look at first
+                lines.append(f"{reverse('group_outcomes', args=[group.pk])}|{c}")
             lines.append(f"{reverse('group_detail', args=[group.pk])}|{c}")
             lines.append(f"{reverse('attendance_grid', args=[group.pk])}|{c}")
             held = group.sessions.filter(status=GroupSession.Status.HELD).order_by("-starts_at")

@@ -1,10 +1,16 @@
 """Time the key pages in-process against the bench dataset (run bench/dataset.py first).
 
     .venv/bin/python bench/pages.py [--database together_bench] [--repeat 20]
+    .venv/bin/python bench/pages.py --mix [--rounds 2]
 
 Signs in the busiest facilitator, a participant and the admin with Django's test client (no
 network, no load: this is the single-request cost), and prints per page the median and p95
 time and the queries per request, the floor's first.
+
+With --mix: every page+viewer pair of the load benchmark's realistic mix (bench/load.py), each
+opened once to warm up and then --rounds times, and per kind of page its share of the mix, the
+app's CPU milliseconds a request (this process's CPU time: the database's is its own) and the
+queries a request; then the mix's mean. These are the issue's "in-process app CPU" figures.
 """
 
 import argparse
@@ -23,11 +29,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="together_bench")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--mix", action="store_true", help="every pair of the realistic mix")
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     os.environ.update(
         production(
             args.database,
-            ALLOWED_HOSTS="testserver",
+            ALLOWED_HOSTS="testserver,127.0.0.1",
             DJANGO_SETTINGS_MODULE="bench.settings",  # with the floor view
         )
     )
@@ -48,6 +56,8 @@ def main() -> None:
     settings.STORAGES["staticfiles"]["BACKEND"] = (
         "django.contrib.staticfiles.storage.StaticFilesStorage"
     )
+    if args.mix:
+        return mix(args.rounds)
     busiest = (
         User.objects.filter(role=Role.FACILITATOR)
         .annotate(n=Count("facilitated_groups"))
@@ -82,7 +92,7 @@ def main() -> None:
         Authenticator.objects.get_or_create(
             user=user, type="totp", defaults={"data": {"secret": "x"}}
         )
-    print(f"{'page':<22}{'p50 ms':>8}{'p95 ms':>8}{'queries':>9}")
+    print(f"{'page':<26}{'p50 ms':>8}{'p95 ms':>8}{'queries':>9}")
     for user, name, url in pages:
         client = Client()
         if user:
@@ -101,6 +111,54 @@ def main() -> None:
         times.sort()
         p95 = times[max(int(len(times) * 0.95) - 1, 0)]
         print(f"{name:<22}{statistics.median(times):>8.1f}{p95:>8.1f}{len(queries):>9}")
+
+
+def mix(rounds: int) -> None:
+    from collections import defaultdict
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import resolve
+
+    from bench.load import mix_file
+
+    def kind_of(path, response) -> str:
+        name = resolve(path).url_name
+        if name == "home":  # one address, two pages
+            return f"home ({response.wsgi_request.user.role})"
+        return name
+
+    pairs = [line.split("|", 1) for line in mix_file({}).read_text().splitlines()]
+    clients = {}
+    for _path, cookie in pairs:
+        if cookie not in clients:
+            clients[cookie] = Client(HTTP_HOST="127.0.0.1")
+            clients[cookie].cookies.load(cookie)
+    cpu, queries, kinds = defaultdict(list), defaultdict(list), {}
+    for path, cookie in pairs:  # warm up, counting queries (capturing them costs CPU)
+        connection.queries_log.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = clients[cookie].get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        kinds[path, cookie] = kind_of(path, response)
+        queries[kinds[path, cookie]].append(len(captured))
+    for _ in range(rounds):
+        for path, cookie in pairs:
+            started = time.process_time()
+            clients[cookie].get(path)
+            cpu[kinds[path, cookie]].append((time.process_time() - started) * 1000)
+    total = sum(len(times) for times in cpu.values())
+    print(f"{'page':<26}{'share':>7}{'cpu ms':>8}{'p95 ms':>8}{'queries':>9}")
+    for kind in sorted(cpu, key=lambda k: -len(cpu[k])):
+        times = sorted(cpu[kind])
+        p95 = times[max(int(len(times) * 0.95) - 1, 0)]
+        print(
+            f"{kind:<26}{len(times) / total:>7.0%}{statistics.mean(times):>8.2f}{p95:>8.2f}"
+            f"{statistics.mean(queries[kind]):>9.1f}"
+        )
+    every = [t for times in cpu.values() for t in times]
+    print(f"{'the mix, mean':<26}{'':>7}{statistics.mean(every):>8.2f}")
 
 
 if __name__ == "__main__":
