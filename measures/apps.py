@@ -7,9 +7,11 @@ class MeasuresConfig(AppConfig):
 
     def ready(self) -> None:
         from core import audit, outbox
-        from measures import absences, escalation, messages, requests, risk_notes
+        from measures import absences, escalation, messages, queries, requests, risk_notes
         from measures.models import FollowUp, MeasureResponse
+        from members import sessions
 
+        sessions.read_with_person("follow_ups_waiting", queries.FOLLOW_UPS_WAITING)
         messages.register()  # its message kinds; below, what each tick does for it
         outbox.register_tick_planner(escalation.escalate_overdue)
         outbox.register_tick_planner(requests.plan_requests)

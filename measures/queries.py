@@ -163,6 +163,20 @@ def one_line_per_member(follow_ups: list[Row]) -> list[Row]:
     return list(lines.values())
 
 
+# Whether an open follow-up that no one has acknowledged waits for the person "u": read with
+# their session (members.sessions.read_with_person), so that the banner's own query runs only
+# when there is something to show. The same conditions as `open_follow_ups`.
+FOLLOW_UPS_WAITING = """
+    u.role = 'facilitator' AND EXISTS (
+        SELECT 1 FROM measures_followup f
+         WHERE f.closed_at IS NULL AND f.acknowledged_at IS NULL
+           AND (f.group_id IN (SELECT therapygroup_id
+                                 FROM therapy_groups_therapygroup_facilitators
+                                WHERE user_id = u.id)
+                OR f.assigned_to_id = u.id))
+"""
+
+
 def unacknowledged(facilitator) -> list[Row]:
     """What the banner on every page shows until someone acknowledges it: one line per member,
     the most urgent first."""

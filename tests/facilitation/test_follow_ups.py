@@ -254,3 +254,53 @@ def test_no_one_else_records_a_try(personas, follow_up):
         assert personas[persona].post(url).status_code == 404
     assert personas["facilitator"].get(url).status_code == 405
     assert not follow_up.attempts.exists()
+
+
+def follow_up_reads(captured) -> list[str]:
+    """The statements that read follow-ups, apart from the session's own (which asks whether
+    any waits, with the person)."""
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if "measures_followup" in q["sql"] and "session_data" not in q["sql"]
+    ]
+
+
+def test_with_nothing_waiting_the_banner_costs_no_query_and_shows_the_moment_one_opens(
+    personas, world, participant, facilitator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    FollowUp.objects.filter(pk=world.follow_up.pk).update(acknowledged_at=timezone.now())
+    client = personas["facilitator"]
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(reverse("group_list")).text
+    assert "follow-up-alerts" not in html and follow_up_reads(captured) == []
+
+    session = GroupSessionFactory(group=world.group, starts_at=timezone.now())
+    services.record_answers(
+        participant=participant,
+        group=world.group,
+        instrument=PHQ9,
+        answers=[1, 1, 0, 0, 0, 0, 0, 0, 1],
+        session=session,
+        channel=Channel.ROOM,
+    )
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(reverse("group_list")).text
+    assert 'id="follow-up-alerts"' in html and name_of(participant) in html
+    assert len(follow_up_reads(captured)) == 1
+
+    # A clinician handling a referral (no group yet) is asked about too.
+    referred = UserFactory(role="participant")
+    FollowUp.objects.create(assigned_to=facilitator, participant=referred, reason="risk_answer")
+    assert name_of(referred) in client.get(reverse("group_list")).text
+
+    # Someone who joins the group's facilitators sees what already waits, on their next page.
+    newcomer = UserFactory(role="facilitator")
+    newcomer_client = client.__class__()
+    newcomer_client.force_login(newcomer)
+    assert "follow-up-alerts" not in newcomer_client.get(reverse("group_list")).text
+    world.group.facilitators.add(newcomer)
+    assert name_of(participant) in newcomer_client.get(reverse("group_list")).text
