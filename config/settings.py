@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.organisation",
                 "facilitation.context_processors.follow_up_alerts",
+                "config.frame.frame",
             ],
         },
     },

@@ -44,6 +44,14 @@ def once_per_unit(key: str, load: Callable):
     return memo[key]
 
 
+def remember(key: str, value) -> None:
+    """What `once_per_unit(key, ...)` gives for the rest of this unit of work: a value read
+    with something else (nothing, outside one)."""
+    memo = _unit.get()
+    if memo is not None:
+        memo[key] = value
+
+
 def client_ip(request) -> str | None:
     """The address the request came from; behind our proxy, the one the proxy saw."""
     if settings.BEHIND_PROXY:

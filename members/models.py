@@ -451,26 +451,37 @@ class Organisation(models.Model):
         """The one organisation, read once per request or delivery batch however many parts
         ask (core.request_context.unit_of_work), with the id of the agreement version in force
         (`agreement_in_force_id`, None before the first). Nearly every page reads it, so it is
-        one plain query (core/sql.py).
+        one plain query (core/sql.py), and a signed-in request's comes with its session
+        (members/sessions.py): no query of its own.
         """
         return once_per_unit("organisation", cls._read)
 
     @classmethod
-    def _read(cls) -> "Organisation":
+    def columns(cls, alias: str) -> str:
+        """The organisation's columns and the agreement in force, for a SELECT list in which
+        `alias` names the organisation's row; `from_row` reads them back."""
         agreements = ConfidentialityAgreement._meta.db_table
-        query = (
-            f'SELECT {sql.columns(cls, "o")}, (SELECT a.id FROM "{agreements}" a '  # noqa: S608 (names from _meta)
-            f'ORDER BY a.version DESC LIMIT 1) FROM "{cls._meta.db_table}" o WHERE o.id = 1'
+        return (
+            f'{sql.columns(cls, alias)}, (SELECT a.id FROM "{agreements}" a '  # noqa: S608 (_meta)
+            "ORDER BY a.version DESC LIMIT 1)"
         )
+
+    @classmethod
+    def from_row(cls, values) -> "Organisation":
+        organisation = sql.instance(cls, values[:-1])
+        organisation.agreement_in_force_id = values[-1]
+        return organisation
+
+    @classmethod
+    def _read(cls) -> "Organisation":
+        query = f'SELECT {cls.columns("o")} FROM "{cls._meta.db_table}" o WHERE o.id = 1'  # noqa: S608 (names from _meta)
         with connection.cursor() as cursor:
             cursor.execute(query)
             row = cursor.fetchone()
         if row:
-            organisation = sql.instance(cls, row[:-1])
-            organisation.agreement_in_force_id = row[-1]
-        else:
-            organisation = cls.objects.get_or_create(pk=1)[0]
-            organisation.agreement_in_force_id = None
+            return cls.from_row(row)
+        organisation = cls.objects.get_or_create(pk=1)[0]
+        organisation.agreement_in_force_id = None
         return organisation
 
 

@@ -7,9 +7,10 @@ takes the person from here (members/auth_backends.py). Writing an existing sessi
 half minute of activity, members/middleware.py) is one UPDATE, where Django's save spends three
 round trips on a transaction around it. Creating, expiring and clearing sessions stay Django's.
 
-Other apps may name a fact to read with the person in that same query (`read_with_person`):
-the follow-up banner asks this way whether anything waits, so a page with nothing to show
-pays no round trip for it.
+The organisation's row, which nearly every page shows, comes with them
+(`Organisation.current` finds it read). Other apps may name a fact to read with the person in
+that same query (`read_with_person`): the follow-up banner asks this way whether anything
+waits, so a page with nothing to show pays no round trip for it.
 """
 
 from django.contrib.auth import SESSION_KEY
@@ -19,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core import sql
+from core.request_context import remember
 
 # Facts read with the signed-in person: attribute name -> an SQL expression over their row "u".
 _with_person: dict[str, str] = {}
@@ -58,15 +60,17 @@ class SessionStore(db.SessionStore):
                 raise UpdateError
 
     def _get_session_from_db(self):
-        from members.models import User
+        from members.models import Organisation, User
 
         Session = self.get_model_class()
         facts = "".join(f", ({expression})" for expression in _with_person.values())
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT s.session_data, {sql.columns(User, 'u')}{facts} "  # noqa: S608 (ours)
+                f"SELECT s.session_data, {sql.columns(User, 'u')}{facts}, "  # noqa: S608 (ours)
+                f"{Organisation.columns('o')} "
                 f'FROM "{Session._meta.db_table}" s '
                 f'LEFT JOIN "{User._meta.db_table}" u ON u.id = s.user_id '
+                f'LEFT JOIN "{Organisation._meta.db_table}" o ON o.id = 1 '
                 "WHERE s.session_key = %s AND s.expire_date > %s",
                 [self.session_key, timezone.now()],
             )
@@ -74,11 +78,15 @@ class SessionStore(db.SessionStore):
         if row is None:  # unknown or expired: a new session gets a new key, as in Django's
             self._session_key = None
             return None
-        if row[1] is not None:
-            values = row[1 : len(row) - len(_with_person)]
-            self.signed_in = sql.instance(User, values)
-            for name, value in zip(_with_person, row[len(values) + 1 :], strict=True):
+        person = row[1 : 1 + len(User._meta.concrete_fields)]
+        facts = row[1 + len(person) : 1 + len(person) + len(_with_person)]
+        organisation = row[1 + len(person) + len(facts) :]
+        if person[0] is not None:
+            self.signed_in = sql.instance(User, person)
+            for name, value in zip(_with_person, facts, strict=True):
                 setattr(self.signed_in, name, value)
+        if organisation[0] is not None:  # read with the session, not asked for again
+            remember("organisation", Organisation.from_row(organisation))
         return Session(session_key=self.session_key, session_data=row[0])
 
 

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Session, User
+from members.models import Organisation, Session, User
 from members.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +126,17 @@ def test_a_session_names_its_person_and_a_signed_in_page_reads_both_in_one_query
     assert response.wsgi_request.user == participant
     reads_of_people = [q["sql"] for q in queries if 'FROM "members_user"' in q["sql"]]
     assert reads_of_people == [], "the person came with the session's row"
+
+
+def test_the_organisation_comes_with_the_session_and_a_change_shows_on_the_next_page(signed_in):
+    Organisation.objects.update_or_create(pk=1, defaults={"name": "Hillside"})
+    with CaptureQueriesContext(connection) as queries:
+        html = signed_in.get(reverse("account_overview")).text
+    assert "· Hillside</title>" in html
+    own_reads = [q["sql"] for q in queries if 'FROM "members_organisation"' in q["sql"]]
+    assert own_reads == [], "the organisation came with the session's row"
+    Organisation.objects.filter(pk=1).update(name="Riverside Clinic")
+    assert "· Riverside Clinic</title>" in signed_in.get(reverse("account_overview")).text
 
 
 def test_the_person_is_the_one_the_session_data_names_whatever_the_column_says(
