@@ -1,10 +1,10 @@
 """What the frame of every page links to (templates/base.html), as plain values.
 
-The frame's links and files are the same on every page: each address is reversed, and each
-static file's (hashed) address looked up, once per process instead of once per link on every
-request (again after a test changes the settings they come from). The menu for the viewer's
-role is a list the template only loops over; its labels are translated on each request, in
-the viewer's language.
+The frame's links and files are the same on every page: each address is reversed
+(core/links.py), and each static file's (hashed) address looked up, once per process instead
+of once per link on every request (again after a test changes the settings they come from).
+The menu for the viewer's role is a list the template only loops over; its labels are
+translated on each request, in the viewer's language.
 """
 
 from functools import cache
@@ -12,9 +12,9 @@ from functools import cache
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.templatetags.static import static
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language, gettext, gettext_noop
 
+from core.links import link
 from members.models import Role
 
 MENUS = {
@@ -51,17 +51,11 @@ ASSETS = {
 
 
 @cache
-def _addresses(urlconf: str, prefix: str) -> dict[str, str]:
-    return {name: reverse(name) for name in LINKS + tuple(n for m in MENUS.values() for n, _ in m)}
-
-
-@cache
 def _assets() -> dict[str, str]:
     return {name: static(path) for name, path in ASSETS.items()}
 
 
 def _forget(**kwargs) -> None:
-    _addresses.cache_clear()
     _assets.cache_clear()
 
 
@@ -69,14 +63,14 @@ setting_changed.connect(_forget)
 
 
 def frame(request) -> dict:
-    addresses = _addresses(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    addresses = {name: link(name) for name in LINKS}
     user = getattr(request, "user", None)
     role = user.role if user is not None and user.is_authenticated else None
     language = get_language()
     return {
         "links": addresses,
         "assets": _assets(),
-        "menu": [(addresses[name], gettext(label)) for name, label in MENUS.get(role, ())],
+        "menu": [(link(name), gettext(label)) for name, label in MENUS.get(role, ())],
         # Each named in itself (settings.LANGUAGES), never translated: "English", not "Inglés".
         "other_languages": [(code, name) for code, name in settings.LANGUAGES if code != language],
     }

@@ -25,6 +25,7 @@ from core.charts import progress_chart, score_chart
 from core.csv_safety import csv_safe
 from core.feedback import ask_once, confirmed, report
 from facilitation import measures, record_log
+from facilitation.attendance import attendance_rows
 from facilitation.forms import (
     AddendumForm,
     AttendanceForm,
@@ -508,7 +509,10 @@ def session_detail(request, session_id: int):
     note = getattr(session, "note", None)  # None when there is no note yet
     # Most notes have no addendum: ask for them only when there are some.
     has_addenda = note is not None and session.note_has_addenda
-    rows = queries.attendance_list(session)
+    attendance_open = services.attendance_open(session)
+    rows = attendance_rows(
+        session.pk, queries.attendance_list(session), attendance_open=attendance_open
+    )
     return render(
         request,
         "facilitation/session_detail.html",
@@ -520,8 +524,7 @@ def session_detail(request, session_id: int):
             "notes_signed": note is not None and note.is_signed,
             "rows": rows,
             "measures_waiting": measures.waiting(session, rows),
-            "statuses": Attendance.Status.choices,
-            "attendance_open": services.attendance_open(session),
+            "attendance_open": attendance_open,
             "started": session.starts_at <= timezone.now(),
             "addendum_form": AddendumForm(),
             "worksheets": worksheets.read_for_session(session, get_language()),
@@ -646,7 +649,18 @@ def attendance_mark(request, session_id: int, participant_id: int):
     else:
         error = "Choose one of the attendance options."
     if request.headers.get("HX-Request"):
-        row = next(iter(queries.attendance_list(session, participant_id=participant.pk)), None)
+        # Redrawn as the service sees it: a refused row keeps its buttons off.
+        attendance_open = services.attendance_open(session)
+        row = next(
+            iter(
+                attendance_rows(
+                    session.pk,
+                    queries.attendance_list(session, participant_id=participant.pk),
+                    attendance_open=attendance_open,
+                )
+            ),
+            None,
+        )
         if row is None:
             raise Http404
         response = render(
@@ -655,9 +669,7 @@ def attendance_mark(request, session_id: int, participant_id: int):
             {
                 "session": session,
                 "row": row,
-                "statuses": Attendance.Status.choices,
-                # Redrawn as the service sees it: a refused row keeps its buttons off.
-                "attendance_open": services.attendance_open(session),
+                "attendance_open": attendance_open,
                 "notes_signed": notes_signed(session),
                 "error": error,
             },

@@ -53,3 +53,24 @@ def test_the_frame_s_addresses_follow_the_script_prefix(personas):
     assert 'action="/clinic/accounts/logout/"' in html
     html = personas["participant"].get("/help/crisis/").text
     assert 'href="/help/crisis/" class="crisis-link"' in html
+
+
+def test_a_link_is_what_reverse_gives_for_every_page_with_whole_number_arguments():
+    """core.links.link fills a pattern reversed once: the same address as reverse()."""
+    from django.urls import get_resolver
+
+    from core.links import link
+
+    checked = 0
+    for name, entries in get_resolver().reverse_dict.lists():
+        if not isinstance(name, str):
+            continue
+        for possibilities, _pattern, _defaults, converters in entries:
+            for _text, params in possibilities:
+                if all(type(converters.get(p)).__name__ == "IntConverter" for p in params):
+                    ids = [41 + i * 1000 for i in range(len(params))]
+                    assert link(name, *ids) == reverse(name, args=ids), name
+                    checked += 1
+    assert checked > 50
+    with pytest.raises(TypeError):
+        link("session_detail", "7")
