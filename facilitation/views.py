@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,9 +49,7 @@ from programmes import services as programme_services
 from programmes import worksheets
 from sessions import queries, services
 from sessions.models import (
-    Addendum,
     Attendance,
-    GroupSession,
     IndividualNote,
 )
 from sessions.notes import notes_signed
@@ -496,15 +494,9 @@ def skip_key(skip) -> str:
 
 @facilitator_only
 def session_detail(request, session_id: int):
-    session = get_object_or_404(
-        GroupSession.objects.for_facilitator(request.user)
-        .select_related("group", "note__signed_by")  # the group note in the same query
-        .with_neighbours()
-        .annotate(
-            note_has_addenda=Exists(Addendum.objects.filter(group_note__session=OuterRef("pk")))
-        ),
-        pk=session_id,
-    )
+    session = queries.session_page(request.user, session_id)
+    if session is None:
+        raise Http404
     audit.viewed(request, session, group_id=session.group_id)
     note = getattr(session, "note", None)  # None when there is no note yet
     # Most notes have no addendum: ask for them only when there are some.

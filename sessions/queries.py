@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import holidays
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
-from core.sql import Row, rows
-from members.models import ClosureRequest, User, full_name, short_name
-from sessions.models import AbsenceFollowUp, Attendance, GroupSession
+from core.sql import Row, columns, instance, rows
+from members.models import ClosureRequest, Role, User, full_name, short_name
+from sessions.models import AbsenceFollowUp, Addendum, Attendance, GroupNote, GroupSession
 from therapy_groups.models import Enrollment, TherapyGroup, person_label
 from therapy_groups.queries import closures_for_facilitator
 
@@ -371,6 +372,56 @@ def group_page(group: TherapyGroup, *, now: datetime, sessions: int = 12) -> Gro
 
 
 ATTENDANCE_LABELS = dict(Attendance.Status.choices)
+
+
+def session_page(facilitator, session_id: int) -> GroupSession | None:
+    """The session page's session, for one of its facilitators (None for anyone else): with
+    its group, its group note and who signed it, the group's sessions just before and after
+    (`previous_id`, `following_id`) and whether the note has addenda (`note_has_addenda`), in
+    one plain query. The models are built from the row (core.sql.instance), as the ORM's
+    select_related would, without its query building."""
+    session_table, group_table = GroupSession._meta.db_table, TherapyGroup._meta.db_table
+    note_table, person_table = GroupNote._meta.db_table, User._meta.db_table
+    query = f"""
+        SELECT {columns(GroupSession, "s")}, {columns(TherapyGroup, "g")},
+               {columns(GroupNote, "n")}, {columns(User, "u")},
+               (SELECT p.id FROM "{session_table}" p
+                 WHERE p.group_id = s.group_id AND p.starts_at < s.starts_at
+                 ORDER BY p.starts_at DESC LIMIT 1),
+               (SELECT f.id FROM "{session_table}" f
+                 WHERE f.group_id = s.group_id AND f.starts_at > s.starts_at
+                 ORDER BY f.starts_at LIMIT 1),
+               EXISTS (SELECT 1 FROM "{Addendum._meta.db_table}" a WHERE a.group_note_id = n.id)
+          FROM "{session_table}" s
+          JOIN "{group_table}" g ON g.id = s.group_id
+          LEFT JOIN "{note_table}" n ON n.session_id = s.id
+          LEFT JOIN "{person_table}" u ON u.id = n.signed_by_id
+         WHERE s.id = %s
+           AND EXISTS (SELECT 1 FROM "{TherapyGroup.facilitators.through._meta.db_table}" t
+                        WHERE t.therapygroup_id = s.group_id AND t.user_id = %s)
+    """  # noqa: S608 (names from _meta)
+    if not facilitator.is_authenticated or facilitator.role != Role.FACILITATOR:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(query, [session_id, facilitator.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = iter(row)
+
+    def take(model):
+        return [next(values) for _ in model._meta.concrete_fields]
+
+    session = instance(GroupSession, take(GroupSession))
+    session.group = instance(TherapyGroup, take(TherapyGroup))
+    note_values, signer_values = take(GroupNote), take(User)
+    session.previous_id, session.following_id, session.note_has_addenda = values
+    note = instance(GroupNote, note_values) if note_values[0] is not None else None
+    if note is not None:
+        note.session = session
+        note.signed_by = instance(User, signer_values) if signer_values[0] is not None else None
+    GroupSession.note.related.set_cached_value(session, note)  # None: known to have none
+    return session
 
 
 def attendance_list(session: GroupSession, *, participant_id: int | None = None) -> list[Row]:
