@@ -281,3 +281,26 @@ def test_the_python_check_sees_words_left_out():
         "eager: _('Kind')",
         "f'Too many: {n}'",
     ]
+
+
+def test_a_remembered_translation_is_what_the_catalogs_give_in_each_language():
+    """core/translations.py remembers each answer on the language's catalog: the same answer
+    as the whole chain of catalogs gives, for every message we ship, first use and again."""
+    from gettext import GNUTranslations
+
+    from django.utils import translation
+    from django.utils.translation import trans_real
+
+    with open("locale/es/LC_MESSAGES/django.mo", "rb") as compiled:
+        shipped = GNUTranslations(compiled)._catalog
+    messages = [m if isinstance(m, str) else m[0] for m in shipped if m]
+    messages += ["Enter a valid email address.", "This field is required.", "not a message"]
+    for language in ("en-gb", "es"):
+        catalog = trans_real.translation(language)
+        for message in messages:
+            expected = GNUTranslations.gettext(catalog, message)
+            with translation.override(language):
+                assert translation.gettext(message) == expected
+                assert translation.gettext(message) == expected
+    with translation.override("es"):
+        assert translation.gettext("Sign out") == "Cerrar sesión"
