@@ -5,13 +5,16 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.charts import progress_chart
 from core.feedback import ask_once, confirmed, report
+from core.links import link
 from core.validators import whole_number
 from members.access import participant_page
+from members.templatetags.together import when
 from participation.forms import CheckInForm
 from therapy_groups import queries, services
 from therapy_groups.forms import GoalForm
@@ -44,15 +47,28 @@ def goal_new(request):
     )
 
 
+# The check-in buttons, 0 to 10: the same on every goal page.
+SCALE = format_html_join(
+    "", '<button type="submit" name="progress" value="{}">{}</button>', ((n, n) for n in range(11))
+)
+
+
 def _goal_context(goal, **extra) -> dict:
-    """The goal page's progress part, for the page and for the check-in redrawn in place. The
-    goal is a model or a row of `therapy_groups.queries.own_goal`: the same fields."""
+    """The goal page's progress part, for the page and for the check-in redrawn in place, as
+    plain values (the page participants open most). The goal is a model or a row of
+    `therapy_groups.queries.own_goal`: the same fields."""
     check_ins = queries.check_ins(goal.pk)
+    for c in check_ins:
+        c.line = f"{when(c.created_at)}: " + _("%(score)s out of 10") % {"score": c.progress}
+        if c.note:
+            c.line += f". {c.note}"
     return {
         "goal": goal,
         "check_ins": check_ins[::-1],
         "chart": progress_chart(check_ins, label=goal.what),
-        "scale": range(11),
+        "scale": SCALE,
+        "check_in_url": link("goal_check_in", goal.pk),
+        "status_url": link("goal_status", goal.pk),
         **extra,
     }
 
@@ -67,7 +83,15 @@ def goal_detail(request, goal_id: int):
         if goal.has_comments
         else ()
     )
-    context = _goal_context(goal, comments=comments, statuses=Goal.Status.choices)
+    # What it can change to (not back to a suggestion, and not to what it is).
+    statuses = [
+        (value, label)
+        for value, label in Goal.Status.choices
+        if value not in (goal.status, Goal.Status.SUGGESTED, Goal.Status.DECLINED)
+    ]
+    context = _goal_context(
+        goal, comments=comments, statuses=statuses, edit_url=link("goal_edit", goal.pk)
+    )
     return render(request, "participation/goal_detail.html", context)
 
 
