@@ -16,11 +16,13 @@ from django.views.decorators.http import require_POST
 
 from core import audit
 from core.feedback import redirect_back, report
+from core.links import link
 from measures import queries as measure_queries
 from members import services as member_services
 from members.access import participant_page, public, roles_required, signed_in
 from members.models import ConfidentialityAgreement, Organisation, Role, User
 from participation.data_export import personal_data, personal_records
+from participation.home import home_lines
 from programmes.models import SessionWorksheet
 from sessions import calendars, services
 from sessions.member_home import member_home
@@ -60,10 +62,10 @@ def participant_home(request):
         )
         for session in home.recent:
             session.has_worksheet = session.id in with_worksheet
-    return {
-        "home": home,
-        "check_ins": measure_queries.check_ins_due(request.user, [g.id for g in home.groups]),
-    }
+    check_ins = measure_queries.check_ins_due(request.user, [g.id for g in home.groups])
+    for s in check_ins:
+        s.check_in_url = link("measure_check_in", s.pk)
+    return {"home": home, "urls": home_lines(home), "check_ins": check_ins}
 
 
 def _session(request, session_id: int) -> GroupSession:
