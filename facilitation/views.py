@@ -37,6 +37,7 @@ from facilitation.forms import (
     PlanForm,
     ScheduleForm,
 )
+from facilitation.group_page import grid_links, group_links
 from facilitation.scoping import group_for, member_of, session_for
 from measures import fhir
 from measures import queries as measure_queries
@@ -191,13 +192,16 @@ def group_status(request, group_id: int):
 def group_detail(request, group_id: int):
     group = group_for(request, group_id)
     audit.viewed(request, group, group_id=group.pk)  # it shows attendance
+    page = queries.group_page(group, now=timezone.now())
+    grid = queries.attendance_grid(group, limit=8)
     return render(
         request,
         "facilitation/group_detail.html",
         {
             "group": group,
-            "page": queries.group_page(group, now=timezone.now()),
-            "grid": queries.attendance_grid(group, limit=8),
+            "page": page,
+            "grid": grid,
+            "urls": group_links(group.pk, page, grid),
             "seats_free": group_services.seats_free(group),
             "programme": programme_queries.followed_by(group),
             "end_form": EndEnrollmentForm(initial={"left_on": timezone.localdate()}),
@@ -289,10 +293,10 @@ def attendance_grid(request, group_id: int):
     page = Paginator(queries.held_sessions(group), GRID_PAGE_SESSIONS).get_page(
         request.GET.get("page")
     )
+    grid = queries.attendance_grid(group, sessions=page)
+    grid_links(group.pk, grid)
     return render(
-        request,
-        "facilitation/attendance_grid.html",
-        {"group": group, "grid": queries.attendance_grid(group, sessions=page), "page": page},
+        request, "facilitation/attendance_grid.html", {"group": group, "grid": grid, "page": page}
     )
 
 
