@@ -26,16 +26,17 @@ class PersonLocaleMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated:
-            timezone.activate(zoneinfo.ZoneInfo(user.timezone))
+            zone = zoneinfo.ZoneInfo(user.timezone)
             language = user.language_in_use
         else:
-            timezone.deactivate()
+            zone = None
             picked = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
             known = dict(settings.LANGUAGES)
             language = picked if picked in known else Organisation.current().language
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # For this request only: what the thread does next (a test, a task) is not in them.
+        with timezone.override(zone), translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
 

@@ -1,12 +1,14 @@
 import re
+from functools import cache
 
 from django import template
+from django.core.signals import setting_changed
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.html import conditional_escape, linebreaks
 from django.utils.safestring import mark_safe
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import get_language, pgettext, pgettext_lazy
 
 from members.models import CrisisLine, dial_link
 
@@ -21,14 +23,29 @@ def when(value):
     local = timezone.localtime(value)
     # Django's date format 'l j F Y, H:i' spelled out: busy pages show dozens of times, and
     # the general formatter costs three times as much. The order is the language's.
-    return pgettext("a moment on a page", "{weekday} {day} {month} {year}, {time} ({zone})").format(
-        weekday=WEEKDAYS[local.weekday()],
+    pattern, weekdays, months = _moment_words(get_language())
+    return pattern.format(
+        weekday=weekdays[local.weekday()],
         day=local.day,
-        month=MONTHS[local.month],
+        month=months[local.month],
         year=local.year,
         time=f"{local:%H:%M}",
         zone=timezone.get_current_timezone_name(),
     )
+
+
+@cache
+def _moment_words(language: str) -> tuple[str, list[str], dict[int, str]]:
+    """The pattern and the day and month names for `language` (the active one: the key only
+    tells the languages apart), translated once per process rather than three times a time."""
+    return (
+        pgettext("a moment on a page", "{weekday} {day} {month} {year}, {time} ({zone})"),
+        [str(WEEKDAYS[day]) for day in range(7)],
+        {month: str(MONTHS[month]) for month in MONTHS},
+    )
+
+
+setting_changed.connect(lambda **kwargs: _moment_words.cache_clear(), weak=False)
 
 
 # Dates in each language's order: each format is itself a translated message. day: 'Tuesday
