@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "members.middleware.AuthenticationMiddleware",  # Django's, not lazy
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.SessionActivityMiddleware",  # allauth's, at most once a minute
     "django.contrib.messages.middleware.MessageMiddleware",

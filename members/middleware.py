@@ -5,6 +5,7 @@ from allauth.usersessions.internal import usersessionkit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -13,6 +14,18 @@ from django.utils.translation import gettext as _
 
 from members import second_step
 from members.models import Organisation
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, with the person read at once instead of behind a lazy object. Nearly every
+    request asks who it is, many times (each later layer, the view, the frame), and each
+    question through the lazy wrapper cost more than the answer. The read is the one Django
+    makes, with its checks (the session's hash, an active account); a request without a
+    session cookie reads nothing."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = auth_middleware.get_user(request)
 
 
 class PersonLocaleMiddleware:

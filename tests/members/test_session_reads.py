@@ -196,3 +196,14 @@ def test_the_nightly_clean_up_removes_expired_sessions_from_the_new_table(signed
     clear_expired_sessions()
 
     assert list(Session.objects.values_list("session_key", flat=True)) == [live]
+
+
+def test_the_person_is_read_at_once_and_a_request_without_a_session_reads_nothing(
+    signed_in, participant
+):
+    response = signed_in.get(reverse("account_overview"))
+    assert type(response.wsgi_request.user) is User  # not a lazy wrapper around one
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get(reverse("crisis_resources"))
+    assert response.wsgi_request.user.is_anonymous
+    assert not [q for q in queries if "members_session" in q["sql"]]
