@@ -11,16 +11,16 @@ from tests.therapy_groups.factories import EnrollmentFactory, TherapyGroupFactor
 
 pytestmark = pytest.mark.django_db
 
-# A few of each are the same on every page: the session with its person, MFA check,
-# organisation and the follow-up banner (a page reads without a transaction,
-# core/transactions.py). Pages that show clinical records write one audit event each. Each
+# A few of each are the same on every page: the session with its person, the organisation
+# and whether a follow-up waits, then the MFA check (a page reads without a transaction,
+# core/transactions.py); the banner's own query only when a follow-up waits. Pages that show clinical records write one audit event each. Each
 # budget is today's count and one more.
 BUDGETS = {
-    "home": 9,
-    "group_detail": 13,
-    "session_detail": 8,
-    "attendance_grid": 10,
-    "participant_record": 17,
+    "home": 8,
+    "group_detail": 12,
+    "session_detail": 7,
+    "attendance_grid": 8,
+    "participant_record": 16,
 }
 
 

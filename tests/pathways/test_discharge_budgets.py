@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 # The session with its person, MFA check, organisation and the follow-up banner are on every
 # page; the draft writes one audit event, saving reads the records again. Each budget is
 # today's count and one more.
-BUDGETS = {"draft": 9, "save": 23}
+BUDGETS = {"draft": 7, "save": 23}
 
 
 def member_with_history(facilitator, participant, scale: int):

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 # The session with its person, MFA check, organisation and the follow-up banner are on every
 # page; the referral's page writes one audit event. Each budget is today's count and one more.
-BUDGETS = {"referral_list": 6, "referral_list_done": 6, "referral_detail": 9}
+BUDGETS = {"referral_list": 4, "referral_list_done": 4, "referral_detail": 8}
 
 
 def build(facilitator, scale: int, start: int):
