@@ -77,21 +77,30 @@ def withdrawn(session: GroupSession, participant) -> bool:
     return session.pk in sent_apologies(participant, [session.pk])
 
 
-def check_ins_due(participant, groups, now: datetime | None = None) -> list[GroupSession]:
+def check_ins_due(participant, group_ids, now: datetime | None = None) -> list[GroupSession]:
     """Sessions whose questionnaires the participant can answer now and has not, for "You have
-    a short check-in" on their home page: one query when none of their groups asks any."""
+    a short check-in" on their home page: one plain query when no session of a group that asks
+    any is open now (most visits), the plans and sessions read only when one is."""
     now = now or timezone.now()
-    plans = {plan.group_id: plan for plan in MeasurePlan.objects.filter(group__in=groups)}
-    if not plans:
+    open_now = rows(
+        """
+        SELECT s.id FROM group_sessions_groupsession s
+          JOIN measures_measureplan p ON p.group_id = s.group_id
+         WHERE s.group_id = ANY(%s) AND s.starts_at BETWEEN %s AND %s AND s.status <> %s
+        """,
+        [group_ids, now - OPEN_AFTER, now + OPEN_BEFORE, GroupSession.Status.CANCELLED],
+    )
+    if not open_now:
         return []
     sessions = list(
-        GroupSession.objects.filter(
-            group_id__in=plans, starts_at__range=(now - OPEN_AFTER, now + OPEN_BEFORE)
-        )
-        .exclude(status=GroupSession.Status.CANCELLED)
+        GroupSession.objects.filter(pk__in=[s.id for s in open_now])
         .select_related("group")
         .order_by("starts_at")
     )
+    plans = {
+        plan.group_id: plan
+        for plan in MeasurePlan.objects.filter(group__in={s.group_id for s in sessions})
+    }
     answered = set(
         MeasureResponse.objects.filter(participant=participant, session__in=sessions).values_list(
             "session_id", "instrument"

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 # A few of each are the same on every page: the session with its person, the organisation
 # and whether a follow-up waits, then the MFA check (a page reads without a transaction,
-# core/transactions.py); the banner's own query only when a follow-up waits. Pages that show clinical records write one audit event each. Each
-# budget is today's count and one more.
+# core/transactions.py); the banner's own query only when a follow-up waits. Pages that show
+# clinical records write one audit event each. Each budget is today's count and one more.
 BUDGETS = {
     "home": 8,
     "group_detail": 12,
