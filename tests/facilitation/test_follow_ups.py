@@ -25,6 +25,12 @@ def follow_up(world, participant):
     FollowUp.objects.filter(pk=world.follow_up.pk).update(
         acknowledged_at=timezone.now(), closed_at=timezone.now(), contact="phone", outcome="Fine."
     )
+    answer_self_harm_item(world, participant)
+    return FollowUp.objects.get(response__isnull=False)
+
+
+def answer_self_harm_item(world, participant) -> None:
+    """PHQ-9 item 9 "Several days", answered in the room today."""
     session = GroupSessionFactory(group=world.group, starts_at=timezone.now())
     services.record_answers(
         participant=participant,
@@ -34,7 +40,6 @@ def follow_up(world, participant):
         session=session,
         channel=Channel.ROOM,
     )
-    return FollowUp.objects.get(response__isnull=False)
 
 
 def name_of(person) -> str:
@@ -278,15 +283,7 @@ def test_with_nothing_waiting_the_banner_costs_no_query_and_shows_the_moment_one
         html = client.get(reverse("group_list")).text
     assert "follow-up-alerts" not in html and follow_up_reads(captured) == []
 
-    session = GroupSessionFactory(group=world.group, starts_at=timezone.now())
-    services.record_answers(
-        participant=participant,
-        group=world.group,
-        instrument=PHQ9,
-        answers=[1, 1, 0, 0, 0, 0, 0, 0, 1],
-        session=session,
-        channel=Channel.ROOM,
-    )
+    answer_self_harm_item(world, participant)
     with CaptureQueriesContext(connection) as captured:
         html = client.get(reverse("group_list")).text
     assert 'id="follow-up-alerts"' in html and name_of(participant) in html
