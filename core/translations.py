@@ -4,7 +4,7 @@ Django's catalog for a regional English ("en-gb", our default) chains six plain 
 catalogs behind it, one for "en" from each package that ships one (Python's gettext finds
 both "en_GB" and "en" files and Django keeps the second as a fallback). None of them holds our
 own messages, so every {% translate %} on an English page walked all seven before giving the
-message back: the largest single cost of rendering a busy page (bench/README.md). A catalog
+message back: a tenth of a busy page's time (bench/README.md). A catalog
 never changes once loaded (a language's is built once per process, and again after a test
 changes the settings it comes from), so the answer for each message is remembered on it.
 """

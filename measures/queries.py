@@ -81,6 +81,8 @@ def check_ins_due(participant, group_ids, now: datetime | None = None) -> list[G
     """Sessions whose questionnaires the participant can answer now and has not, for "You have
     a short check-in" on their home page: one plain query when no session of a group that asks
     any is open now (most visits), the plans and sessions read only when one is."""
+    if not group_ids:
+        return []
     now = now or timezone.now()
     open_now = rows(
         """

@@ -63,10 +63,10 @@ class SessionStore(db.SessionStore):
         from members.models import Organisation, User
 
         Session = self.get_model_class()
-        facts = "".join(f", ({expression})" for expression in _with_person.values())
+        asked = "".join(f", ({expression})" for expression in _with_person.values())
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT s.session_data, {sql.columns(User, 'u')}{facts}, "  # noqa: S608 (ours)
+                f"SELECT s.session_data, {sql.columns(User, 'u')}{asked}, "  # noqa: S608 (ours)
                 f"{Organisation.columns('o')} "
                 f'FROM "{Session._meta.db_table}" s '
                 f'LEFT JOIN "{User._meta.db_table}" u ON u.id = s.user_id '
