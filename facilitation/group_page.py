@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from core.links import link
 from members.templatetags.together import when
+from sessions.models import GroupSession
 
 GROUP_LINKS = (
     "session_schedule",
@@ -36,7 +37,7 @@ def group_links(group_id: int, page, grid) -> dict[str, str]:
             when(s.starts_at),
             f": {s.topic}" if s.topic else "",
             format_html(' <span class="badge">{}</span>', s.status_label)
-            if s.status != "scheduled"
+            if s.status != GroupSession.Status.SCHEDULED
             else "",
         )
     grid_links(group_id, grid)

@@ -16,6 +16,7 @@ from core.validators import whole_number
 from members.access import participant_page
 from members.templatetags.together import when
 from participation.forms import CheckInForm
+from participation.home import score_text
 from therapy_groups import queries, services
 from therapy_groups.forms import GoalForm
 from therapy_groups.models import Goal, GoalComment, TherapyGroup
@@ -59,7 +60,7 @@ def _goal_context(goal, **extra) -> dict:
     `therapy_groups.queries.own_goal`: the same fields."""
     check_ins = queries.check_ins(goal.pk)
     for c in check_ins:
-        c.line = f"{when(c.created_at)}: " + _("%(score)s out of 10") % {"score": c.progress}
+        c.line = f"{when(c.created_at)}: {score_text(c.progress)}"
         if c.note:
             c.line += f". {c.note}"
     return {

@@ -39,7 +39,7 @@ def home_lines(home: MemberHome) -> dict[str, str]:
             else str(g.status_label).lower()
         )
         if g.latest is not None:
-            g.line += " · " + _score(g.latest)
+            g.line += " · " + score_text(g.latest)
         if g.comment:
             g.comment_line = _("Your facilitator, %(day)s: “%(comment)s”") % {
                 "day": date_filter(localtime(g.comment_at), str(DATE_SHAPES["day_month"])),
@@ -48,13 +48,14 @@ def home_lines(home: MemberHome) -> dict[str, str]:
     for g in home.shared_goals:
         g.line = f"{g.short_name}: {g.what}"
         if g.latest is not None:
-            g.line += f" ({_score(g.latest)})"
+            g.line += f" ({score_text(g.latest)})"
     return {
         name: link(name) for name in ("calendar_settings", "goal_new", "my_scores", "my_handouts")
     }
 
 
-def _score(score: int) -> str:
+def score_text(score: int) -> str:
+    """A check-in's progress as the member reads it: "7 out of 10"."""
     return _("%(score)s out of 10") % {"score": score}
 
 
